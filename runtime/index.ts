@@ -1,0 +1,117 @@
+/**
+ * otpkit: Erlang/OTP's process model for TypeScript.
+ *
+ * The functions exported here act on the *current node*: the default node
+ * in scripts, the test's own node under the Jest preset. A process should
+ * use its `self` context (`self.send`, `self.link`...), which always acts on
+ * its own node and as itself.
+ */
+import { Node, NodeOptions, createNode } from "./node";
+import type { Body } from "./process";
+import { Pid, Ref } from "./terms";
+
+export { Node, createNode };
+export type { NodeOptions, Logger, LogEvent, ProcessInfo } from "./node";
+export type { Body, Self, SpawnOptions, ReceiveOptions, MonitorOptions } from "./process";
+export type { ScheduleMode } from "./scheduler";
+export {
+  Pid,
+  Ref,
+  Down,
+  Exit,
+  TimerMessage,
+  TIMEOUT,
+  isDown,
+  isExit,
+  isTimerMessage,
+  isPid,
+  isRef,
+} from "./terms";
+export type { Timeout, MonitorObject } from "./terms";
+export { ExitError, BadArgError, formatReason } from "./errors";
+export type { Nocatch } from "./errors";
+
+let defaultNode: Node | undefined;
+let current: Node | undefined;
+
+/** The node the module-level functions act on. */
+export function currentNode(): Node {
+  return current ?? (defaultNode ??= createNode());
+}
+
+/** Makes `node` the current node (the Jest preset does this per test); `undefined` restores the default. */
+export function setCurrentNode(node: Node | undefined): void {
+  current = node;
+}
+
+/** Configures the default node; call before it is first used. */
+export function configureDefaultNode(options: NodeOptions): Node {
+  if (defaultNode !== undefined)
+    throw new Error("configureDefaultNode: the default node is already in use");
+  return (defaultNode = createNode(options));
+}
+
+function nodeOf(pid: Pid): Node {
+  const p = Pid.procOf(pid) as { node: Node } | null;
+  return p?.node ?? currentNode();
+}
+
+/** Spawns a process on the current node; returns its pid at once. */
+export function spawn(body: Body): Pid {
+  return currentNode().spawn(body);
+}
+
+/** Sends `msg` to a pid, registered name or alias; returns `msg`. */
+export function send<M>(to: Pid | string | Ref, msg: M): M {
+  return to instanceof Pid ? nodeOf(to).send(to, msg) : currentNode().send(to, msg);
+}
+
+/** Sends an exit signal (`"kill"` cannot be trapped). */
+export function exit(pid: Pid, reason: unknown): true {
+  return nodeOf(pid).exit(pid, reason);
+}
+
+/** Is the process alive? */
+export function isAlive(pid: Pid): boolean {
+  return nodeOf(pid).isAlive(pid);
+}
+
+/** What a live process is doing (undefined when it is dead). */
+export function processInfo(pid: Pid) {
+  return nodeOf(pid).processInfo(pid);
+}
+
+/** Registers `pid` under `name`. */
+export function register(name: string, pid: Pid): true {
+  return currentNode().register(name, pid);
+}
+
+/** Frees a registered name. */
+export function unregister(name: string): true {
+  return currentNode().unregister(name);
+}
+
+/** The pid registered as `name`, or undefined. */
+export function whereis(name: string): Pid | undefined {
+  return currentNode().whereis(name);
+}
+
+/** After `ms`, sends `msg` to `dest`; returns a timer ref. */
+export function sendAfter(ms: number, dest: Pid | string, msg: unknown): Ref {
+  return currentNode().sendAfter(ms, dest, msg);
+}
+
+/** After `ms`, sends `{ kind: "timeout", ref, msg }` to `dest`; returns the timer ref. */
+export function startTimer(ms: number, dest: Pid | string, msg: unknown): Ref {
+  return currentNode().startTimer(ms, dest, msg);
+}
+
+/** Cancels a timer: ms left, or false. */
+export function cancelTimer(ref: Ref): number | false {
+  return currentNode().cancelTimer(ref);
+}
+
+/** The ms left on a timer, or false. */
+export function readTimer(ref: Ref): number | false {
+  return currentNode().readTimer(ref);
+}

@@ -1,0 +1,382 @@
+/**
+ * A node: an isolated runtime with its own process table, registry,
+ * scheduler, timers and seed. `createNode()` makes one; the default node
+ * serves plain scripts.
+ */
+import { BadArgError, check, formatReason } from "./errors";
+import { Body, Proc } from "./process";
+import { ScheduleMode, Scheduler } from "./scheduler";
+import {
+  Receiver,
+  addMonitor,
+  downNoproc,
+  removeMonitor,
+  sendExit,
+  sendExitSignals,
+} from "./signals";
+import { Timers } from "./timers";
+import { Down, MonitorObject, Pid, Ref } from "./terms";
+
+/** Options for {@link createNode}. */
+export interface NodeOptions {
+  /** `fifo` (default, deterministic) or `random` (every open choice drawn from `seed`). */
+  mode?: ScheduleMode;
+  /** The seed for `random` mode (default: drawn at random; read it back as `node.seed`). */
+  seed?: number;
+  /** Where crash reports and warnings go (default: `console.error`). */
+  logger?: Logger;
+}
+
+/** A report from the runtime: a crashed process, a warning from a behaviour... */
+export interface LogEvent {
+  level: "error" | "warning" | "info";
+  /** What happened, e.g. `"crash"` (a plain process crashed), `"crash_report"` (procLib). */
+  kind: string;
+  /** The process concerned. */
+  pid: Pid;
+  /** A readable rendering, as the default logger prints it. */
+  text: string;
+  /** The structured fields of the report. */
+  data: Record<string, unknown>;
+}
+
+/** Receives the runtime's reports. */
+export type Logger = (event: LogEvent) => void;
+
+/** What `processInfo` tells about a live process. */
+export interface ProcessInfo {
+  status: "waiting" | "runnable" | "running";
+  messageQueueLen: number;
+  /** The first queued messages (at most 10). */
+  messages: unknown[];
+  links: Pid[];
+  /** Processes this one monitors. */
+  monitors: MonitorObject[];
+  /** Processes monitoring this one (endpoints of pending calls are not listed). */
+  monitoredBy: Pid[];
+  registeredName: string | undefined;
+  trapExit: boolean;
+}
+
+/** A non-process receiver: calls' reply slots and the test helpers' watchers. */
+export class Endpoint implements Receiver {
+  alive = true;
+  owned: Map<Ref, import("./signals").Monitor> | null = null;
+  constructor(
+    readonly id: number,
+    private readonly onMessage: (m: unknown) => void,
+  ) {}
+  deliver(m: unknown): void {
+    if (this.alive) this.onMessage(m);
+  }
+}
+
+interface Alias {
+  owner: Receiver;
+  once: boolean;
+}
+
+const defaultLogger: Logger = (e) => console.error(e.text);
+let nodeIds = 0;
+
+/** An isolated runtime. Create with {@link createNode}. */
+export class Node {
+  readonly id: number;
+  readonly scheduler: Scheduler;
+  readonly seed: number;
+  readonly timers: Timers;
+  logger: Logger;
+  /** Stands for code outside any process (scripts, tests) as a sender. */
+  readonly externalPid: Pid;
+  private readonly procs = new Map<number, Proc>();
+  private readonly registry = new Map<string, Proc>();
+  private readonly aliases = new Map<Ref, Alias>();
+  private nextPid = 1;
+  private nextRef = 1;
+  private nextEndpoint = -1;
+  private down = false;
+
+  constructor(options: NodeOptions = {}) {
+    const mode = options.mode ?? "fifo";
+    check(
+      mode === "fifo" || mode === "random",
+      `createNode: mode must be "fifo" or "random", got ${String(mode)}`,
+    );
+    if (options.seed !== undefined)
+      check(
+        Number.isInteger(options.seed),
+        `createNode: seed must be an integer, got ${String(options.seed)}`,
+      );
+    this.id = nodeIds++;
+    this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+    this.scheduler = new Scheduler(mode, this.seed);
+    this.timers = new Timers(this);
+    this.logger = options.logger ?? defaultLogger;
+    this.externalPid = new Pid(0, this.id);
+  }
+
+  /** The scheduling mode. */
+  get mode(): ScheduleMode {
+    return this.scheduler.random ? "random" : "fifo";
+  }
+
+  /** Spawns a process running `body(self)`; returns its pid at once (PP-01). */
+  spawn(body: Body): Pid {
+    return this.spawnProc(body, null).pid;
+  }
+
+  /** @internal Creates and schedules a process. */
+  spawnProc(body: Body | null, _parent: Proc | null): Proc {
+    check(!this.down, "spawn: the node has been shut down");
+    if (body !== null)
+      check(typeof body === "function", `spawn: body must be a function, got ${typeof body}`);
+    const p = new Proc(this, this.nextPid++, body);
+    this.procs.set(p.id, p);
+    if (body !== null) p.schedule();
+    return p;
+  }
+
+  /** Sends `msg` to a pid (dropped silently if dead), a registered name (badarg if free) or an alias. */
+  send<M>(to: Pid | string | Ref, msg: M): M {
+    this.sendFrom(0, to, msg);
+    return msg;
+  }
+
+  /** @internal */
+  sendFrom(from: number, to: Pid | string | Ref, msg: unknown): void {
+    let p: Proc | null | undefined;
+    if (to instanceof Pid) p = Pid.procOf(to) as Proc | null;
+    else if (typeof to === "string") {
+      p = this.registry.get(to);
+      if (p === undefined)
+        throw new BadArgError(`send: no process is registered as ${JSON.stringify(to)}`);
+    } else if (to instanceof Ref) return this.sendAlias(from, to, msg);
+    else throw new BadArgError(`send: expected a pid, registered name or alias, got ${String(to)}`);
+    if (p === null) return;
+    const s = p.node.scheduler;
+    if (!s.random && !s.busy) p.deliver(msg);
+    else {
+      const q = p;
+      s.post(from, q.id, () => q.deliver(msg));
+    }
+  }
+
+  private sendAlias(from: number, ref: Ref, msg: unknown): void {
+    const a = this.aliases.get(ref);
+    if (a === undefined) return;
+    this.scheduler.post(from, a.owner.id, () => {
+      if (this.aliases.get(ref) !== a) return; // deactivated while in flight (MON-08)
+      if (a.once) this.unalias(ref, a.owner, true);
+      a.owner.deliver(msg);
+    });
+  }
+
+  /** Sends an exit signal with `reason` to `pid` from outside any process. */
+  exit(pid: Pid, reason: unknown): true {
+    check(pid instanceof Pid, `exit: expected a pid, got ${String(pid)}`);
+    const p = Pid.procOf(pid) as Proc | null;
+    if (p !== null) sendExit(0, this.externalPid, p, reason);
+    return true;
+  }
+
+  /** Is the process alive? Signals sent to it earlier from outside land first (PP-08). */
+  isAlive(pid: Pid): boolean {
+    check(pid instanceof Pid, `isAlive: expected a pid, got ${String(pid)}`);
+    const p = Pid.procOf(pid) as Proc | null;
+    if (p === null) return false;
+    p.node.scheduler.flush(0, p.id);
+    return p.alive;
+  }
+
+  /** Registers `pid` under `name` (REG-01): throws BadArgError if taken, named already, or dead. */
+  register(name: string, pid: Pid): true {
+    check(
+      typeof name === "string" && name.length > 0 && name !== "undefined",
+      `register: name must be a non-empty string, got ${String(name)}`,
+    );
+    check(pid instanceof Pid, `register: expected a pid, got ${String(pid)}`);
+    const p = Pid.procOf(pid) as Proc | null;
+    if (p === null || !p.alive) throw new BadArgError(`register: ${pid} is not alive`);
+    const holder = this.registry.get(name);
+    if (holder !== undefined)
+      throw new BadArgError(
+        `register: ${JSON.stringify(name)} is already registered to ${holder.pid}`,
+      );
+    if (p.name !== undefined)
+      throw new BadArgError(`register: ${pid} is already registered as ${JSON.stringify(p.name)}`);
+    this.registry.set(name, p);
+    p.name = name;
+    return true;
+  }
+
+  /** Frees `name` (the process keeps running); throws BadArgError if it is not registered. */
+  unregister(name: string): true {
+    const p = this.registry.get(name);
+    if (p === undefined)
+      throw new BadArgError(`unregister: no process is registered as ${JSON.stringify(name)}`);
+    this.registry.delete(name);
+    p.name = undefined;
+    return true;
+  }
+
+  /** The pid registered as `name`, or undefined. */
+  whereis(name: string): Pid | undefined {
+    return this.registry.get(name)?.pid;
+  }
+
+  /** The registered names. */
+  registered(): string[] {
+    return [...this.registry.keys()];
+  }
+
+  /** @internal */
+  whereisProc(name: string): Proc | undefined {
+    return this.registry.get(name);
+  }
+
+  /** Pids of all live processes, in spawn order. */
+  processes(): Pid[] {
+    return [...this.procs.values()].map((p) => p.pid);
+  }
+
+  /** What the process is doing, or undefined if it is not alive. */
+  processInfo(pid: Pid): ProcessInfo | undefined {
+    check(pid instanceof Pid, `processInfo: expected a pid, got ${String(pid)}`);
+    const p = Pid.procOf(pid) as Proc | null;
+    if (p === null || !p.alive) return undefined;
+    const monitors: MonitorObject[] = [];
+    for (const m of p.owned?.values() ?? []) monitors.push(m.object);
+    const monitoredBy: Pid[] = [];
+    for (const m of p.monitoredBy?.values() ?? [])
+      if (m.owner instanceof Proc) monitoredBy.push(m.owner.pid);
+    return {
+      status: p.scheduled ? "runnable" : p.waiting ? "waiting" : "running",
+      messageQueueLen: p.mailbox.length,
+      messages: p.mailbox.toArray(10),
+      links: [...(p.links ?? [])],
+      monitors,
+      monitoredBy,
+      registeredName: p.name,
+      trapExit: p.trapExit,
+    };
+  }
+
+  /** @internal Monitor from any receiver (a process, or an endpoint). */
+  monitorFrom(owner: Receiver, target: Pid | string, alias?: "demonitor" | "replyDemonitor"): Ref {
+    const ref = this.makeRef();
+    let p: Proc | null | undefined;
+    let object: MonitorObject;
+    if (target instanceof Pid) {
+      p = Pid.procOf(target) as Proc | null;
+      object = target;
+    } else if (typeof target === "string") {
+      p = this.registry.get(target);
+      object = { name: target, node: this.id };
+    } else
+      throw new BadArgError(`monitor: expected a pid or a registered name, got ${String(target)}`);
+    if (alias !== undefined) {
+      check(
+        alias === "demonitor" || alias === "replyDemonitor",
+        `monitor: alias must be "demonitor" or "replyDemonitor", got ${String(alias)}`,
+      );
+      this.aliases.set(ref, { owner, once: alias === "replyDemonitor" });
+    }
+    if (p === null || p === undefined || !p.alive)
+      downNoproc(owner, target instanceof Pid ? target.id : 0, ref, object, this);
+    else addMonitor(owner, p, ref, object);
+    return ref;
+  }
+
+  /** @internal Deactivates alias `ref` of `owner` (and its monitor when `demonitor`). */
+  unalias(ref: Ref, owner: Receiver, demonitor = false): void {
+    const a = this.aliases.get(ref);
+    if (a === undefined || a.owner !== owner) return;
+    this.aliases.delete(ref);
+    if (demonitor) removeMonitor(owner, ref);
+  }
+
+  /** @internal A receiver that is not a process (a call's reply slot, a watcher). */
+  endpoint(onMessage: (m: unknown) => void): Endpoint {
+    return new Endpoint(this.nextEndpoint--, onMessage);
+  }
+
+  /** @internal Closes an endpoint: its monitors and aliases are dropped. */
+  closeEndpoint(e: Endpoint): void {
+    e.alive = false;
+    for (const ref of [...(e.owned?.keys() ?? [])]) {
+      removeMonitor(e, ref);
+      this.aliases.delete(ref);
+    }
+  }
+
+  /** A fresh, unique ref. */
+  makeRef(): Ref {
+    return new Ref(this.nextRef++, this.id);
+  }
+
+  /** After `ms`, sends `msg` (exactly) to `dest`; returns the timer ref (TMR-01). */
+  sendAfter(ms: number, dest: Pid | string, msg: unknown): Ref {
+    return this.timers.sendAfter(ms, dest, msg);
+  }
+
+  /** After `ms`, sends a `TimerMessage` `{ kind: "timeout", ref, msg }` to `dest` (TMR-02). */
+  startTimer(ms: number, dest: Pid | string, msg: unknown): Ref {
+    return this.timers.sendAfter(ms, dest, msg, true);
+  }
+
+  /** Cancels a timer: the ms left, or false if it already fired or was cancelled (TMR-03). */
+  cancelTimer(ref: Ref): number | false {
+    return this.timers.cancel(ref);
+  }
+
+  /** The ms left on a timer, or false if it is not active. */
+  readTimer(ref: Ref): number | false {
+    return this.timers.read(ref);
+  }
+
+  /** @internal Ends process `p` with `reason` and sends its exit signals. */
+  terminate(p: Proc, reason: unknown): void {
+    if (!p.alive) return;
+    p.alive = false;
+    p.reason = reason;
+    p.stop();
+    this.procs.delete(p.id);
+    if (p.name !== undefined) {
+      this.registry.delete(p.name);
+      p.name = undefined;
+    }
+    this.timers.cancelFor(p);
+    sendExitSignals(p, reason);
+    Pid.bind(p.pid, null);
+  }
+
+  /** @internal Reports a process that crashed with an uncaught exception. */
+  reportCrash(p: Proc, reason: unknown): void {
+    const text = `Error in process ${p.pid} with exit value: ${formatReason(reason)}${reason instanceof Error && reason.stack ? "\n" + reason.stack : ""}`;
+    this.logger({ level: "error", kind: "crash", pid: p.pid, text, data: { reason } });
+  }
+
+  /** Kills every process and cancels every timer; the node accepts no more work. */
+  shutdown(): void {
+    this.down = true;
+    for (const p of [...this.procs.values()]) this.terminate(p, "killed");
+    this.timers.cancelAll();
+    this.scheduler.stop();
+  }
+
+  /** Resolves when `pid` has terminated, with its exit reason (at once if it already has). */
+  awaitExit(pid: Pid): Promise<unknown> {
+    return new Promise((resolve) => {
+      const e = this.endpoint((m) => {
+        this.closeEndpoint(e);
+        resolve((m as Down).reason);
+      });
+      this.monitorFrom(e, pid);
+    });
+  }
+}
+
+/** Makes an isolated runtime (own process table, registry, scheduler, timers, seed). */
+export function createNode(options?: NodeOptions): Node {
+  return new Node(options);
+}

@@ -1,0 +1,370 @@
+/**
+ * The process record and the `self` context a function body receives.
+ * One object is both (a process costs one record, a mailbox and its body).
+ */
+import { BadArgError, ExitError, ProcessExit, check, reasonOf } from "./errors";
+import { Mailbox } from "./mailbox";
+import type { Node } from "./node";
+import type { Runnable } from "./scheduler";
+import {
+  Monitor,
+  Receiver,
+  link as linkProcs,
+  removeMonitor,
+  sendExit,
+  unlink as unlinkProcs,
+} from "./signals";
+import { Down, Exit, Pid, Ref, TIMEOUT, Timeout } from "./terms";
+import type { Timer } from "./timers";
+
+/** A process body: an async function of its context. Its return ends the process with `normal`. */
+export type Body = (self: Self) => unknown;
+
+/** Options for spawning from a process. */
+export interface SpawnOptions {
+  /** Link the new process to the spawner (as `spawnLink`). */
+  link?: boolean;
+  /** Accepted and ignored: one run queue (PP-11). */
+  priority?: "low" | "normal" | "high" | "max";
+}
+
+/** Options for `receive`. */
+export interface ReceiveOptions {
+  /** Milliseconds to wait for a matching message; 0 checks the mailbox once; default: forever. */
+  timeout?: number;
+}
+
+/** Options for `monitor`. */
+export interface MonitorOptions {
+  /**
+   * Make the ref an alias that routes messages to this process:
+   * `"demonitor"` until demonitored, `"replyDemonitor"` until the first message arrives through it.
+   */
+  alias?: "demonitor" | "replyDemonitor";
+}
+
+/** What a process can do to itself and from itself. Passed to the body as `self`. */
+export interface Self {
+  /** This process's pid. */
+  readonly pid: Pid;
+  /** The node the process runs on. */
+  readonly node: Node;
+  /**
+   * Waits for the first message in the mailbox (arrival order) that `match`
+   * accepts; the others stay queued, in order. With `timeout`, resolves to
+   * `TIMEOUT` if none arrives in time.
+   */
+  receive<T>(match: (m: unknown) => m is T): Promise<T>;
+  receive<T>(match: (m: unknown) => m is T, options: ReceiveOptions): Promise<T | Timeout>;
+  receive(match?: (m: unknown) => unknown): Promise<unknown>;
+  receive(match: ((m: unknown) => unknown) | undefined, options: ReceiveOptions): Promise<unknown>;
+  /** Sends `msg` to a pid, registered name or alias; returns `msg`. */
+  send<M>(to: Pid | string | Ref, msg: M): M;
+  /** Spawns a process (linked with `{ link: true }`). */
+  spawn(body: Body, options?: SpawnOptions): Pid;
+  /** Spawns a process linked to this one, atomically. */
+  spawnLink(body: Body): Pid;
+  /** Spawns a process with a monitor from this one already in place. */
+  spawnMonitor(body: Body): { pid: Pid; ref: Ref };
+  /** Links to `pid` (idempotent; linking to self does nothing). */
+  link(pid: Pid): true;
+  /** Removes a link; afterwards it has no effect on this process. */
+  unlink(pid: Pid): true;
+  /** Monitors a process (or the holder of a registered name); returns the monitor ref. */
+  monitor(target: Pid | string, options?: MonitorOptions): Ref;
+  /** Removes a monitor; `flush` also drops its queued DOWN; `info` returns whether it was active. */
+  demonitor(ref: Ref, options?: { flush?: boolean; info?: boolean }): boolean;
+  /** Sets the `trapExit` flag; returns the previous value. */
+  processFlag(flag: "trapExit", value: boolean): boolean;
+  /** Ends this process with `reason` (throws to unwind the body; catchable, as in Erlang). */
+  exit(reason: unknown): never;
+  /** Sends an exit signal with `reason` to `pid`. */
+  exit(pid: Pid, reason: unknown): void;
+  /** Registers this process under `name`. */
+  register(name: string): true;
+}
+
+const NEVER: Promise<never> = new Promise(() => {});
+
+/** The process record. Internal; bodies see it through the `Self` interface. */
+export class Proc implements Self, Receiver, Runnable {
+  readonly pid: Pid;
+  readonly id: number;
+  readonly mailbox = new Mailbox();
+  alive = true;
+  trapExit = false;
+  name: string | undefined = undefined;
+  reason: unknown = undefined;
+  links: Set<Pid> | null = null;
+  monitoredBy: Map<Ref, Monitor> | null = null;
+  owned: Map<Ref, Monitor> | null = null;
+  timers: Set<Timer> | null = null;
+  /** procLib/sys data (initial call, ancestors, debug state...), created when needed. */
+  dict: Map<string, unknown> | null = null;
+  /** Queued in the run queue. */
+  scheduled = false;
+  /** Not yet started: the body to run on its first turn. */
+  private body: Body | null;
+  /** Waiting in receive: the resolver, the matcher, the timer. */
+  private resolver: ((m: unknown) => void) | null = null;
+  private matcher: ((m: unknown) => unknown) | null = null;
+  private recvTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** A matched message waiting for this process's turn to be handed over. */
+  private woken = false;
+  private wokenMsg: unknown = undefined;
+  /** For behaviour processes (GenServer, ...): runs on each turn instead of a body. */
+  behaviour: { run(p: Proc): void } | null = null;
+
+  constructor(
+    readonly node: Node,
+    id: number,
+    body: Body | null,
+  ) {
+    this.id = id;
+    this.pid = new Pid(id, node.id);
+    Pid.bind(this.pid, this);
+    this.body = body;
+  }
+
+  /** Scheduler entry: start the body, hand over a matched message, or run the behaviour. */
+  run(): void {
+    this.scheduled = false;
+    if (!this.alive) return;
+    if (this.body !== null) return this.start();
+    if (this.woken) {
+      const m = this.wokenMsg;
+      const r = this.resolver!;
+      this.woken = false;
+      this.wokenMsg = undefined;
+      this.resolver = null;
+      r(m);
+      return;
+    }
+    if (this.behaviour !== null) this.behaviour.run(this);
+  }
+
+  /** Puts this process in the run queue unless it is there already. */
+  schedule(): void {
+    if (this.scheduled || !this.alive) return;
+    this.scheduled = true;
+    this.node.scheduler.enqueue(this);
+  }
+
+  private start(): void {
+    const body = this.body!;
+    this.body = null;
+    let r: unknown;
+    try {
+      r = body(this);
+    } catch (e) {
+      return this.crash(e);
+    }
+    if (
+      r !== null &&
+      typeof r === "object" &&
+      typeof (r as PromiseLike<unknown>).then === "function"
+    ) {
+      (r as PromiseLike<unknown>).then(
+        () => this.node.terminate(this, "normal"),
+        (e) => this.crash(e),
+      );
+    } else this.node.terminate(this, "normal");
+  }
+
+  /** An exception escaped the body (or a behaviour callback): it becomes the exit reason. */
+  crash(e: unknown): void {
+    if (!this.alive) return;
+    const reason = reasonOf(e);
+    if (!(e instanceof ProcessExit)) this.node.reportCrash(this, reason);
+    this.node.terminate(this, reason);
+  }
+
+  /** Delivery of a message that has arrived (the scheduler already ordered it). */
+  deliver(m: unknown): void {
+    if (!this.alive) return;
+    if (this.resolver !== null && !this.woken) {
+      let ok: unknown = true;
+      if (this.matcher !== null) {
+        try {
+          ok = this.matcher(m);
+        } catch (e) {
+          return this.crash(e);
+        }
+      }
+      if (ok) return this.wake(m);
+    }
+    this.mailbox.push(m);
+    if (this.behaviour !== null && !this.scheduled && this.body === null) this.schedule();
+  }
+
+  private wake(m: unknown): void {
+    if (this.recvTimer !== undefined) {
+      clearTimeout(this.recvTimer);
+      this.recvTimer = undefined;
+    }
+    if (this.node.scheduler.spend()) {
+      const r = this.resolver!;
+      this.resolver = null;
+      this.matcher = null;
+      r(m);
+    } else {
+      this.matcher = null;
+      this.woken = true;
+      this.wokenMsg = m;
+      this.schedule();
+    }
+  }
+
+  /** Called when the process terminates: drops a pending receive. */
+  stop(): void {
+    this.resolver = null;
+    this.matcher = null;
+    this.woken = false;
+    this.wokenMsg = undefined;
+    this.body = null;
+    if (this.recvTimer !== undefined) {
+      clearTimeout(this.recvTimer);
+      this.recvTimer = undefined;
+    }
+  }
+
+  /** True while blocked in `receive` with no matching message. */
+  get waiting(): boolean {
+    return this.resolver !== null && !this.woken;
+  }
+
+  // ---- Self ----
+
+  receive(match?: (m: unknown) => unknown, options?: ReceiveOptions): Promise<any> {
+    if (!this.alive) return NEVER;
+    if (match !== undefined)
+      check(typeof match === "function", `receive: match must be a function, got ${typeof match}`);
+    const timeout = options?.timeout;
+    if (timeout !== undefined)
+      check(
+        typeof timeout === "number" && timeout >= 0 && !Number.isNaN(timeout),
+        `receive: timeout must be a number >= 0, got ${String(timeout)}`,
+      );
+    if (this.resolver !== null)
+      throw new BadArgError(`receive: ${this.pid} is already waiting in receive`);
+    const mb = this.mailbox;
+    const i = match === undefined ? (mb.length > 0 ? 0 : -1) : mb.find(match);
+    if (i >= 0) {
+      const m = mb.takeAt(i);
+      if (this.node.scheduler.spend()) return Promise.resolve(m);
+      return new Promise((resolve) => {
+        this.resolver = resolve;
+        this.woken = true;
+        this.wokenMsg = m;
+        this.schedule();
+      });
+    }
+    if (timeout === 0) return Promise.resolve(TIMEOUT);
+    return new Promise((resolve) => {
+      this.resolver = resolve;
+      this.matcher = match ?? null;
+      if (timeout !== undefined && timeout !== Infinity) {
+        this.recvTimer = setTimeout(() => {
+          this.recvTimer = undefined;
+          if (this.resolver === resolve && !this.woken) {
+            this.resolver = null;
+            this.matcher = null;
+            resolve(TIMEOUT);
+          }
+        }, timeout);
+      }
+    });
+  }
+
+  send<M>(to: Pid | string | Ref, msg: M): M {
+    this.assertAlive();
+    this.node.sendFrom(this.id, to, msg);
+    return msg;
+  }
+
+  spawn(body: Body, options?: SpawnOptions): Pid {
+    this.assertAlive();
+    const p = this.node.spawnProc(body, this);
+    if (options?.link) linkProcs(this, p);
+    return p.pid;
+  }
+
+  spawnLink(body: Body): Pid {
+    return this.spawn(body, { link: true });
+  }
+
+  spawnMonitor(body: Body): { pid: Pid; ref: Ref } {
+    const pid = this.spawn(body);
+    return { pid, ref: this.monitor(pid) };
+  }
+
+  link(pid: Pid): true {
+    this.assertAlive();
+    check(pid instanceof Pid, `link: expected a pid, got ${String(pid)}`);
+    if (pid === this.pid) return true;
+    const other = Pid.procOf(pid) as Proc | null;
+    if (other === null || !other.alive) {
+      // LX-10: a noproc exit signal to the caller.
+      if (this.trapExit)
+        this.node.scheduler.post(pid.id, this.id, () => this.deliver(new Exit(pid, "noproc")));
+      else throw new ExitError("noproc", `link(${pid})`);
+      return true;
+    }
+    linkProcs(this, other);
+    return true;
+  }
+
+  unlink(pid: Pid): true {
+    this.assertAlive();
+    check(pid instanceof Pid, `unlink: expected a pid, got ${String(pid)}`);
+    unlinkProcs(this, pid);
+    return true;
+  }
+
+  monitor(target: Pid | string, options?: MonitorOptions): Ref {
+    this.assertAlive();
+    return this.node.monitorFrom(this, target, options?.alias);
+  }
+
+  demonitor(ref: Ref, options?: { flush?: boolean; info?: boolean }): boolean {
+    check(ref instanceof Ref, `demonitor: expected a ref, got ${String(ref)}`);
+    const was = removeMonitor(this, ref);
+    this.node.unalias(ref, this);
+    if (options?.flush) this.mailbox.removeAll((m) => m instanceof Down && m.ref === ref);
+    return options?.info ? was : true;
+  }
+
+  processFlag(flag: "trapExit", value: boolean): boolean {
+    check(flag === "trapExit", `processFlag: unknown flag ${String(flag)}`);
+    check(
+      typeof value === "boolean",
+      `processFlag: trapExit value must be a boolean, got ${String(value)}`,
+    );
+    const old = this.trapExit;
+    this.trapExit = value;
+    return old;
+  }
+
+  exit(reason: unknown): never;
+  exit(pid: Pid, reason: unknown): void;
+  exit(a: unknown, b?: unknown): void {
+    if (arguments.length < 2) throw new ProcessExit(a);
+    check(a instanceof Pid, `exit: expected a pid, got ${String(a)}`);
+    this.assertAlive();
+    const target = Pid.procOf(a) as Proc | null;
+    if (target === null) return;
+    sendExit(this.id, this.pid, target, b);
+    if (!this.alive) throw new ProcessExit(this.reason);
+  }
+
+  register(name: string): true {
+    this.assertAlive();
+    return this.node.register(name, this.pid);
+  }
+
+  private assertAlive(): void {
+    // A killed process whose body is still running (it awaited something
+    // outside the runtime) is unwound at its next runtime call.
+    if (!this.alive) throw new ProcessExit(this.reason);
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * The run queue and signal delivery of one node.
+ *
+ * - `fifo` mode: deterministic. Signals are delivered at once (a worklist
+ *   keeps termination cascades iterative); runnable processes run in the
+ *   order they became runnable.
+ * - `random` mode: every choice the guarantees leave open is drawn from the
+ *   seed: which runnable process goes next, and when each in-flight signal
+ *   lands. Signals wait in one queue per sender→receiver pair, so per-pair
+ *   order always holds.
+ *
+ * Work is done in microtasks; after a bounded amount the scheduler continues
+ * in a macrotask (`setImmediate`), so timers and I/O are never starved.
+ */
+import { setImmediate as realSetImmediate } from "timers";
+
+/** Something the scheduler can run: a process with work to do. */
+export interface Runnable {
+  /** Does one turn of work (resume a receive, handle a bounded number of messages...). */
+  run(): void;
+}
+
+/** How a node schedules: `fifo` (default) or `random` with a seed. */
+export type ScheduleMode = "fifo" | "random";
+
+/** Units of work (process turns, direct wake-ups) before yielding to the event loop. */
+const WORK_PER_MACROTASK = 2048;
+
+/** A small, fast, seedable PRNG (mulberry32). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface PairQueue {
+  key: string;
+  items: Array<() => void>;
+}
+
+export class Scheduler {
+  readonly random: boolean;
+  private readonly rand: () => number;
+  /** fifo: the run queue (array + head). random: the runnable set. */
+  private queue: Runnable[] = [];
+  private head = 0;
+  private armed = false;
+  private work = 0;
+  /** fifo: signals posted while delivering, done before returning to the sender. */
+  private delivering = false;
+  private worklist: Array<() => void> = [];
+  /** random: in-flight signals, one queue per sender→receiver pair. */
+  private pairs: PairQueue[] = [];
+  private pairIndex = new Map<string, PairQueue>();
+  /** random: the choices made so far (option index / number of options), for replay and charts. */
+  readonly choices: number[] = [];
+  private stopped = false;
+  private readonly drainFn = () => this.drain();
+
+  constructor(
+    mode: ScheduleMode,
+    readonly seed: number,
+  ) {
+    this.random = mode === "random";
+    this.rand = prng(seed);
+  }
+
+  /** A random integer in [0, n), drawn from the seed (0 in fifo mode). */
+  pick(n: number): number {
+    if (!this.random || n <= 1) return 0;
+    const i = Math.floor(this.rand() * n);
+    this.choices.push(i);
+    return i;
+  }
+
+  /** Makes `r` runnable. The caller guarantees it is not queued already. */
+  enqueue(r: Runnable): void {
+    this.queue.push(r);
+    this.arm();
+  }
+
+  /**
+   * Counts one unit of work done outside the run queue (a direct wake-up);
+   * false when the budget is spent and the caller should enqueue instead.
+   */
+  spend(): boolean {
+    if (this.random || this.work >= WORK_PER_MACROTASK) return false;
+    this.work++;
+    return true;
+  }
+
+  /**
+   * Delivers a signal from `from` to the receiver named `to`: at once in fifo
+   * mode (after any delivery in progress), later in random mode.
+   */
+  post(from: number, to: number, deliver: () => void): void {
+    if (this.random) {
+      const key = from + ">" + to;
+      let pq = this.pairIndex.get(key);
+      if (pq === undefined) {
+        pq = { key, items: [] };
+        this.pairIndex.set(key, pq);
+        this.pairs.push(pq);
+      }
+      pq.items.push(deliver);
+      this.arm();
+      return;
+    }
+    if (this.delivering) {
+      this.worklist.push(deliver);
+      return;
+    }
+    this.delivering = true;
+    try {
+      deliver();
+      for (let i = 0; i < this.worklist.length; i++) this.worklist[i]();
+    } finally {
+      this.worklist.length = 0;
+      this.delivering = false;
+    }
+  }
+
+  /** True while a fifo delivery is in progress (direct sends must then be posted). */
+  get busy(): boolean {
+    return this.delivering;
+  }
+
+  /** random: delivers now every in-flight signal from `from` to `to` (PP-08). */
+  flush(from: number, to: number): void {
+    const pq = this.pairIndex.get(from + ">" + to);
+    if (pq === undefined) return;
+    this.dropPair(pq);
+    for (const d of pq.items) d();
+  }
+
+  /** Stops all further work (node shutdown). */
+  stop(): void {
+    this.stopped = true;
+    this.queue = [];
+    this.head = 0;
+    this.pairs = [];
+    this.pairIndex.clear();
+  }
+
+  /** Number of runnable processes and in-flight signals. */
+  get pending(): number {
+    return this.queue.length - this.head + this.pairs.length;
+  }
+
+  private dropPair(pq: PairQueue): void {
+    this.pairIndex.delete(pq.key);
+    const i = this.pairs.indexOf(pq);
+    const last = this.pairs.pop()!;
+    if (last !== pq) this.pairs[i] = last;
+  }
+
+  private arm(): void {
+    if (this.armed || this.stopped) return;
+    this.armed = true;
+    if (this.work >= WORK_PER_MACROTASK) {
+      realSetImmediate(() => {
+        this.work = 0;
+        this.drain();
+      });
+    } else queueMicrotask(this.drainFn);
+  }
+
+  private drain(): void {
+    this.armed = false;
+    if (this.stopped) return;
+    if (this.random) return this.step();
+    const q = this.queue;
+    while (this.head < q.length) {
+      const r = q[this.head];
+      q[this.head++] = undefined as unknown as Runnable;
+      r.run();
+      if (++this.work >= WORK_PER_MACROTASK) break;
+    }
+    if (this.head === q.length) {
+      q.length = 0;
+      this.head = 0;
+    } else {
+      if (this.head > 1024) {
+        this.queue = q.slice(this.head);
+        this.head = 0;
+      }
+      this.arm();
+    }
+  }
+
+  /** random: one choice (run a process, or land one in-flight signal), then re-arm. */
+  private step(): void {
+    const runnable = this.queue.length;
+    const n = runnable + this.pairs.length;
+    if (n === 0) return;
+    const i = this.pick(n);
+    this.work++;
+    if (i < runnable) {
+      const r = this.queue[i];
+      const last = this.queue.pop()!;
+      if (i < this.queue.length) this.queue[i] = last;
+      r.run();
+    } else {
+      const pq = this.pairs[i - runnable];
+      const d = pq.items.shift()!;
+      if (pq.items.length === 0) this.dropPair(pq);
+      d();
+    }
+    if (this.pending > 0) this.arm();
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The rules for exit signals, links and monitors, in one place (OTP's
+ * "Receiving exit signals", `link/1`, `monitor/2`, `demonitor/2`).
+ * Every signal goes through the scheduler's `post`, keyed by sender and
+ * receiver, so per-pair order holds in every mode.
+ */
+import { Down, Exit, MonitorObject, Pid, Ref } from "./terms";
+import type { Proc } from "./process";
+
+/** Anything that can receive messages: a process, or an endpoint (a call's reply slot). */
+export interface Receiver {
+  /** Positive for processes, negative for endpoints. */
+  readonly id: number;
+  readonly alive: boolean;
+  /** Monitors this receiver owns, by ref (created lazily). */
+  owned: Map<Ref, Monitor> | null;
+  /** Puts a message into this receiver (its mailbox, or its callback). */
+  deliver(msg: unknown): void;
+}
+
+/** One monitor: `owner` watches `target`. */
+export class Monitor {
+  active = true;
+  constructor(
+    readonly ref: Ref,
+    readonly owner: Receiver,
+    readonly target: Proc,
+    readonly object: MonitorObject,
+  ) {}
+}
+
+/** Whether an exit signal came from `exit(pid, reason)` or from a link. */
+export const enum Via {
+  Exit,
+  Link,
+}
+
+/** Applies an exit signal that has arrived at `target` (LX-03..08). */
+export function receiveExit(target: Proc, from: Pid, reason: unknown, via: Via): void {
+  if (!target.alive) return;
+  if (via === Via.Exit && reason === "kill") return target.node.terminate(target, "killed");
+  if (target.trapExit) return target.deliver(new Exit(from, reason));
+  if (reason === "normal") {
+    if (via === Via.Exit && from === target.pid) target.node.terminate(target, "normal");
+    return;
+  }
+  target.node.terminate(target, reason);
+}
+
+/** Sends an exit signal from `from` (sender id `fromId`) to `target`. */
+export function sendExit(fromId: number, from: Pid, target: Proc, reason: unknown): void {
+  target.node.scheduler.post(fromId, target.id, () => receiveExit(target, from, reason, Via.Exit));
+}
+
+/** Links `a` and `b` (both alive). Idempotent. */
+export function link(a: Proc, b: Proc): void {
+  (a.links ??= new Set()).add(b.pid);
+  (b.links ??= new Set()).add(a.pid);
+}
+
+/** Removes the link between `a` and the process `pid`, on both sides. */
+export function unlink(a: Proc, pid: Pid): void {
+  a.links?.delete(pid);
+  const b = Pid.procOf(pid) as Proc | null;
+  b?.links?.delete(a.pid);
+}
+
+/** Sets a monitor from `owner` on the live `target`. */
+export function addMonitor(
+  owner: Receiver,
+  target: Proc,
+  ref: Ref,
+  object: MonitorObject,
+): Monitor {
+  const m = new Monitor(ref, owner, target, object);
+  (target.monitoredBy ??= new Map()).set(ref, m);
+  (owner.owned ??= new Map()).set(ref, m);
+  return m;
+}
+
+/** Sends `DOWN noproc` for a monitor set on something that is not alive (MON-02). */
+export function downNoproc(
+  owner: Receiver,
+  fromId: number,
+  ref: Ref,
+  object: MonitorObject,
+  node: { scheduler: { post(f: number, t: number, d: () => void): void } },
+): void {
+  node.scheduler.post(fromId, owner.id, () => {
+    if (owner.alive) owner.deliver(new Down(ref, object, "noproc"));
+  });
+}
+
+/** Removes `owner`'s monitor `ref`; true if it was active (MON-04/05). */
+export function removeMonitor(owner: Receiver, ref: Ref): boolean {
+  const m = owner.owned?.get(ref);
+  if (m === undefined) return false;
+  owner.owned!.delete(ref);
+  m.target.monitoredBy?.delete(ref);
+  const was = m.active;
+  m.active = false;
+  return was;
+}
+
+/**
+ * The signals a terminating process sends: `EXIT` over its links, `DOWN` to
+ * its monitors' owners; and it drops the monitors it owned.
+ */
+export function sendExitSignals(p: Proc, reason: unknown): void {
+  const s = p.node.scheduler;
+  if (p.owned !== null) {
+    for (const m of p.owned.values()) {
+      m.active = false;
+      m.target.monitoredBy?.delete(m.ref);
+    }
+    p.owned = null;
+  }
+  if (p.links !== null) {
+    const from = p.pid;
+    for (const pid of p.links) {
+      const peer = Pid.procOf(pid) as Proc | null;
+      if (peer === null) continue;
+      s.post(p.id, peer.id, () => {
+        // LX-09: an unlink done while the signal was in flight cancels it.
+        if (!peer.alive || peer.links === null || !peer.links.delete(from)) return;
+        receiveExit(peer, from, reason, Via.Link);
+      });
+    }
+    p.links = null;
+  }
+  if (p.monitoredBy !== null) {
+    for (const m of p.monitoredBy.values()) {
+      s.post(p.id, m.owner.id, () => {
+        if (!m.active) return;
+        m.active = false;
+        m.owner.owned?.delete(m.ref);
+        if (m.owner.alive) m.owner.deliver(new Down(m.ref, m.object, reason, p.pid));
+      });
+    }
+    p.monitoredBy = null;
+  }
+}

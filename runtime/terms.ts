@@ -1,0 +1,109 @@
+/**
+ * The runtime's values: pids, refs, and the messages the runtime itself sends
+ * (`DOWN`, `EXIT`, timer messages), each a class so type guards can tell them
+ * from user messages.
+ */
+
+/** A process identifier. Printed as `<0.ID.0>`; compare with `===` or `toEqual`. */
+export class Pid {
+  #proc: unknown = null;
+  constructor(
+    /** Unique, never reused within a node. */
+    readonly id: number,
+    /** The id of the node the process lives on. */
+    readonly node: number,
+  ) {}
+  toString(): string {
+    return `<${this.node}.${this.id}.0>`;
+  }
+  toJSON(): string {
+    return this.toString();
+  }
+  /** @internal */
+  static bind(pid: Pid, proc: unknown): void {
+    pid.#proc = proc;
+  }
+  /** @internal The live process record, or null once it has terminated. */
+  static procOf(pid: Pid): unknown {
+    return pid.#proc;
+  }
+}
+
+/** A unique reference (monitor refs, timer refs, call tags, aliases). */
+export class Ref {
+  constructor(
+    readonly id: number,
+    readonly node: number,
+  ) {}
+  toString(): string {
+    return `#Ref<${this.node}.${this.id}>`;
+  }
+  toJSON(): string {
+    return this.toString();
+  }
+}
+
+/** What a monitor was set on: a pid, or `{ name, node }` when monitored by registered name. */
+export type MonitorObject = Pid | { name: string; node: number };
+
+/** `{'DOWN', Ref, process, Pid, Reason}`: a monitored process terminated. */
+export class Down {
+  readonly kind = "DOWN" as const;
+  readonly type = "process" as const;
+  constructor(
+    readonly ref: Ref,
+    /** The pid, or `{ name, node }` for a monitor set by name (MON-06). */
+    readonly object: MonitorObject,
+    readonly reason: unknown,
+    /** The pid of the process that terminated (undefined for a name that was never registered). */
+    readonly pid: Pid | undefined = object instanceof Pid ? object : undefined,
+  ) {}
+}
+
+/** `{'EXIT', From, Reason}`: an exit signal received by a process that traps exits. */
+export class Exit {
+  readonly kind = "EXIT" as const;
+  constructor(
+    readonly from: Pid,
+    readonly reason: unknown,
+  ) {}
+}
+
+/** `{timeout, TimerRef, Msg}`: the message of a timer started with `startTimer`. */
+export class TimerMessage<M = unknown> {
+  readonly kind = "timeout" as const;
+  constructor(
+    readonly ref: Ref,
+    readonly msg: M,
+  ) {}
+}
+
+/** Is `m` a `DOWN` message (optionally: for this monitor ref)? */
+export function isDown(m: unknown, ref?: Ref): m is Down {
+  return m instanceof Down && (ref === undefined || m.ref === ref);
+}
+
+/** Is `m` an `EXIT` message (optionally: from this pid)? */
+export function isExit(m: unknown, from?: Pid): m is Exit {
+  return m instanceof Exit && (from === undefined || m.from === from);
+}
+
+/** Is `m` a timer message from `startTimer` (optionally: for this timer ref)? */
+export function isTimerMessage(m: unknown, ref?: Ref): m is TimerMessage {
+  return m instanceof TimerMessage && (ref === undefined || m.ref === ref);
+}
+
+/** Is `x` a pid? */
+export function isPid(x: unknown): x is Pid {
+  return x instanceof Pid;
+}
+
+/** Is `x` a ref? */
+export function isRef(x: unknown): x is Ref {
+  return x instanceof Ref;
+}
+
+/** The result of a `receive` whose timeout expired (Erlang's `after` clause). */
+export const TIMEOUT: unique symbol = Symbol("otpkit.timeout");
+/** The type of {@link TIMEOUT}. */
+export type Timeout = typeof TIMEOUT;

@@ -1,0 +1,99 @@
+/**
+ * Timers: `sendAfter`, `startTimer`, `cancelTimer`, `readTimer` (TMR-*).
+ * They call the global timer functions at call time, so Jest's fake timers
+ * drive them.
+ */
+import { check } from "./errors";
+import type { Node } from "./node";
+import type { Proc } from "./process";
+import { Pid, Ref, TimerMessage } from "./terms";
+
+/** An active timer. */
+export class Timer {
+  handle: ReturnType<typeof setTimeout> | undefined = undefined;
+  constructor(
+    readonly ref: Ref,
+    readonly due: number,
+    readonly dest: Pid | string,
+    readonly msg: unknown,
+    /** The destination process, for a timer to a pid (cancelled when it terminates). */
+    readonly owner: Proc | null,
+  ) {}
+}
+
+/** Timer messages have no sender that orders them (TMR-07): each timer is its own sender. */
+const TIMER_SENDER = 2 ** 40;
+
+/** The timers of one node. */
+export class Timers {
+  private active = new Map<Ref, Timer>();
+
+  constructor(private readonly node: Node) {}
+
+  /** After `ms`, sends `msg` to `dest` (a pid, or a name resolved when it fires). */
+  sendAfter(ms: number, dest: Pid | string, msg: unknown, wrap = false): Ref {
+    check(
+      typeof ms === "number" && Number.isFinite(ms) && ms >= 0,
+      `sendAfter: ms must be a finite number >= 0, got ${String(ms)}`,
+    );
+    check(
+      dest instanceof Pid || typeof dest === "string",
+      `sendAfter: dest must be a pid or a registered name, got ${String(dest)}`,
+    );
+    const ref = this.node.makeRef();
+    const owner = dest instanceof Pid ? (Pid.procOf(dest) as Proc | null) : null;
+    const t = new Timer(ref, Date.now() + ms, dest, wrap ? new TimerMessage(ref, msg) : msg, owner);
+    // A timer to a dead pid never fires (TMR-05).
+    if (dest instanceof Pid && (owner === null || !owner.alive)) return ref;
+    this.active.set(ref, t);
+    if (owner !== null) (owner.timers ??= new Set()).add(t);
+    t.handle = setTimeout(() => this.fire(t), ms);
+    return ref;
+  }
+
+  /** Cancels a timer: the time left in ms, or false if it had fired or was cancelled. */
+  cancel(ref: Ref): number | false {
+    check(ref instanceof Ref, `cancelTimer: expected a timer ref, got ${String(ref)}`);
+    const t = this.active.get(ref);
+    if (t === undefined) return false;
+    this.drop(t);
+    clearTimeout(t.handle);
+    return Math.max(0, Math.ceil(t.due - Date.now()));
+  }
+
+  /** The time left in ms, or false if the timer is not active. */
+  read(ref: Ref): number | false {
+    check(ref instanceof Ref, `readTimer: expected a timer ref, got ${String(ref)}`);
+    const t = this.active.get(ref);
+    return t === undefined ? false : Math.max(0, Math.ceil(t.due - Date.now()));
+  }
+
+  /** Cancels the timers whose destination is the terminating process `p`. */
+  cancelFor(p: Proc): void {
+    if (p.timers === null) return;
+    for (const t of p.timers) {
+      this.active.delete(t.ref);
+      clearTimeout(t.handle);
+    }
+    p.timers = null;
+  }
+
+  /** Cancels every timer (node shutdown). */
+  cancelAll(): void {
+    for (const t of this.active.values()) clearTimeout(t.handle);
+    this.active.clear();
+  }
+
+  private drop(t: Timer): void {
+    this.active.delete(t.ref);
+    t.owner?.timers?.delete(t);
+  }
+
+  private fire(t: Timer): void {
+    if (!this.active.has(t.ref)) return;
+    this.drop(t);
+    const p = t.owner ?? this.node.whereisProc(t.dest as string);
+    if (p === undefined || !p.alive) return;
+    this.node.scheduler.post(TIMER_SENDER + t.ref.id, p.id, () => p.deliver(t.msg));
+  }
+}

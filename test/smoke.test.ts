@@ -1,0 +1,26 @@
+import { createNode, isDown, TIMEOUT } from "../runtime";
+
+it("a process receives, replies and its DOWN arrives", async () => {
+  const node = createNode();
+  const got: unknown[] = [];
+  const echo = node.spawn(async (self) => {
+    for (;;) {
+      const m = (await self.receive()) as { from: any; x: number };
+      if (m.x < 0) return;
+      self.send(m.from, m.x * 2);
+    }
+  });
+  const client = node.spawn(async (self) => {
+    const ref = self.monitor(echo);
+    for (let i = 0; i < 3; i++) {
+      self.send(echo, { from: self.pid, x: i });
+      got.push(await self.receive());
+    }
+    self.send(echo, { from: self.pid, x: -1 });
+    const d = await self.receive((m) => isDown(m, ref));
+    got.push(d.reason);
+    got.push(await self.receive(undefined, { timeout: 0 }));
+  });
+  await node.awaitExit(client);
+  expect(got).toEqual([0, 2, 4, "normal", TIMEOUT]);
+});
