@@ -1,0 +1,59 @@
+/**
+ * Helpers for the project's own runtime tests (the Jest preset's helpers
+ * come later and are tested on their own).
+ */
+import { createNode, LogEvent, Node, NodeOptions, Self } from "../runtime";
+
+/** A node whose reports are collected in `logs` instead of printed. */
+export function quietNode(options: NodeOptions = {}): Node & { logs: LogEvent[] } {
+  const logs: LogEvent[] = [];
+  const node = createNode({ ...options, logger: (e) => logs.push(e) }) as Node & {
+    logs: LogEvent[];
+  };
+  node.logs = logs;
+  return node;
+}
+
+/**
+ * Runs `body` as a process on `node` and resolves with what it returns;
+ * rejects with its exit reason if it ends any other way (so a failed
+ * `expect` inside a process fails the test).
+ */
+export function run<T>(node: Node, body: (self: Self) => Promise<T> | T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let result: T;
+    let returned = false;
+    const pid = node.spawn(async (self) => {
+      result = await body(self);
+      returned = true;
+    });
+    node.awaitExit(pid).then((reason) => {
+      if (returned && reason === "normal") resolve(result);
+      else
+        reject(reason instanceof Error ? reason : new Error(`process exited: ${String(reason)}`));
+    });
+  });
+}
+
+/** Seeds 1..n, for running a scenario under many random schedules. */
+export function seeds(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i + 1);
+}
+
+/** Runs `scenario` on a fresh random-mode node for each of `n` seeds. */
+export async function forSeeds(
+  n: number,
+  scenario: (node: Node & { logs: LogEvent[] }, seed: number) => Promise<void>,
+): Promise<void> {
+  for (const seed of seeds(n)) {
+    const node = quietNode({ mode: "random", seed });
+    try {
+      await scenario(node, seed);
+    } catch (e) {
+      if (e instanceof Error) e.message = `[seed ${seed}] ${e.message}`;
+      throw e;
+    } finally {
+      node.shutdown();
+    }
+  }
+}
