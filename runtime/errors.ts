@@ -11,6 +11,8 @@ export class ExitError extends Error {
     readonly reason: unknown,
     /** What failed, e.g. `GenServer.call(<0.4.0>, "get")`. */
     readonly operation?: string,
+    /** The failed operation's arguments (OTP's `{M, F, Args}`). */
+    readonly args?: unknown[],
   ) {
     super(`${operation ? operation + " exited: " : ""}${formatReason(reason)}`);
     this.name = "ExitError";

@@ -9,6 +9,9 @@
 import { Node, NodeOptions, createNode } from "./node";
 import type { Body } from "./process";
 import { Pid, Ref } from "./terms";
+import { makeProcLib } from "./proc-lib";
+import { makeSys } from "./sys";
+import { makeGenServer } from "./gen-server";
 
 export { Node, createNode };
 export type { NodeOptions, Logger, LogEvent, ProcessInfo } from "./node";
@@ -115,3 +118,52 @@ export function cancelTimer(ref: Ref): number | false {
 export function readTimer(ref: Ref): number | false {
   return currentNode().readTimer(ref);
 }
+
+/** Starting processes the OTP way: synchronous start, initial call and ancestors, crash reports. */
+export const procLib = makeProcLib(currentNode);
+
+/** Inspecting and debugging special processes: state, status, suspend/resume, trace, log, statistics, debug functions. */
+export const sys = makeSys(currentNode);
+
+/** Typed servers with OTP's semantics: `GenServer.define({...})`, then start, call, cast, stop. */
+export const GenServer = makeGenServer(currentNode);
+
+export {
+  ok,
+  reply,
+  noreply,
+  stop,
+  ignore,
+  initError,
+  CallMessage,
+  CastMessage,
+} from "./gen-server";
+export type {
+  ServerSpec,
+  ServerModule,
+  StartOptions,
+  CallOptions,
+  CallResult,
+  CastResult,
+  InitResult,
+  ReplyResult,
+  NoReplyResult,
+  StopResult,
+  OkResult,
+  Next,
+  Request,
+} from "./gen-server";
+export { From, DEFAULT_TIMEOUT } from "./gen";
+export type { ServerRef, ServerName, ViaRegistry } from "./gen";
+export { SystemMessage, isSystemMessage, attachDebug, Debug } from "./sys";
+export type {
+  SysEvent,
+  DebugFun,
+  DebugOption,
+  Statistics,
+  Status,
+  SpecialProcess,
+  EventFormatter,
+  SysOptions,
+} from "./sys";
+export { isQuietReason } from "./proc-lib";

@@ -14,6 +14,12 @@ export class Mailbox {
     this.q.push(m);
   }
 
+  /** Puts `m` back at the front. */
+  unshift(m: unknown): void {
+    if (this.head > 0) this.q[--this.head] = m;
+    else this.q.unshift(m);
+  }
+
   /** Removes and returns the first message; call only when `length > 0`. */
   shift(): unknown {
     const m = this.q[this.head];

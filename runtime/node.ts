@@ -90,6 +90,9 @@ export class Node {
   readonly externalPid: Pid;
   private readonly procs = new Map<number, Proc>();
   private readonly registry = new Map<string, Proc>();
+  private readonly globals = new Map<string, Proc>();
+  /** The behaviour process whose callback is running right now (for sender identity). */
+  current: Proc | null = null;
   private readonly aliases = new Map<Ref, Alias>();
   private nextPid = 1;
   private nextRef = 1;
@@ -300,6 +303,43 @@ export class Node {
     return new Endpoint(this.nextEndpoint--, onMessage);
   }
 
+  /** @internal An id for a non-process receiver. */
+  nextEndpointId(): number {
+    return this.nextEndpoint--;
+  }
+
+  /** Registers `pid` in the `{ global }` namespace (same rules as local names, REG-07). */
+  registerGlobal(name: string, pid: Pid): true {
+    check(
+      typeof name === "string" && name.length > 0,
+      `registerGlobal: name must be a non-empty string, got ${String(name)}`,
+    );
+    check(pid instanceof Pid, `registerGlobal: expected a pid, got ${String(pid)}`);
+    const p = Pid.procOf(pid) as Proc | null;
+    if (p === null || !p.alive) throw new BadArgError(`registerGlobal: ${pid} is not alive`);
+    const holder = this.globals.get(name);
+    if (holder !== undefined)
+      throw new BadArgError(
+        `registerGlobal: ${JSON.stringify(name)} is already registered to ${holder.pid}`,
+      );
+    this.globals.set(name, p);
+    (p.globalNames ??= []).push(name);
+    return true;
+  }
+
+  /** Frees a `{ global }` name (no error if free). */
+  unregisterGlobal(name: string): void {
+    const p = this.globals.get(name);
+    if (p === undefined) return;
+    this.globals.delete(name);
+    p.globalNames = p.globalNames?.filter((n) => n !== name) ?? null;
+  }
+
+  /** The pid registered as `{ global: name }`, or undefined. */
+  whereisGlobal(name: string): Pid | undefined {
+    return this.globals.get(name)?.pid;
+  }
+
   /** @internal Closes an endpoint: its monitors and aliases are dropped. */
   closeEndpoint(e: Endpoint): void {
     e.alive = false;
@@ -345,6 +385,7 @@ export class Node {
       this.registry.delete(p.name);
       p.name = undefined;
     }
+    if (p.globalNames !== null) for (const n of p.globalNames) this.globals.delete(n);
     this.timers.cancelFor(p);
     sendExitSignals(p, reason);
     Pid.bind(p.pid, null);

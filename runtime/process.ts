@@ -94,13 +94,18 @@ export class Proc implements Self, Receiver, Runnable {
   alive = true;
   trapExit = false;
   name: string | undefined = undefined;
+  globalNames: string[] | null = null;
   reason: unknown = undefined;
   links: Set<Pid> | null = null;
   monitoredBy: Map<Ref, Monitor> | null = null;
   owned: Map<Ref, Monitor> | null = null;
   timers: Set<Timer> | null = null;
-  /** procLib/sys data (initial call, ancestors, debug state...), created when needed. */
+  /** The process dictionary (procLib's initial call and ancestors...), created when needed. */
   dict: Map<string, unknown> | null = null;
+  /** sys debug state, created when needed. */
+  debug: import("./sys").Debug | null = null;
+  /** Answers sys requests (started through procLib + sys, GenServer, Supervisor). */
+  special = false;
   /** Queued in the run queue. */
   scheduled = false;
   /** Not yet started: the body to run on its first turn. */

@@ -1,0 +1,857 @@
+/**
+ * GenServer: a typed behaviour on the runtime, with OTP's semantics and sys
+ * events (OTP's `gen_server.erl`).
+ *
+ * A server is defined once with `GenServer.define({...})`: `init`, one
+ * handler per call name in `handleCall`, one per cast name in `handleCast`,
+ * and `handleInfo` for every other message. Handlers return typed results
+ * built with `reply`, `noreply` and `stop`. The runtime calls the handler for
+ * each message, synchronously: no Promise per message (a handler may still
+ * be async; the server then waits for it before its next message).
+ */
+import { ProcessExit, check, formatReason, reasonOf } from "./errors";
+import {
+  DEFAULT_TIMEOUT,
+  From,
+  ServerName,
+  ServerRef,
+  call as genCall,
+  checkTimeout,
+  reply as genReply,
+  registerServer,
+  unregisterServer,
+  whereisServer,
+} from "./gen";
+import type { Node } from "./node";
+import type { Proc, Self } from "./process";
+import {
+  ackStart,
+  awaitAck,
+  crashReport,
+  failStart,
+  isQuietReason,
+  record,
+  stopProcess,
+} from "./proc-lib";
+import { link as linkProcs } from "./signals";
+import {
+  Debug,
+  DebugOption,
+  SysEvent,
+  SystemHost,
+  SystemMessage,
+  answerSystem,
+  debugOf,
+  handleDebug,
+} from "./sys";
+import { Exit, Pid, Ref } from "./terms";
+
+// ---- results ----
+
+/** What may follow a result: a timeout (ms, or "hibernate") or a continuation. */
+export interface Next {
+  /** Ms without messages before `handleInfo("timeout")`; "hibernate" waits forever (GS-27). */
+  timeout?: number | "hibernate";
+  /** Runs `handleContinue(continue, state)` before any other message (GS-24). */
+  continue?: unknown;
+}
+
+/** `{reply, Reply, State}`: answer the call and go on with `state`. */
+export interface ReplyResult<S, R> extends Next {
+  type: "reply";
+  reply: R;
+  state: S;
+}
+/** `{noreply, State}`: go on with `state` (a call's reply, if any, comes later through `reply(from, v)`). */
+export interface NoReplyResult<S> extends Next {
+  type: "noreply";
+  state: S;
+}
+/** `{stop, Reason, [Reply,] State}`: terminate with `reason` (after replying, if `reply` is given). */
+export interface StopResult<S, R = never> {
+  type: "stop";
+  reason: unknown;
+  state?: S;
+  reply?: R;
+}
+/** `{ok, State}` from init. */
+export interface OkResult<S> extends Next {
+  type: "ok";
+  state: S;
+}
+
+export type CallResult<S, R> = ReplyResult<S, R> | NoReplyResult<S> | StopResult<S, R>;
+export type CastResult<S> = NoReplyResult<S> | StopResult<S>;
+export type InitResult<S> =
+  OkResult<S> | StopResult<S> | { type: "ignore" } | { type: "error"; error: unknown };
+
+type MaybeAsync<T> = T | Promise<T>;
+
+/** `{ok, State}`: init succeeded. */
+export function ok<S>(state: S, next?: Next): OkResult<S> {
+  return { type: "ok", state, ...next };
+}
+/** `{reply, Reply, State}`. */
+export function reply<S, R>(value: R, state: S, next?: Next): ReplyResult<S, R> {
+  return { type: "reply", reply: value, state, ...next };
+}
+/** `{noreply, State}`. */
+export function noreply<S>(state: S, next?: Next): NoReplyResult<S> {
+  return { type: "noreply", state, ...next };
+}
+/** `{stop, Reason, State}`, or `{stop, Reason, Reply, State}` with `options.reply`. */
+export function stop<S, R = never>(
+  reason: unknown,
+  state?: S,
+  options?: { reply: R },
+): StopResult<S, R> {
+  return options
+    ? { type: "stop", reason, state, reply: options.reply }
+    : { type: "stop", reason, state };
+}
+/** `ignore` from init: start fails with `ignore`, the process exits `normal`. */
+export function ignore(): { type: "ignore" } {
+  return { type: "ignore" };
+}
+/** `{error, Reason}` from init: start fails with `reason`, the process exits `normal` quietly. */
+export function initError(error: unknown): { type: "error"; error: unknown } {
+  return { type: "error", error };
+}
+
+// ---- messages ----
+
+/** A call's request as the server receives it: the handler name and its argument. */
+export interface Request<N extends string = string, A = unknown> {
+  name: N;
+  arg: A;
+}
+
+/** `{'$gen_call', From, Request}`. */
+export class CallMessage {
+  readonly kind = "$gen_call" as const;
+  constructor(
+    readonly from: From,
+    readonly request: Request,
+  ) {}
+}
+
+/** `{'$gen_cast', Request}`. */
+export class CastMessage {
+  readonly kind = "$gen_cast" as const;
+  constructor(readonly request: Request) {}
+}
+
+// ---- the definition ----
+
+type CallHandler<S> = (arg: any, from: From, state: S) => MaybeAsync<CallResult<S, any>>;
+type CastHandler<S> = (arg: any, state: S) => MaybeAsync<CastResult<S>>;
+
+/** What `define` takes. Handlers run with `this` = the server's process context. */
+export interface ServerSpec<
+  S,
+  A,
+  C extends Record<string, CallHandler<S>>,
+  K extends Record<string, CastHandler<S>>,
+> {
+  /** The name in reports and statuses (default "GenServer"). */
+  name?: string;
+  init(this: Self, arg: A): MaybeAsync<InitResult<S>>;
+  handleCall?: C & ThisType<Self>;
+  handleCast?: K & ThisType<Self>;
+  handleInfo?(this: Self, msg: unknown, state: S): MaybeAsync<CastResult<S>>;
+  handleContinue?(this: Self, cont: any, state: S): MaybeAsync<CastResult<S>>;
+  terminate?(this: Self, reason: unknown, state: S): unknown;
+  /** Called by `sys.changeCode` while suspended; returns the new state (throw to refuse). */
+  codeChange?(oldVsn: unknown, state: S, extra: unknown): S;
+  /** Replaces the state part of `getStatus` and of crash reports. */
+  formatStatus?(state: S): unknown;
+}
+
+/** Options for starting a server. */
+export interface StartOptions {
+  /** Register under this name (local, `{ global }` or `{ via, name }`). */
+  name?: ServerName;
+  /** Ms for init (default forever): on expiry the server is killed and start fails with `timeout` (GS-06). */
+  timeout?: number;
+  /** sys debug options active from the first message (SYS-15). */
+  debug?: DebugOption[];
+  /** The node to start on when starting from outside any process (default: the current node). */
+  node?: Node;
+}
+
+/** Options for a call. */
+export interface CallOptions {
+  /** Ms to wait for the reply (default 5000); Infinity waits forever. */
+  timeout?: number;
+  /** The calling process, when calling from a function process (orders the call after its earlier messages). */
+  caller?: Self;
+}
+
+type ArgOf<H> = H extends (arg: infer A, ...rest: any[]) => any ? A : never;
+type ReplyOf<H> = H extends (...a: any[]) => infer R
+  ? Awaited<R> extends infer X
+    ? X extends { type: "reply"; reply: infer V }
+      ? V
+      : X extends { type: "stop"; reply?: infer V }
+        ? V
+        : never
+    : never
+  : never;
+type ArgParams<H> = undefined extends ArgOf<H> ? [arg?: ArgOf<H>] : [arg: ArgOf<H>];
+
+/** A defined server: start it, and call and cast it with checked names, arguments and replies. */
+export interface ServerModule<
+  S,
+  A,
+  C extends Record<string, CallHandler<S>>,
+  K extends Record<string, CastHandler<S>>,
+> {
+  readonly spec: ServerSpec<S, A, C, K>;
+  /** Starts an unlinked server; resolves with its pid once `init` returned ok. */
+  start(arg: A, options?: StartOptions): Promise<Pid>;
+  /** Starts a server linked to `parent`. */
+  startLink(parent: Self, arg: A, options?: StartOptions): Promise<Pid>;
+  /** Starts a server monitored by `parent`. */
+  startMonitor(parent: Self, arg: A, options?: StartOptions): Promise<{ pid: Pid; ref: Ref }>;
+  /** Calls handler `name` with `arg`; resolves with its reply. */
+  call<N extends keyof C & string>(
+    server: ServerRef,
+    name: N,
+    ...rest: [...ArgParams<C[N]>, options?: CallOptions]
+  ): Promise<ReplyOf<C[N]>>;
+  /** Casts to handler `name` with `arg`; returns "ok" at once. */
+  cast<N extends keyof K & string>(server: ServerRef, name: N, ...arg: ArgParams<K[N]>): "ok";
+}
+
+// ---- the server loop ----
+
+const TIMEOUT_MSG = "timeout";
+
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return (
+    x !== null && typeof x === "object" && typeof (x as PromiseLike<unknown>).then === "function"
+  );
+}
+
+/** Formats GenServer events for trace and log (SYS-14). */
+function formatEvent(e: SysEvent, name: unknown): string {
+  const n = String(name);
+  if (e.kind === "in") {
+    const m = (e as { msg: unknown }).msg;
+    if (m instanceof CallMessage)
+      return `*DBG* ${n} got call ${formatReason(m.request)} from ${m.from.pid}`;
+    if (m instanceof CastMessage) return `*DBG* ${n} got cast ${formatReason(m.request)}`;
+    return `*DBG* ${n} got ${formatReason(m)}`;
+  }
+  if (e.kind === "out") {
+    const o = e as { msg: unknown; to: unknown; state: unknown };
+    return `*DBG* ${n} sent ${formatReason(o.msg)} to ${String(o.to)}, new state ${formatReason(o.state)}`;
+  }
+  if (e.kind === "noreply")
+    return `*DBG* ${n} new state ${formatReason((e as { state: unknown }).state)}`;
+  if (e.kind === "continue")
+    return `*DBG* ${n} continue ${formatReason((e as { continue: unknown }).continue)}`;
+  return `*DBG* ${n} ${formatReason(e)}`;
+}
+
+/** The behaviour object of one running server. */
+export class ServerLoop<S> implements SystemHost {
+  state!: S;
+  readonly module: string;
+  readonly behaviour = "gen_server";
+  private started = false;
+  private suspended = false;
+  private blocked = false;
+  private hasCont = false;
+  private cont: unknown = undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private timeoutMs = 0;
+  private timeoutDue = false;
+  private lastMsg: unknown = undefined;
+
+  constructor(
+    readonly p: Proc,
+    readonly spec: ServerSpec<S, any, any, any>,
+    private readonly arg: unknown,
+    readonly parent: Pid,
+    private readonly serverName: ServerName | undefined,
+  ) {
+    this.module = spec.name ?? "GenServer";
+  }
+
+  /** The name in debug events: the registered name, else the pid. */
+  get name(): unknown {
+    const n = this.serverName;
+    return n === undefined ? this.p.pid : typeof n === "string" ? n : n;
+  }
+
+  run(p: Proc): void {
+    const node = p.node;
+    const prev = node.current;
+    node.current = p;
+    try {
+      if (!this.started) return this.init();
+      let budget = node.scheduler.random ? 1 : 64;
+      const mb = p.mailbox;
+      while (budget-- > 0 && p.alive && !this.blocked) {
+        if (this.hasCont) {
+          this.runContinue();
+          continue;
+        }
+        let m: unknown;
+        if (this.suspended) {
+          const i = mb.find(
+            (x) => x instanceof SystemMessage || (x instanceof Exit && x.from === this.parent),
+          );
+          if (i < 0) break;
+          m = mb.takeAt(i);
+        } else if (mb.length > 0) m = mb.shift();
+        else if (this.timeoutDue) {
+          this.timeoutDue = false;
+          m = TIMEOUT_MSG;
+        } else break;
+        this.dispatch(m);
+      }
+    } finally {
+      node.current = prev;
+    }
+    if (
+      p.alive &&
+      !this.blocked &&
+      (this.hasCont || this.timeoutDue || (p.mailbox.length > 0 && !this.suspended))
+    )
+      p.schedule();
+    else if (p.alive && this.suspended && p.mailbox.find((x) => x instanceof SystemMessage) >= 0)
+      p.schedule();
+  }
+
+  // -- init --
+
+  private init(): void {
+    this.started = true;
+    const p = this.p;
+    if (this.serverName !== undefined) {
+      const holder = registerServer(p.node, this.serverName, p.pid);
+      if (holder !== undefined) {
+        failStart(p, { already_started: holder });
+        return p.node.terminate(p, "normal");
+      }
+    }
+    let r: unknown;
+    try {
+      r = this.spec.init.call(p, this.arg as never);
+    } catch (e) {
+      if (e instanceof Error || e instanceof ProcessExit)
+        return this.initFailed(reasonOf(e), reasonOf(e));
+      r = e; // a thrown value is the return value (GS-05)
+    }
+    this.settle(r, (v) => this.initResult(v));
+  }
+
+  private initResult(r: unknown): void {
+    const p = this.p;
+    const res = r as InitResult<S>;
+    switch (res?.type) {
+      case "ok":
+        this.state = res.state;
+        ackStart(p, p.pid);
+        return this.next(res);
+      case "ignore":
+        return this.initFailed("ignore", "normal");
+      case "stop":
+        return this.initFailed(res.reason, res.reason);
+      case "error":
+        return this.initFailed(res.error, "normal");
+      default:
+        return this.initFailed({ bad_return_value: r }, { bad_return_value: r });
+    }
+  }
+
+  private initFailed(startReason: unknown, exitReason: unknown): void {
+    const p = this.p;
+    if (
+      this.serverName !== undefined &&
+      typeof this.serverName === "object" &&
+      "via" in this.serverName
+    )
+      unregisterServer(p.node, this.serverName);
+    if (!isQuietReason(exitReason))
+      crashReport(p, exitReason, exitReason instanceof Error ? "error" : "exit");
+    p.node.terminate(p, exitReason); // releases the name before start returns (GS-02, GS-03)
+    failStart(p, startReason);
+  }
+
+  // -- messages --
+
+  private dispatch(m: unknown): void {
+    if (m instanceof SystemMessage) return this.system(m);
+    const p = this.p;
+    if (m instanceof Exit && m.from === this.parent && p.trapExit)
+      return this.terminate(m.reason, m);
+    this.cancelTimeout();
+    this.lastMsg = m;
+    const debug = p.debug;
+    if (debug !== null && debug.active)
+      handleDebug(debug, formatEvent, this.name, { kind: "in", msg: m });
+    if (m instanceof CallMessage) return this.handleCall(m);
+    const spec = this.spec;
+    let r: unknown;
+    try {
+      if (m instanceof CastMessage) {
+        const h = spec.handleCast?.[m.request.name];
+        if (h === undefined) throw undef("handleCast", m.request.name);
+        r = h.call(p, m.request.arg, this.state);
+      } else if (spec.handleInfo === undefined) {
+        p.node.logger({
+          level: "warning",
+          kind: "undefined_handle_info",
+          pid: p.pid,
+          text: `** Undefined handleInfo in ${this.module}\n** Unhandled message: ${formatReason(m)}`,
+          data: { msg: m },
+        });
+        return;
+      } else r = spec.handleInfo.call(p, m, this.state);
+    } catch (e) {
+      return this.crash(e);
+    }
+    this.settle(r, (v) => this.noreplyResult(v));
+  }
+
+  private handleCall(m: CallMessage): void {
+    const p = this.p;
+    let r: unknown;
+    try {
+      const h = this.spec.handleCall?.[m.request.name];
+      if (h === undefined) throw undef("handleCall", m.request.name);
+      r = h.call(p, m.request.arg, m.from, this.state);
+    } catch (e) {
+      return this.crash(e);
+    }
+    this.settle(r, (v) => this.callResult(v, m.from));
+  }
+
+  private callResult(r: unknown, from: From): void {
+    const res = r as CallResult<S, unknown>;
+    if (res?.type === "reply") {
+      this.state = res.state;
+      genReply(this.p.node, from, res.reply);
+      const debug = this.p.debug;
+      if (debug !== null && debug.active)
+        handleDebug(debug, formatEvent, this.name, {
+          kind: "out",
+          msg: res.reply,
+          to: from.pid,
+          state: res.state,
+        });
+      return this.next(res);
+    }
+    if (res?.type === "stop" && "reply" in res)
+      return this.terminate(res.reason, this.lastMsg, res, from);
+    this.noreplyResult(r);
+  }
+
+  private noreplyResult(r: unknown): void {
+    const res = r as CastResult<S>;
+    if (res?.type === "noreply") {
+      this.state = res.state;
+      const debug = this.p.debug;
+      if (debug !== null && debug.active)
+        handleDebug(debug, formatEvent, this.name, { kind: "noreply", state: res.state });
+      return this.next(res);
+    }
+    if (res?.type === "stop") {
+      if ("state" in res && res.state !== undefined) this.state = res.state;
+      return this.terminate(res.reason, this.lastMsg);
+    }
+    this.crash(new ProcessExit({ bad_return_value: r }));
+  }
+
+  /** Runs `then` on a handler's result, now if it is a value, later if it is a promise. */
+  private settle(r: unknown, then: (v: unknown) => void): void {
+    if (!isThenable(r)) return then(r);
+    this.blocked = true;
+    const p = this.p;
+    r.then(
+      (v) => this.resume(() => then(v)),
+      (e) => this.resume(() => this.crash(e)),
+    );
+    void p;
+  }
+
+  private resume(f: () => void): void {
+    const p = this.p;
+    if (!p.alive) return;
+    this.blocked = false;
+    const node = p.node;
+    const prev = node.current;
+    node.current = p;
+    try {
+      f();
+    } finally {
+      node.current = prev;
+    }
+    if (p.alive && !this.blocked) p.schedule();
+  }
+
+  private next(r: Next): void {
+    if (r.continue !== undefined) {
+      this.hasCont = true;
+      this.cont = r.continue;
+    } else if (typeof r.timeout === "number") this.armTimeout(r.timeout);
+  }
+
+  private runContinue(): void {
+    const p = this.p;
+    const c = this.cont;
+    this.hasCont = false;
+    this.cont = undefined;
+    let r: unknown;
+    try {
+      if (this.spec.handleContinue === undefined) throw undef("handleContinue", "");
+      r = this.spec.handleContinue.call(p, c, this.state);
+    } catch (e) {
+      return this.crash(e);
+    }
+    this.settle(r, (v) => {
+      const debug = p.debug;
+      if (debug !== null && debug.active)
+        handleDebug(debug, formatEvent, this.name, { kind: "continue", continue: c });
+      this.noreplyResult(v);
+    });
+  }
+
+  // -- timeouts (GS-22, GS-23) --
+
+  private armTimeout(ms: number): void {
+    this.timeoutMs = ms;
+    if (ms === 0) {
+      if (this.p.mailbox.length === 0) this.timeoutDue = true;
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.p.alive) return;
+      this.timeoutDue = true;
+      this.p.schedule();
+    }, ms);
+  }
+
+  private cancelTimeout(): void {
+    this.timeoutDue = false;
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  // -- sys --
+
+  private system(m: SystemMessage): void {
+    const restart = this.timer !== undefined;
+    const action = answerSystem(this.p, this, this.parent, this.suspended, m);
+    if (action === "suspend") this.suspended = true;
+    else if (action === "resume") this.suspended = false;
+    else if (typeof action === "object") return this.terminate(action.terminate, m);
+    if (restart) {
+      // The wait restarts from the system message (GS-23).
+      clearTimeout(this.timer);
+      this.armTimeout(this.timeoutMs);
+    }
+  }
+
+  getState(): unknown {
+    return this.state;
+  }
+
+  replaceState(fn: (state: any) => unknown): unknown {
+    this.state = fn(this.state) as S;
+    return this.state;
+  }
+
+  statusMisc(sysState: "running" | "suspended", parent: Pid, debug: Debug): unknown {
+    return [
+      { header: `Status for generic server ${String(this.name)}` },
+      {
+        data: [
+          ["Status", sysState],
+          ["Parent", parent],
+          ["Logged events", (debug.log?.entries ?? []).map((e) => e.event)],
+        ],
+      },
+      { data: [["State", this.formattedState()]] },
+    ];
+  }
+
+  codeChange(oldVsn: unknown, extra: unknown): void {
+    if (this.spec.codeChange === undefined) throw { undef: `${this.module}.codeChange` };
+    this.state = this.spec.codeChange(oldVsn, this.state, extra);
+  }
+
+  private formattedState(): unknown {
+    if (this.spec.formatStatus === undefined) return this.state;
+    try {
+      return this.spec.formatStatus(this.state);
+    } catch {
+      return this.state; // a crashing formatStatus falls back to the default (SYS-8)
+    }
+  }
+
+  // -- termination --
+
+  private crash(e: unknown): void {
+    this.terminate(reasonOf(e), this.lastMsg);
+  }
+
+  /** Runs `terminate`, reports, replies for `{stop, R, Reply, S}`, then exits (GS-30, GS-32, GS-33). */
+  private terminate(
+    reason: unknown,
+    lastMsg: unknown,
+    stopReply?: StopResult<S, unknown>,
+    from?: From,
+  ): void {
+    const p = this.p;
+    this.cancelTimeout();
+    let r: unknown = undefined;
+    let final = reason;
+    if (this.spec.terminate !== undefined) {
+      try {
+        r = this.spec.terminate.call(p, reason, this.state);
+      } catch (e) {
+        final = reasonOf(e);
+      }
+    }
+    const finish = () => {
+      if (stopReply !== undefined && from !== undefined) {
+        genReply(p.node, from, stopReply.reply);
+        const debug = p.debug;
+        if (debug !== null && debug.active)
+          handleDebug(debug, formatEvent, this.name, {
+            kind: "out",
+            msg: stopReply.reply,
+            to: from.pid,
+            state: this.state,
+          });
+      }
+      if (!isQuietReason(final)) this.report(final, lastMsg);
+      p.node.terminate(p, final);
+    };
+    if (isThenable(r)) {
+      this.blocked = true;
+      r.then(
+        () => this.resume(finish),
+        (e) => {
+          final = reasonOf(e);
+          this.resume(finish);
+        },
+      );
+    } else finish();
+  }
+
+  private report(reason: unknown, lastMsg: unknown): void {
+    const p = this.p;
+    const client = lastMsg instanceof CallMessage ? lastMsg.from.pid : undefined;
+    const text =
+      `** Generic server ${String(this.name)} terminating\n** Last message in was ${formatReason(lastMsg)}\n` +
+      `** When Server state == ${formatReason(this.formattedState())}\n** Reason for termination ==\n** ${formatReason(reason)}` +
+      (client ? `\n** Client ${client}` : "") +
+      (reason instanceof Error && reason.stack ? `\n${reason.stack}` : "");
+    p.node.logger({
+      level: "error",
+      kind: "gen_server_terminate",
+      pid: p.pid,
+      text,
+      data: { name: this.name, lastMsg, state: this.formattedState(), reason, client },
+    });
+    crashReport(p, reason, reason instanceof Error ? "error" : "exit");
+  }
+}
+
+function undef(callback: string, name: string): ProcessExit {
+  return new ProcessExit({ undef: name ? `${callback}.${name}` : callback });
+}
+
+// ---- the API ----
+
+/** @internal The GenServer API bound to a way to find the current node. */
+export function makeGenServer(currentNode: () => Node) {
+  function start<S>(
+    spec: ServerSpec<S, any, any, any>,
+    parent: Proc | null,
+    arg: unknown,
+    options: StartOptions = {},
+    link = false,
+  ): Promise<Pid> {
+    check(
+      spec !== null && typeof spec === "object" && typeof spec.init === "function",
+      "GenServer.start: spec must be a definition with an init function",
+    );
+    const timeout = options.timeout ?? Infinity;
+    checkTimeout("GenServer.start", timeout);
+    const node = parent?.node ?? options.node ?? currentNode();
+    const p = node.spawnProc(null, parent);
+    record(p, parent, `${spec.name ?? "GenServer"}.init`);
+    p.special = true;
+    const loop = new ServerLoop(p, spec, arg, parent?.pid ?? p.pid, options.name);
+    p.behaviour = loop;
+    if (options.debug) {
+      const d = debugOf(p);
+      for (const o of options.debug) d.apply(o);
+    }
+    if (link && parent !== null) linkProcs(parent, p);
+    const started = awaitAck(
+      node,
+      parent,
+      p,
+      `GenServer.${link ? "startLink" : "start"}(${spec.name ?? "GenServer"})`,
+      timeout,
+    );
+    p.schedule();
+    return started as Promise<Pid>;
+  }
+
+  function callOpts(o: unknown): CallOptions {
+    if (o === undefined) return {};
+    check(
+      o !== null && typeof o === "object",
+      `GenServer.call: options must be an object, got ${String(o)}`,
+    );
+    return o as CallOptions;
+  }
+
+  function nodeFor(server: ServerRef, caller?: Self): Node {
+    if (caller) return caller.node;
+    if (server instanceof Pid) {
+      const p = Pid.procOf(server) as Proc | null;
+      if (p !== null) return p.node;
+    }
+    return currentNode();
+  }
+
+  const api = {
+    /** Defines a server; returns its typed start/call/cast functions. */
+    define<
+      S,
+      A,
+      C extends Record<string, CallHandler<S>> = {},
+      K extends Record<string, CastHandler<S>> = {},
+    >(spec: ServerSpec<S, A, C, K>): ServerModule<S, A, C, K> {
+      check(spec !== null && typeof spec === "object", "GenServer.define: expected a spec object");
+      check(typeof spec.init === "function", "GenServer.define: spec.init must be a function");
+      for (const k of ["handleCall", "handleCast"] as const) {
+        const hs = spec[k];
+        if (hs === undefined) continue;
+        check(
+          hs !== null && typeof hs === "object",
+          `GenServer.define: spec.${k} must be an object of handlers`,
+        );
+        for (const [n, h] of Object.entries(hs))
+          check(typeof h === "function", `GenServer.define: spec.${k}.${n} must be a function`);
+      }
+      return {
+        spec,
+        start: (arg, options) => start(spec, null, arg, options),
+        startLink: (parent, arg, options) => start(spec, parent as Proc, arg, options, true),
+        startMonitor: async (parent, arg, options) => {
+          const pid = await start(spec, parent as Proc, arg, options);
+          return { pid, ref: parent.monitor(pid) };
+        },
+        call: (server, name, ...rest) =>
+          api.call(server, name, rest[0], callOpts(rest[1])) as never,
+        cast: (server, name, ...arg) => api.cast(server, name, arg[0]),
+      };
+    },
+    /** Starts an unlinked server from a spec. */
+    start: <S>(spec: ServerSpec<S, any, any, any>, arg: unknown, options?: StartOptions) =>
+      start(spec, null, arg, options),
+    /** Starts a server linked to `parent`. */
+    startLink: <S>(
+      spec: ServerSpec<S, any, any, any>,
+      parent: Self,
+      arg: unknown,
+      options?: StartOptions,
+    ) => start(spec, parent as Proc, arg, options, true),
+    /** Calls handler `name` of `server` (untyped; prefer the defined module's `call`). */
+    call(
+      server: ServerRef,
+      name: string,
+      arg?: unknown,
+      options: CallOptions = {},
+    ): Promise<unknown> {
+      check(typeof name === "string", `GenServer.call: name must be a string, got ${String(name)}`);
+      const caller = (options.caller as Proc | undefined) ?? null;
+      const node = nodeFor(server, options.caller);
+      const request: Request = { name, arg };
+      return genCall(
+        node,
+        caller ?? node.current,
+        "GenServer.call",
+        server,
+        request,
+        (from) => new CallMessage(from, request),
+        options.timeout ?? DEFAULT_TIMEOUT,
+      );
+    },
+    /** Casts to handler `name` of `server`; "ok" at once, even if there is no such server (GS-17). */
+    cast(server: ServerRef, name: string, arg?: unknown): "ok" {
+      check(typeof name === "string", `GenServer.cast: name must be a string, got ${String(name)}`);
+      const node = nodeFor(server);
+      const pid = whereisServer(node, server);
+      if (pid === undefined) return "ok";
+      node.sendFrom(node.current?.id ?? 0, pid, new CastMessage({ name, arg }));
+      return "ok";
+    },
+    /** Replies to a call whose handler returned `noreply` (from any process). */
+    reply(from: From, value: unknown): void {
+      check(from instanceof From, `GenServer.reply: expected a From, got ${String(from)}`);
+      genReply(currentNode(), from, value);
+    },
+    /**
+     * Stops `server` with `reason` (default "normal"): runs its `terminate`,
+     * resolves "ok" once it is dead; rejects `noproc` if there is none (GS-28).
+     */
+    stop(server: ServerRef, reason: unknown = "normal", timeout = Infinity): Promise<"ok"> {
+      return stopProcess(nodeFor(server), server, reason, timeout, "GenServer.stop");
+    },
+    /**
+     * Turns the calling procLib process into a server with `state` (GS-08);
+     * the returned promise never settles (the body is over).
+     */
+    enterLoop<S>(
+      self: Self,
+      spec: ServerSpec<S, any, any, any>,
+      state: S,
+      options: { name?: ServerName } & Next = {},
+    ): Promise<never> {
+      const p = self as Proc;
+      if (p.dict?.get("$initial_call") === undefined)
+        throw new ProcessExit("process_was_not_started_by_proc_lib");
+      if (options.name !== undefined && whereisServer(p.node, options.name) !== p.pid) {
+        const n = options.name;
+        throw new ProcessExit(
+          typeof n === "string"
+            ? "process_not_registered"
+            : "global" in n
+              ? "process_not_registered_globally"
+              : { process_not_registered_via: n.via },
+        );
+      }
+      const ancestors = p.dict.get("$ancestors") as unknown[];
+      const parentName = ancestors[0];
+      const parent =
+        parentName instanceof Pid
+          ? parentName
+          : typeof parentName === "string"
+            ? (p.node.whereis(parentName) ?? p.pid)
+            : p.pid;
+      const loop = new ServerLoop(p, spec, undefined, parent, options.name);
+      (loop as unknown as { started: boolean }).started = true;
+      loop.state = state;
+      p.special = true;
+      p.behaviour = loop;
+      loop["next"](options);
+      p.schedule();
+      return new Promise<never>(() => {});
+    },
+  };
+  return api;
+}

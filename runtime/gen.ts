@@ -1,0 +1,191 @@
+/**
+ * The call machinery GenServer, Supervisor and sys share (OTP's `gen.erl`):
+ * server names, `From`, and a call that monitors the server, sends the
+ * request and waits for the reply, the server's DOWN or the timeout.
+ *
+ * The reply goes to a slot of its own, never to the caller's mailbox, so a
+ * call costs the same whatever the caller's backlog (PP-12), and a late reply
+ * after a timeout is dropped (GS-11).
+ */
+import { BadArgError, ExitError, check } from "./errors";
+import type { Node } from "./node";
+import type { Proc } from "./process";
+import { Monitor, Receiver } from "./signals";
+import { Down, Pid, Ref } from "./terms";
+
+/** A module that implements a name registry for `{ via, name }` server names (REG-06). */
+export interface ViaRegistry {
+  registerName(name: unknown, pid: Pid): boolean;
+  unregisterName(name: unknown): void;
+  whereisName(name: unknown): Pid | undefined;
+}
+
+/** How to address a server: a pid, a registered name, a `{ global }` name or a `{ via }` name. */
+export type ServerRef = Pid | string | { global: string } | { via: ViaRegistry; name: unknown };
+
+/** A server name to register at start. */
+export type ServerName = string | { global: string } | { via: ViaRegistry; name: unknown };
+
+/** The pid behind a server reference, or undefined. */
+export function whereisServer(node: Node, ref: ServerRef): Pid | undefined {
+  if (ref instanceof Pid) return ref;
+  if (typeof ref === "string") return node.whereis(ref);
+  if (ref !== null && typeof ref === "object") {
+    if ("global" in ref) return node.whereisGlobal(ref.global);
+    if ("via" in ref) return ref.via.whereisName(ref.name);
+  }
+  throw new BadArgError(
+    `expected a pid, a registered name, { global } or { via, name }, got ${String(ref)}`,
+  );
+}
+
+/** Registers `pid` under `name`; the current holder if taken. */
+export function registerServer(node: Node, name: ServerName, pid: Pid): Pid | undefined {
+  const holder = whereisServer(node, name);
+  if (holder !== undefined && node.isAlive(holder)) return holder;
+  if (typeof name === "string") node.register(name, pid);
+  else if ("global" in name) node.registerGlobal(name.global, pid);
+  else if (!name.via.registerName(name.name, pid)) return name.via.whereisName(name.name) ?? pid;
+  return undefined;
+}
+
+/** Frees a server name (used when a start fails). */
+export function unregisterServer(node: Node, name: ServerName): void {
+  if (typeof name === "string") {
+    if (node.whereis(name) !== undefined) node.unregister(name);
+  } else if ("global" in name) node.unregisterGlobal(name.global);
+  else name.via.unregisterName(name.name);
+}
+
+/** Checks a call timeout: a number of ms >= 0, or Infinity. */
+export function checkTimeout(fn: string, timeout: unknown): asserts timeout is number {
+  check(
+    typeof timeout === "number" && timeout >= 0 && !Number.isNaN(timeout),
+    `${fn}: timeout must be a number of ms >= 0 or Infinity, got ${String(timeout)}`,
+  );
+}
+
+/** The reply slot of one pending call. */
+class CallSlot implements Receiver {
+  readonly id: number;
+  alive = true;
+  owned: Map<Ref, Monitor> | null = null;
+  ref: Ref | undefined = undefined;
+  monitor: Monitor | undefined = undefined;
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  constructor(
+    id: number,
+    private readonly resolve: (v: unknown) => void,
+    private readonly reject: (e: unknown) => void,
+    readonly op: string,
+    readonly server: ServerRef,
+    readonly request: unknown,
+    readonly timeout: number,
+  ) {
+    this.id = id;
+  }
+  deliver(m: unknown): void {
+    if (!this.alive) return;
+    this.close();
+    if (m instanceof Down && m.ref === this.ref) this.reject(this.failure(m.reason));
+    else this.resolve(m);
+  }
+  expire(): void {
+    this.timer = undefined;
+    if (!this.alive) return;
+    this.close();
+    this.reject(this.failure("timeout"));
+  }
+  failure(reason: unknown): ExitError {
+    const args = [this.server, this.request];
+    if (this.timeout !== DEFAULT_TIMEOUT) args.push(this.timeout);
+    return new ExitError(reason, `${this.op}(${args.map(show).join(", ")})`, args);
+  }
+  private close(): void {
+    this.alive = false;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    const m = this.monitor;
+    if (m !== undefined) {
+      m.active = false;
+      m.target.monitoredBy?.delete(m.ref);
+    }
+  }
+}
+
+function show(x: unknown): string {
+  if (typeof x === "string") return JSON.stringify(x);
+  if (x instanceof Pid || x instanceof Ref) return x.toString();
+  if (typeof x === "function") return `[Function ${x.name || "anonymous"}]`;
+  try {
+    return JSON.stringify(x) ?? String(x);
+  } catch {
+    return String(x);
+  }
+}
+
+/** Who made a call: the caller's pid and the call's unique tag. Pass it to `reply`. */
+export class From {
+  #slot: CallSlot;
+  constructor(
+    /** The caller (the node's external pid for a call made outside any process). */
+    readonly pid: Pid,
+    /** Unique per call. */
+    readonly tag: Ref,
+    slot: CallSlot,
+  ) {
+    this.#slot = slot;
+  }
+  /** @internal */
+  static slotOf(f: From): CallSlot {
+    return f.#slot;
+  }
+}
+
+/** The default call timeout, as OTP: 5000 ms. */
+export const DEFAULT_TIMEOUT = 5000;
+
+/**
+ * Calls `server`: sends `build(from)` and resolves with the reply, or rejects
+ * with an ExitError (`noproc`, `timeout`, the server's exit reason,
+ * `calling_self`) naming the call.
+ */
+export function call(
+  node: Node,
+  caller: Proc | null,
+  op: string,
+  server: ServerRef,
+  request: unknown,
+  build: (from: From) => unknown,
+  timeout: number = DEFAULT_TIMEOUT,
+): Promise<unknown> {
+  checkTimeout(op, timeout);
+  const pid = whereisServer(node, server);
+  return new Promise((resolve, reject) => {
+    const slot = new CallSlot(node.nextEndpointId(), resolve, reject, op, server, request, timeout);
+    if (pid === undefined || (caller !== null && pid === caller.pid)) {
+      slot.alive = false;
+      return reject(slot.failure(pid === undefined ? "noproc" : "calling_self"));
+    }
+    const target = Pid.procOf(pid) as Proc | null;
+    const ref = node.makeRef();
+    slot.ref = ref;
+    if (target === null || !target.alive) {
+      slot.alive = false;
+      return reject(slot.failure("noproc"));
+    }
+    // A monitor owned by the slot alone (no owner map: the slot closes it).
+    slot.monitor = new Monitor(ref, slot, target, pid);
+    (target.monitoredBy ??= new Map()).set(ref, slot.monitor);
+    const from = new From(caller?.pid ?? node.externalPid, ref, slot);
+    node.sendFrom(caller?.id ?? 0, pid, build(from));
+    if (timeout !== Infinity && slot.alive) slot.timer = setTimeout(() => slot.expire(), timeout);
+  });
+}
+
+/** Sends `value` as the reply to the call `from` (from any process; silent if the caller is gone). */
+export function reply(node: Node, from: From, value: unknown): void {
+  check(from instanceof From, `reply: expected a From, got ${String(from)}`);
+  const slot = From.slotOf(from);
+  if (!slot.alive) return;
+  node.scheduler.post(node.current?.id ?? 0, slot.id, () => slot.deliver(value));
+}

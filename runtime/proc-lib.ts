@@ -1,0 +1,298 @@
+/**
+ * `procLib`: starting processes the OTP way (OTP's `proc_lib.erl`). A
+ * process started here records its initial call and ancestors, reports its
+ * own crash (a crash report through the node's logger), and can be started
+ * synchronously: `start` resolves when the child calls `initAck`.
+ */
+import { ExitError, ProcessExit, check, formatReason } from "./errors";
+import { ServerRef, call, checkTimeout, whereisServer } from "./gen";
+import type { Node } from "./node";
+import type { Body, Proc, Self } from "./process";
+import {
+  Monitor,
+  Receiver,
+  removeMonitor,
+  link as linkProcs,
+  unlink as unlinkProcs,
+} from "./signals";
+import { SystemMessage } from "./sys";
+import { Down, Pid, Ref } from "./terms";
+
+/** Is `reason` one that procLib, GenServer and Supervisor do not report (`normal`, `shutdown`, `{shutdown: _}`)? */
+export function isQuietReason(reason: unknown): boolean {
+  return (
+    reason === "normal" ||
+    reason === "shutdown" ||
+    (reason !== null &&
+      typeof reason === "object" &&
+      Object.keys(reason).length === 1 &&
+      "shutdown" in reason)
+  );
+}
+
+/** Options for `procLib.start` / `startLink`. */
+export interface StartOptions {
+  /** ms to wait for `initAck` (default: forever); on expiry the child is killed and start fails with `timeout`. */
+  timeout?: number;
+}
+
+/** The reply slot of a synchronous start. */
+class AckSlot implements Receiver {
+  alive = true;
+  owned: Map<Ref, Monitor> | null = null;
+  ref: Ref | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  constructor(
+    readonly id: number,
+    readonly resolve: (v: unknown) => void,
+    readonly reject: (e: unknown) => void,
+    readonly op: string,
+  ) {}
+  deliver(m: unknown): void {
+    if (!this.alive) return;
+    this.close();
+    if (m instanceof Down && m.ref === this.ref) this.reject(new ExitError(m.reason, this.op));
+    else if (m instanceof InitFailure) this.reject(new ExitError(m.reason, this.op));
+    else this.resolve((m as InitAck).value);
+  }
+  close(): void {
+    this.alive = false;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.ref !== undefined) removeMonitor(this, this.ref);
+  }
+}
+
+class InitAck {
+  constructor(readonly value: unknown) {}
+}
+class InitFailure {
+  constructor(readonly reason: unknown) {}
+}
+
+const acks = new WeakMap<Proc, AckSlot>();
+
+/** @internal Tells the starter of `p` that it started; `start` resolves with `value`. */
+export function ackStart(p: Proc, value: unknown): void {
+  const slot = acks.get(p);
+  if (slot === undefined) return;
+  acks.delete(p);
+  p.node.scheduler.post(p.id, slot.id, () => slot.deliver(new InitAck(value)));
+}
+
+/** @internal Tells the starter of `p` that its start failed with `reason`. */
+export function failStart(p: Proc, reason: unknown): void {
+  const slot = acks.get(p);
+  if (slot === undefined) return;
+  acks.delete(p);
+  p.node.scheduler.post(p.id, slot.id, () => slot.deliver(new InitFailure(reason)));
+}
+
+function initialCallOf(body: Body): string {
+  return body.name || "anonymous";
+}
+
+/** @internal Records initial call and ancestors in the child's dictionary (PL-05). */
+export function record(child: Proc, parent: Proc | null, initialCall: string): void {
+  const ancestors: unknown[] = [];
+  if (parent !== null) {
+    ancestors.push(parent.name ?? parent.pid);
+    const up = parent.dict?.get("$ancestors");
+    if (Array.isArray(up)) ancestors.push(...up);
+  }
+  const d = (child.dict ??= new Map());
+  d.set("$initial_call", initialCall);
+  d.set("$ancestors", ancestors);
+}
+
+/** The crash report of procLib process `p` ending with `reason` (PL-06, PL-07). */
+export function crashReport(p: Proc, reason: unknown, cls: "error" | "exit" | "throw"): void {
+  const neighbour = (pid: Pid) => {
+    const q = Pid.procOf(pid) as Proc | null;
+    return {
+      pid,
+      initialCall: q?.dict?.get("$initial_call"),
+      ancestors: q?.dict?.get("$ancestors"),
+    };
+  };
+  const data = {
+    pid: p.pid,
+    registeredName: p.name,
+    initialCall: p.dict?.get("$initial_call"),
+    ancestors: p.dict?.get("$ancestors") ?? [],
+    errorInfo: {
+      class: cls,
+      reason,
+      stacktrace: reason instanceof Error ? reason.stack : undefined,
+    },
+    messageQueueLen: p.mailbox.length,
+    links: [...(p.links ?? [])].map(neighbour),
+  };
+  const text =
+    `=CRASH REPORT==== crasher:\n  initial call: ${String(data.initialCall)}\n  pid: ${p.pid}\n` +
+    `  registered_name: ${p.name ?? "[]"}\n  exception ${cls}: ${formatReason(reason)}\n` +
+    `  ancestors: ${data.ancestors}\n  message_queue_len: ${data.messageQueueLen}\n  links: ${data.links.map((l) => l.pid).join(", ")}` +
+    (reason instanceof Error && reason.stack ? `\n${reason.stack}` : "");
+  p.node.logger({ level: "error", kind: "crash_report", pid: p.pid, text, data });
+}
+
+/** Wraps a body so an exception becomes a procLib exit: crash report, no plain "Error in process". */
+function guard(body: Body): Body {
+  return async (self) => {
+    try {
+      return await body(self);
+    } catch (e) {
+      const p = self as Proc;
+      if (!p.alive) throw e;
+      const cls = e instanceof ProcessExit ? "exit" : e instanceof Error ? "error" : "throw";
+      const reason = e instanceof ProcessExit ? e.reason : e instanceof Error ? e : { nocatch: e };
+      if (!isQuietReason(reason) && !(e instanceof ProcessExit && quiet.has(e)))
+        crashReport(p, reason, cls);
+      throw e instanceof ProcessExit ? e : new ProcessExit(reason);
+    }
+  };
+}
+
+const quiet = new WeakSet<ProcessExit>();
+
+/** @internal Spawns a procLib process on `node` (parent may be null: started from outside). */
+export function spawnProc(
+  node: Node,
+  parent: Proc | null,
+  body: Body,
+  link: boolean,
+  initialCall = initialCallOf(body),
+): Proc {
+  check(typeof body === "function", `procLib: body must be a function, got ${typeof body}`);
+  const child = node.spawnProc(guard(body), parent);
+  record(child, parent, initialCall);
+  if (link && parent !== null) linkProcs(parent, child);
+  return child;
+}
+
+/** @internal Starts `child` synchronously: resolves with its initAck value. */
+export function awaitAck(
+  node: Node,
+  parent: Proc | null,
+  child: Proc,
+  op: string,
+  timeout: number,
+): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const slot = new AckSlot(node.nextEndpointId(), resolve, reject, op);
+    acks.set(child, slot);
+    slot.ref = node.monitorFrom(slot, child.pid);
+    if (timeout !== Infinity) {
+      slot.timer = setTimeout(() => {
+        if (!slot.alive) return;
+        slot.close();
+        // PL-03: unlink, kill, fail with timeout.
+        if (parent !== null) unlinkProcs(parent, child.pid);
+        node.exit(child.pid, "kill");
+        reject(new ExitError("timeout", op));
+      }, timeout);
+    }
+  });
+}
+
+function nodeOf(self: Self | null, fallback: () => Node): Node {
+  return self?.node ?? fallback();
+}
+
+/** @internal `procLib.stop` and `GenServer.stop`: a sys terminate request, then wait for the DOWN. */
+export function stopProcess(
+  node: Node,
+  server: ServerRef,
+  reason: unknown,
+  timeout: number,
+  fn: string,
+): Promise<"ok"> {
+  checkTimeout(fn, timeout);
+  const pid = server instanceof Pid ? server : whereisServer(node, server);
+  const target = pid === undefined ? null : (Pid.procOf(pid) as Proc | null);
+  const op = `${fn}(${String(server)})`;
+  if (target === null) return Promise.reject(new ExitError("noproc", op));
+  const tn = target.node;
+  return new Promise((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const watcher = tn.endpoint((m) => {
+      tn.closeEndpoint(watcher);
+      if (timer !== undefined) clearTimeout(timer);
+      const r = (m as Down).reason;
+      if (r === reason) resolve("ok");
+      else reject(new ExitError(r, op));
+    });
+    tn.monitorFrom(watcher, target.pid);
+    // The request's reply is not awaited: the termination is.
+    const req = { kind: "terminate", reason };
+    call(tn, null, fn, target.pid, req, (from) => new SystemMessage(from, req), Infinity).catch(
+      () => {},
+    );
+    if (timeout !== Infinity)
+      timer = setTimeout(() => {
+        if (!watcher.alive) return;
+        tn.closeEndpoint(watcher);
+        tn.exit(target.pid, "kill");
+        reject(new ExitError("timeout", op));
+      }, timeout);
+  });
+}
+
+/** @internal The procLib API bound to a way to find the current node. */
+export function makeProcLib(currentNode: () => Node) {
+  const start = (
+    parent: Self | null,
+    body: Body,
+    options: StartOptions = {},
+    link = false,
+  ): Promise<unknown> => {
+    const timeout = options.timeout ?? Infinity;
+    checkTimeout("procLib.start", timeout);
+    const node = nodeOf(parent, currentNode);
+    const child = spawnProc(node, parent as Proc | null, body, link);
+    return awaitAck(
+      node,
+      parent as Proc | null,
+      child,
+      `procLib.${link ? "startLink" : "start"}(${initialCallOf(body)})`,
+      timeout,
+    );
+  };
+  return {
+    /** Spawns a process that records its initial call and ancestors and reports its crash. */
+    spawn: (parent: Self | null, body: Body): Pid =>
+      spawnProc(nodeOf(parent, currentNode), parent as Proc | null, body, false).pid,
+    /** As `spawn`, linked to `parent`. */
+    spawnLink: (parent: Self, body: Body): Pid =>
+      spawnProc(parent.node, parent as Proc, body, true).pid,
+    /** Starts a process and resolves with the value it passes to `initAck` (rejects if it dies first). */
+    start: (parent: Self | null, body: Body, options?: StartOptions) =>
+      start(parent, body, options, false),
+    /** As `start`, linked to `parent`. */
+    startLink: (parent: Self, body: Body, options?: StartOptions) =>
+      start(parent, body, options, true),
+    /** Tells the starter that initialisation succeeded; `start` resolves with `value`. */
+    initAck(self: Self, value: unknown = self.pid): void {
+      ackStart(self as Proc, value);
+    },
+    /** Fails the start with `reason` (`start` rejects with it), then ends this process with `exitReason`. */
+    initFail(self: Self, reason: unknown, exitReason: unknown = reason): never {
+      failStart(self as Proc, reason);
+      const e = new ProcessExit(exitReason);
+      quiet.add(e);
+      throw e;
+    },
+    /**
+     * Asks a special process to terminate with `reason` (a sys terminate
+     * request) and resolves "ok" once it has; rejects with `noproc`, with
+     * `timeout`, or with the reason it actually died with (PL-09).
+     */
+    stop: (server: Pid | string, reason: unknown = "normal", timeout = Infinity): Promise<"ok"> =>
+      stopProcess(currentNode(), server, reason, timeout, "procLib.stop"),
+    /** Waits for the next message (without taking it), then continues in `fn` (PL-10: no heap to compact). */
+    async hibernate<T>(self: Self, fn: () => T | Promise<T>): Promise<T> {
+      const m = await self.receive();
+      (self as Proc).mailbox.unshift(m);
+      return fn();
+    },
+  };
+}

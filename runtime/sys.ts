@@ -1,0 +1,599 @@
+/**
+ * `sys`: the standard way to inspect and debug special processes (OTP's
+ * `sys.erl`). Every request is a system message answered by the target
+ * process; debug state (trace, log, statistics, installed functions) lives
+ * with the process, so a test helper on the same heap can attach a debug
+ * function synchronously and never miss an event.
+ */
+import { BadArgError, ExitError, ProcessExit, check, formatReason } from "./errors";
+import { From, ServerRef, call, reply, whereisServer } from "./gen";
+import type { Node } from "./node";
+import type { Proc, Self } from "./process";
+import { Exit, Pid } from "./terms";
+
+// ---- events ----
+
+/**
+ * A `sys` event. The tags are OTP's: `in` (a message received; for a
+ * GenServer the raw `$gen_call` / `$gen_cast` / info message), `out` (a
+ * reply sent), `noreply` (a handler returned a new state), `continue`, ...
+ * A special process may emit any object with a `kind`.
+ */
+export type SysEvent =
+  | { kind: "in"; msg: unknown; from?: unknown; state?: unknown }
+  | { kind: "out"; msg: unknown; to: unknown; state?: unknown }
+  | { kind: "noreply"; state: unknown }
+  | { kind: "continue"; continue: unknown }
+  | { kind: "code_change"; event: unknown; state: unknown }
+  | { kind: "enter"; state: unknown }
+  | { kind: "terminate"; reason: unknown; state: unknown }
+  | { kind: string; [field: string]: unknown };
+
+/** Renders an event for `trace` and `log("print")`. */
+export type EventFormatter = (event: SysEvent, name: unknown) => string;
+
+/** A debug function: gets `(funcState, event, procName)`, returns the next state or `"done"`. */
+export type DebugFun<S = any> = (funcState: S, event: SysEvent, procName: unknown) => S | "done";
+
+/** Debug options, at start (`{ debug: [...] }`) or through `sys.debugOptions`. */
+export type DebugOption =
+  | "trace"
+  | "log"
+  | "statistics"
+  | { log: number }
+  | { install: { fn: DebugFun; state: unknown; id?: unknown } };
+
+/** `statistics("get")` result. */
+export interface Statistics {
+  startTime: Date;
+  currentTime: Date;
+  reductions: number;
+  messagesIn: number;
+  messagesOut: number;
+}
+
+interface LogEntry {
+  event: SysEvent;
+  format: EventFormatter;
+  name: unknown;
+}
+
+interface Installed {
+  id: unknown;
+  fn: DebugFun;
+  state: unknown;
+}
+
+/** The debug state of one process. `active` is false when nothing is enabled (zero cost). */
+export class Debug {
+  active = false;
+  trace = false;
+  log: { max: number; entries: LogEntry[] } | null = null;
+  stats: { startTime: Date; reductions: number; messagesIn: number; messagesOut: number } | null =
+    null;
+  /** Installed functions, most recent first. */
+  funcs: Installed[] = [];
+  constructor(readonly proc: Proc) {}
+
+  update(): void {
+    this.active = this.trace || this.log !== null || this.stats !== null || this.funcs.length > 0;
+  }
+
+  /** Adds a debug function keyed by `id` (default: the function); a repeated key is a no-op. */
+  install(id: unknown, fn: DebugFun, state: unknown): void {
+    if (this.funcs.some((f) => f.id === id)) return;
+    this.funcs.unshift({ id, fn, state });
+    this.update();
+  }
+
+  /** Removes the debug function keyed by `id`; true if there was one. */
+  remove(id: unknown): boolean {
+    const i = this.funcs.findIndex((f) => f.id === id);
+    if (i >= 0) this.funcs.splice(i, 1);
+    this.update();
+    return i >= 0;
+  }
+
+  /** Applies one debug option. */
+  apply(opt: DebugOption): void {
+    if (opt === "trace") this.trace = true;
+    else if (opt === "log") this.log = { max: 10, entries: [] };
+    else if (opt === "statistics") this.stats = newStats();
+    else if (opt !== null && typeof opt === "object") {
+      if ("log" in opt && typeof opt.log === "number") this.log = { max: opt.log, entries: [] };
+      else if ("install" in opt && typeof opt.install?.fn === "function")
+        this.install(opt.install.id ?? opt.install.fn, opt.install.fn, opt.install.state);
+    }
+    // Unknown options are ignored (SYS-15).
+    this.update();
+  }
+
+  /** Drops every option and function (`noDebug`). */
+  clear(): void {
+    this.trace = false;
+    this.log = null;
+    this.stats = null;
+    this.funcs = [];
+    this.update();
+  }
+}
+
+function newStats() {
+  return { startTime: new Date(), reductions: 0, messagesIn: 0, messagesOut: 0 };
+}
+
+/** The debug state of process `p`, created on first use. */
+export function debugOf(p: Proc): Debug {
+  return (p.debug ??= new Debug(p));
+}
+
+/**
+ * Reports `event` to the process's debug options and functions (OTP's
+ * `sys:handle_debug/4`): installed functions first (most recent first), then
+ * log, statistics and trace.
+ */
+export function handleDebug(
+  debug: Debug,
+  format: EventFormatter,
+  name: unknown,
+  event: SysEvent,
+): void {
+  if (!debug.active) return;
+  if (debug.funcs.length > 0) {
+    for (const f of debug.funcs.slice()) {
+      let r: unknown;
+      try {
+        r = f.fn(f.state, event, name);
+      } catch (e) {
+        // SYS-21: an error removes it; a thrown "done" removes it; any other thrown value is its new state.
+        if (e instanceof Error || e === "done") debug.remove(f.id);
+        else f.state = e;
+        continue;
+      }
+      if (r === "done") debug.remove(f.id);
+      else f.state = r;
+    }
+  }
+  if (debug.log !== null) {
+    const l = debug.log;
+    l.entries.push({ event, format, name });
+    if (l.entries.length > l.max) l.entries.splice(0, l.entries.length - l.max);
+  }
+  if (debug.stats !== null) {
+    debug.stats.reductions++;
+    if (event.kind === "in") debug.stats.messagesIn++;
+    else if (event.kind === "out") debug.stats.messagesOut++;
+  }
+  if (debug.trace) print(debug.proc, format(event, name));
+}
+
+function print(p: Proc, text: string): void {
+  p.node.logger({ level: "info", kind: "sys_trace", pid: p.pid, text, data: {} });
+}
+
+/** A generic formatter for special processes: `*DBG* name event`. */
+export const defaultFormat: EventFormatter = (event, name) => {
+  const { kind, ...rest } = event;
+  return `*DBG* ${String(name)} ${kind} ${formatReason(rest)}`;
+};
+
+// ---- system messages ----
+
+/** A system request, as the target process receives it. */
+export type SysRequest =
+  | { kind: "get_state" }
+  | { kind: "replace_state"; fn: (state: any) => unknown }
+  | { kind: "get_status" }
+  | { kind: "suspend" }
+  | { kind: "resume" }
+  | { kind: "terminate"; reason: unknown }
+  | { kind: "change_code"; module: string; oldVsn: unknown; extra: unknown }
+  | { kind: "debug"; cmd: DebugCommand }
+  | { kind: string; [field: string]: unknown };
+
+type DebugCommand =
+  | { trace: boolean }
+  | { log: boolean | number | "get" | "print" }
+  | { statistics: boolean | "get" }
+  | { install: { id: unknown; fn: DebugFun; state: unknown } }
+  | { remove: unknown }
+  | { noDebug: true };
+
+/** `{system, From, Request}`: a message from `sys` to a special process. */
+export class SystemMessage {
+  readonly kind = "system" as const;
+  constructor(
+    readonly from: From,
+    readonly request: SysRequest,
+  ) {}
+}
+
+/** Is `m` a system message? */
+export function isSystemMessage(m: unknown): m is SystemMessage {
+  return m instanceof SystemMessage;
+}
+
+/** A request failed inside the process: the caller's promise rejects with `reason`. */
+class SysFailure {
+  constructor(readonly reason: unknown) {}
+}
+
+/** What a special process gives `sys` so it can answer requests about it. */
+export interface SystemHost {
+  /** Its name in errors (`{callback_failed, {Module, ...}}`) and statuses. */
+  readonly module: string;
+  /** The behaviour named in `callback_failed` errors (default: `module`). */
+  readonly behaviour?: string;
+  /** The state `getState` returns. */
+  getState(): unknown;
+  /** Applies `fn` to the state, installs and returns the new one. */
+  replaceState(fn: (state: any) => unknown): unknown;
+  /** The `misc` part of `getStatus`. */
+  statusMisc(sysState: "running" | "suspended", parent: Pid, debug: Debug): unknown;
+  /** Calls the code-change callback; returns the new state or throws. Absent: code change fails. */
+  codeChange?(oldVsn: unknown, extra: unknown): void;
+}
+
+/** The outcome of one system request for the process's loop. */
+export type SysAction = "continue" | "suspend" | "resume" | { terminate: unknown };
+
+/** `getStatus` result (OTP's `{status, Pid, {module, Mod}, [PDict, SysState, Parent, Debug, Misc]}`). */
+export interface Status {
+  pid: Pid;
+  module: string;
+  processDictionary: Array<[string, unknown]>;
+  sysState: "running" | "suspended";
+  parent: Pid;
+  debug: { trace: boolean; log: boolean; statistics: boolean; installed: number };
+  misc: unknown;
+}
+
+/**
+ * Answers one system request for process `p` and tells its loop what to do
+ * next. Shared by GenServer, Supervisor and `handleSystemMsg`.
+ */
+export function answerSystem(
+  p: Proc,
+  host: SystemHost,
+  parent: Pid,
+  suspended: boolean,
+  msg: SystemMessage,
+): SysAction {
+  const req = msg.request;
+  const node = p.node;
+  const answer = (v: unknown) => reply(node, msg.from, v);
+  const failed = (fn: string, e: unknown) =>
+    answer(
+      new SysFailure({ callback_failed: { module: host.behaviour ?? host.module, fn }, error: e }),
+    );
+  switch (req.kind) {
+    case "get_state":
+      try {
+        answer(host.getState());
+      } catch (e) {
+        failed("system_get_state", e);
+      }
+      return "continue";
+    case "replace_state":
+      try {
+        answer(host.replaceState((req as { fn: (s: unknown) => unknown }).fn));
+      } catch (e) {
+        failed("system_replace_state", e);
+      }
+      return "continue";
+    case "get_status": {
+      const debug = debugOf(p);
+      const sysState = suspended ? "suspended" : "running";
+      const status: Status = {
+        pid: p.pid,
+        module: host.module,
+        processDictionary: [...(p.dict ?? [])],
+        sysState,
+        parent,
+        debug: {
+          trace: debug.trace,
+          log: debug.log !== null,
+          statistics: debug.stats !== null,
+          installed: debug.funcs.length,
+        },
+        misc: host.statusMisc(sysState, parent, debug),
+      };
+      answer(status);
+      return "continue";
+    }
+    case "suspend":
+      answer("ok");
+      return "suspend";
+    case "resume":
+      answer("ok");
+      return "resume";
+    case "terminate":
+      answer("ok");
+      return { terminate: (req as { reason: unknown }).reason };
+    case "change_code": {
+      if (!suspended || host.codeChange === undefined) {
+        answer(
+          suspended
+            ? { error: { undef: `${host.module}.codeChange` } }
+            : { error: { unknown_system_msg: req } },
+        );
+        return "continue";
+      }
+      const r = req as { oldVsn: unknown; extra: unknown };
+      try {
+        host.codeChange(r.oldVsn, r.extra);
+        answer("ok");
+      } catch (e) {
+        answer({ error: e });
+      }
+      return "continue";
+    }
+    case "debug":
+      answer(debugCommand(debugOf(p), (req as { cmd: DebugCommand }).cmd));
+      return "continue";
+    default:
+      answer({ error: { unknown_system_msg: req } });
+      return "continue";
+  }
+}
+
+function debugCommand(d: Debug, cmd: DebugCommand): unknown {
+  if ("trace" in cmd) {
+    d.trace = cmd.trace;
+  } else if ("log" in cmd) {
+    const v = cmd.log;
+    if (v === "get") return (d.log?.entries ?? []).map((e) => e.event);
+    if (v === "print") {
+      for (const e of d.log?.entries ?? []) print(d.proc, e.format(e.event, e.name));
+      return "ok";
+    }
+    d.log =
+      v === false ? null : { max: typeof v === "number" ? v : 10, entries: d.log?.entries ?? [] };
+  } else if ("statistics" in cmd) {
+    const v = cmd.statistics;
+    if (v === "get")
+      return d.stats === null ? "no_statistics" : { ...d.stats, currentTime: new Date() };
+    d.stats = v ? newStats() : null;
+  } else if ("install" in cmd) {
+    d.install(cmd.install.id, cmd.install.fn, cmd.install.state);
+  } else if ("remove" in cmd) {
+    d.remove(cmd.remove);
+  } else if ("noDebug" in cmd) {
+    d.clear();
+  }
+  d.update();
+  return "ok";
+}
+
+// ---- writing special processes (function bodies) ----
+
+/** The callbacks a hand-written special process gives `handleSystemMsg`, for its state `S`. */
+export interface SpecialProcess<S> {
+  /** Its name in statuses and errors. */
+  module: string;
+  /** Default: the state itself (SYS-27). */
+  systemGetState?(state: S): unknown;
+  /** Default: `fn(state)` becomes the state. Return `[result, newState]`. */
+  systemReplaceState?(fn: (s: any) => unknown, state: S): [unknown, S];
+  /** Called on `sys.terminate` or the parent's exit while in `handleSystemMsg`; default: exit with `reason`. */
+  systemTerminate?(reason: unknown, parent: Pid, debug: Debug, state: S): unknown;
+  /** Called by `sys.changeCode` while suspended; returns the new state. */
+  systemCodeChange?(state: S, module: string, oldVsn: unknown, extra: unknown): S;
+  /** The `misc` of `getStatus` (default: the state). */
+  formatStatus?(state: S): unknown;
+}
+
+/**
+ * Sets up the debug state of a hand-written special process from `options`
+ * (OTP's `sys:debug_options/1`) and marks it special. Returns the `Debug`
+ * to pass to `handleDebug` and `handleSystemMsg`.
+ */
+export function debugOptions(self: Self, options: readonly DebugOption[] = []): Debug {
+  const p = self as Proc;
+  p.special = true;
+  const d = debugOf(p);
+  for (const o of options) d.apply(o);
+  return d;
+}
+
+/**
+ * Handles a system message in a hand-written special process (OTP's
+ * `sys:handle_system_msg/6`). Resolves with the state to continue with (the
+ * process's `systemContinue`); while suspended it answers only system
+ * messages and its parent's EXIT, leaving other messages queued in order.
+ * Terminates through `systemTerminate` on `sys.terminate` or the parent's exit.
+ */
+export async function handleSystemMsg<S>(
+  self: Self,
+  msg: SystemMessage,
+  parent: Pid,
+  module: SpecialProcess<S>,
+  debug: Debug,
+  state: S,
+): Promise<S> {
+  const p = self as Proc;
+  let current = state;
+  const host: SystemHost = {
+    module: module.module,
+    getState: () => (module.systemGetState ? module.systemGetState(current) : current),
+    replaceState: (fn) => {
+      if (module.systemReplaceState) {
+        const [result, next] = module.systemReplaceState(fn, current);
+        current = next;
+        return result;
+      }
+      current = fn(current) as S;
+      return current;
+    },
+    statusMisc: () => (module.formatStatus ? module.formatStatus(current) : current),
+    codeChange: module.systemCodeChange
+      ? (oldVsn, extra) => {
+          current = module.systemCodeChange!(current, module.module, oldVsn, extra);
+        }
+      : undefined,
+  };
+  const terminate = async (reason: unknown): Promise<never> => {
+    if (module.systemTerminate) await module.systemTerminate(reason, parent, debug, current);
+    throw new ProcessExit(reason);
+  };
+  let suspended = false;
+  let m: unknown = msg;
+  for (;;) {
+    if (m instanceof Exit) return terminate(m.reason);
+    const action = answerSystem(p, host, parent, suspended, m as SystemMessage);
+    if (typeof action === "object") return terminate(action.terminate);
+    if (action === "suspend") suspended = true;
+    else if (action === "resume") suspended = false;
+    if (!suspended) return current;
+    m = await self.receive(
+      (x) => x instanceof SystemMessage || (x instanceof Exit && x.from === parent),
+    );
+  }
+}
+
+// ---- the sys API (requests to a process) ----
+
+function nodeFor(node: Node | undefined, server: ServerRef): Node {
+  if (server instanceof Pid) {
+    const p = Pid.procOf(server) as Proc | null;
+    if (p !== null) return p.node;
+  }
+  if (node === undefined)
+    throw new BadArgError("sys: no node for a name (use a pid, or call inside a node)");
+  return node;
+}
+
+/** Options of every sys request: a timeout (default 5000 ms) and, inside a process, who asks. */
+export interface SysOptions {
+  timeout?: number;
+  /** The asking process (orders the request after its earlier messages to the target). */
+  caller?: Self;
+}
+
+/** @internal */
+export function makeSys(defaultNode: () => Node) {
+  function request(
+    fn: string,
+    server: ServerRef,
+    req: SysRequest,
+    options: SysOptions | number | undefined,
+    args: unknown[],
+  ): Promise<any> {
+    const o = typeof options === "number" ? { timeout: options } : (options ?? {});
+    const caller = (o.caller as Proc | undefined) ?? null;
+    const node = caller?.node ?? nodeFor(defaultNode(), server);
+    if (whereisServer(node, server) === undefined && !(server instanceof Pid))
+      return Promise.reject(
+        new ExitError("noproc", `sys.${fn}(${[server, ...args].map(String).join(", ")})`),
+      );
+    return call(
+      node,
+      caller,
+      `sys.${fn}`,
+      server,
+      req,
+      (from) => new SystemMessage(from, req),
+      o.timeout,
+    ).then((r) => {
+      if (r instanceof SysFailure) throw new ExitError(r.reason, `sys.${fn}(${String(server)})`);
+      return r;
+    });
+  }
+  const dbg = (
+    fn: string,
+    server: ServerRef,
+    cmd: DebugCommand,
+    o?: SysOptions | number,
+    args: unknown[] = [],
+  ) => request(fn, server, { kind: "debug", cmd }, o, args);
+
+  return {
+    /** The process's state (a GenServer's callback state). */
+    getState: <S = unknown>(server: ServerRef, o?: SysOptions | number): Promise<S> =>
+      request("getState", server, { kind: "get_state" }, o, []),
+    /** Applies `fn` to the state inside the process; resolves with the new state. */
+    replaceState: <S = unknown>(
+      server: ServerRef,
+      fn: (state: S) => S,
+      o?: SysOptions | number,
+    ): Promise<S> => {
+      check(typeof fn === "function", `sys.replaceState: fn must be a function, got ${typeof fn}`);
+      return request("replaceState", server, { kind: "replace_state", fn }, o, [fn]);
+    },
+    /** The process's status: sys state, parent, debug, and its own `misc`. */
+    getStatus: (server: ServerRef, o?: SysOptions | number): Promise<Status> =>
+      request("getStatus", server, { kind: "get_status" }, o, []),
+    /** Stops the process handling ordinary messages (they stay queued); system requests are still answered. */
+    suspend: (server: ServerRef, o?: SysOptions | number): Promise<"ok"> =>
+      request("suspend", server, { kind: "suspend" }, o, []),
+    /** Lets a suspended process handle its queued messages again, in order. */
+    resume: (server: ServerRef, o?: SysOptions | number): Promise<"ok"> =>
+      request("resume", server, { kind: "resume" }, o, []),
+    /** Asks the process to terminate with `reason`; resolves "ok" before it has (await its DOWN). */
+    terminate: (server: ServerRef, reason: unknown, o?: SysOptions | number): Promise<"ok"> =>
+      request("terminate", server, { kind: "terminate", reason }, o, [reason]),
+    /** Calls the code-change callback of a suspended process. */
+    changeCode: (
+      server: ServerRef,
+      module: string,
+      oldVsn: unknown,
+      extra: unknown,
+      o?: SysOptions | number,
+    ): Promise<"ok" | { error: unknown }> =>
+      request("changeCode", server, { kind: "change_code", module, oldVsn, extra }, o, [
+        module,
+        oldVsn,
+        extra,
+      ]),
+    /** Prints every event as it happens (through the node's logger). */
+    trace: (server: ServerRef, on: boolean, o?: SysOptions | number): Promise<"ok"> =>
+      dbg("trace", server, { trace: on }, o, [on]),
+    /** Keeps the last N events (true: 10); "get" returns them oldest first; "print" prints them. */
+    log: (
+      server: ServerRef,
+      flag: boolean | number | "get" | "print",
+      o?: SysOptions | number,
+    ): Promise<any> => dbg("log", server, { log: flag }, o, [flag]),
+    /** Counts events; "get" returns the counts or "no_statistics". */
+    statistics: (server: ServerRef, flag: boolean | "get", o?: SysOptions | number): Promise<any> =>
+      dbg("statistics", server, { statistics: flag }, o, [flag]),
+    /** Installs a debug function, keyed by `id` (default: the function itself). */
+    install: <S>(
+      server: ServerRef,
+      fn: DebugFun<S>,
+      state: S,
+      o?: SysOptions & { id?: unknown },
+    ): Promise<"ok"> => {
+      check(typeof fn === "function", `sys.install: fn must be a function, got ${typeof fn}`);
+      return dbg("install", server, { install: { id: o?.id ?? fn, fn, state } }, o, [fn]);
+    },
+    /** Removes the debug function installed under `id` (or as that function). */
+    remove: (server: ServerRef, id: unknown, o?: SysOptions | number): Promise<"ok"> =>
+      dbg("remove", server, { remove: id }, o, [id]),
+    /** Removes every debug option and function. */
+    noDebug: (server: ServerRef, o?: SysOptions | number): Promise<"ok"> =>
+      dbg("noDebug", server, { noDebug: true }, o),
+    debugOptions,
+    handleDebug,
+    handleSystemMsg,
+    isSystemMessage,
+    defaultFormat,
+  };
+}
+
+/**
+ * Attaches a debug function to a live special process synchronously, from the
+ * same heap (for test helpers): it sees every event after this call. Returns
+ * a function that detaches it.
+ */
+export function attachDebug(pid: Pid, fn: DebugFun, state: unknown): () => void {
+  const p = Pid.procOf(pid) as Proc | null;
+  if (p === null || !p.alive) throw new ExitError("noproc", `attachDebug(${pid})`);
+  if (!p.special)
+    throw new BadArgError(
+      `attachDebug: ${pid} is not a special process (GenServer, Supervisor, or procLib + sys)`,
+    );
+  const id = Symbol("attached");
+  debugOf(p).install(id, fn, state);
+  return () => void p.debug?.remove(id);
+}
