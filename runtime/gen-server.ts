@@ -732,8 +732,8 @@ export function makeGenServer(currentNode: () => Node) {
     define<
       S,
       A,
-      C extends Record<string, CallHandler<S>> = {},
-      K extends Record<string, CastHandler<S>> = {},
+      C extends Record<string, CallHandler<S>> = Record<never, never>,
+      K extends Record<string, CastHandler<S>> = Record<never, never>,
     >(spec: ServerSpec<S, A, C, K>): ServerModule<S, A, C, K> {
       check(spec !== null && typeof spec === "object", "GenServer.define: expected a spec object");
       check(typeof spec.init === "function", "GenServer.define: spec.init must be a function");
