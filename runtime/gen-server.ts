@@ -89,15 +89,17 @@ type MaybeAsync<T> = T | Promise<T>;
 
 /** `{ok, State}`: init succeeded. */
 export function ok<S>(state: S, next?: Next): OkResult<S> {
-  return { type: "ok", state, ...next };
+  return next === undefined ? { type: "ok", state } : { type: "ok", state, ...next };
 }
 /** `{reply, Reply, State}`. */
 export function reply<S, R>(value: R, state: S, next?: Next): ReplyResult<S, R> {
-  return { type: "reply", reply: value, state, ...next };
+  return next === undefined
+    ? { type: "reply", reply: value, state }
+    : { type: "reply", reply: value, state, ...next };
 }
 /** `{noreply, State}`. */
 export function noreply<S>(state: S, next?: Next): NoReplyResult<S> {
-  return { type: "noreply", state, ...next };
+  return next === undefined ? { type: "noreply", state } : { type: "noreply", state, ...next };
 }
 /** `{stop, Reason, State}`, or `{stop, Reason, Reply, State}` with `options.reply`. */
 export function stop<S, R = never>(

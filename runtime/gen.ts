@@ -72,7 +72,7 @@ class CallSlot implements Receiver {
   owned: Map<Ref, Monitor> | null = null;
   ref: Ref | undefined = undefined;
   monitor: Monitor | undefined = undefined;
-  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  due = 0;
   constructor(
     id: number,
     private readonly resolve: (v: unknown) => void,
@@ -91,7 +91,6 @@ class CallSlot implements Receiver {
     else this.resolve(m);
   }
   expire(): void {
-    this.timer = undefined;
     if (!this.alive) return;
     this.close();
     this.reject(this.failure("timeout"));
@@ -103,7 +102,6 @@ class CallSlot implements Receiver {
   }
   private close(): void {
     this.alive = false;
-    if (this.timer !== undefined) clearTimeout(this.timer);
     const m = this.monitor;
     if (m !== undefined) {
       m.active = false;
@@ -178,7 +176,7 @@ export function call(
     (target.monitoredBy ??= new Map()).set(ref, slot.monitor);
     const from = new From(caller?.pid ?? node.externalPid, ref, slot);
     node.sendFrom(caller?.id ?? 0, pid, build(from));
-    if (timeout !== Infinity && slot.alive) slot.timer = setTimeout(() => slot.expire(), timeout);
+    if (timeout !== Infinity && slot.alive) node.deadlines.add(timeout, slot);
   });
 }
 
@@ -187,5 +185,5 @@ export function reply(node: Node, from: From, value: unknown): void {
   check(from instanceof From, `reply: expected a From, got ${String(from)}`);
   const slot = From.slotOf(from);
   if (!slot.alive) return;
-  node.scheduler.post(node.current?.id ?? 0, slot.id, () => slot.deliver(value));
+  node.scheduler.deliver(node.current?.id ?? 0, slot, value);
 }

@@ -25,8 +25,11 @@ export class Mailbox {
     const m = this.q[this.head];
     this.q[this.head++] = undefined;
     if (this.head === this.q.length) {
-      this.q.length = 0;
-      this.head = 0;
+      // Emptied: start over in a fresh array now and then (cheaper than truncating each time).
+      if (this.head >= 256) {
+        this.q = [];
+        this.head = 0;
+      }
     } else if (this.head > 1024 && this.head * 2 > this.q.length) {
       this.q = this.q.slice(this.head);
       this.head = 0;

@@ -15,6 +15,7 @@ import {
   sendExitSignals,
 } from "./signals";
 import { Timers } from "./timers";
+import { Deadlines } from "./deadlines";
 import { Down, MonitorObject, Pid, Ref } from "./terms";
 
 /** Options for {@link createNode}. */
@@ -85,10 +86,14 @@ export class Node {
   readonly scheduler: Scheduler;
   readonly seed: number;
   readonly timers: Timers;
+  /** Deadlines of pending calls (one real timer for all). */
+  readonly deadlines = new Deadlines();
   logger: Logger;
   /** Stands for code outside any process (scripts, tests) as a sender. */
   readonly externalPid: Pid;
-  private readonly procs = new Map<number, Proc>();
+  /** Live processes, a doubly linked list in spawn order (O(1) add and remove). */
+  private head: Proc | null = null;
+  private tail: Proc | null = null;
   private readonly registry = new Map<string, Proc>();
   private readonly globals = new Map<string, Proc>();
   /** The behaviour process whose callback is running right now (for sender identity). */
@@ -134,7 +139,12 @@ export class Node {
     if (body !== null)
       check(typeof body === "function", `spawn: body must be a function, got ${typeof body}`);
     const p = new Proc(this, this.nextPid++, body);
-    this.procs.set(p.id, p);
+    if (this.tail === null) this.head = p;
+    else {
+      this.tail.next = p;
+      p.prev = this.tail;
+    }
+    this.tail = p;
     if (body !== null) p.schedule();
     return p;
   }
@@ -155,13 +165,7 @@ export class Node {
         throw new BadArgError(`send: no process is registered as ${JSON.stringify(to)}`);
     } else if (to instanceof Ref) return this.sendAlias(from, to, msg);
     else throw new BadArgError(`send: expected a pid, registered name or alias, got ${String(to)}`);
-    if (p === null) return;
-    const s = p.node.scheduler;
-    if (!s.random && !s.busy) p.deliver(msg);
-    else {
-      const q = p;
-      s.post(from, q.id, () => q.deliver(msg));
-    }
+    if (p !== null) p.node.scheduler.deliver(from, p, msg);
   }
 
   private sendAlias(from: number, ref: Ref, msg: unknown): void {
@@ -239,7 +243,9 @@ export class Node {
 
   /** Pids of all live processes, in spawn order. */
   processes(): Pid[] {
-    return [...this.procs.values()].map((p) => p.pid);
+    const pids: Pid[] = [];
+    for (let p = this.head; p !== null; p = p.next) pids.push(p.pid);
+    return pids;
   }
 
   /** What the process is doing, or undefined if it is not alive. */
@@ -380,7 +386,11 @@ export class Node {
     p.alive = false;
     p.reason = reason;
     p.stop();
-    this.procs.delete(p.id);
+    if (p.prev === null) this.head = p.next;
+    else p.prev.next = p.next;
+    if (p.next === null) this.tail = p.prev;
+    else p.next.prev = p.prev;
+    p.prev = p.next = null;
     if (p.name !== undefined) {
       this.registry.delete(p.name);
       p.name = undefined;
@@ -400,7 +410,7 @@ export class Node {
   /** Kills every process and cancels every timer; the node accepts no more work. */
   shutdown(): void {
     this.down = true;
-    for (const p of [...this.procs.values()]) this.terminate(p, "killed");
+    while (this.head !== null) this.terminate(this.head, "killed");
     this.timers.cancelAll();
     this.scheduler.stop();
   }

@@ -106,6 +106,9 @@ export class Proc implements Self, Receiver, Runnable {
   debug: import("./sys").Debug | null = null;
   /** Answers sys requests (started through procLib + sys, GenServer, Supervisor). */
   special = false;
+  /** Neighbours in the node's list of live processes. */
+  prev: Proc | null = null;
+  next: Proc | null = null;
   /** Queued in the run queue. */
   scheduled = false;
   /** Not yet started: the body to run on its first turn. */

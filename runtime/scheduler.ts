@@ -125,6 +125,12 @@ export class Scheduler {
     }
   }
 
+  /** Delivers `msg` to `to` from sender `from`: a direct call when nothing is in flight (fifo), else posted. */
+  deliver(from: number, to: { id: number; deliver(m: unknown): void }, msg: unknown): void {
+    if (!this.random && !this.delivering) to.deliver(msg);
+    else this.post(from, to.id, () => to.deliver(msg));
+  }
+
   /** True while a fifo delivery is in progress (direct sends must then be posted). */
   get busy(): boolean {
     return this.delivering;
@@ -182,8 +188,10 @@ export class Scheduler {
       if (++this.work >= WORK_PER_MACROTASK) break;
     }
     if (this.head === q.length) {
-      q.length = 0;
-      this.head = 0;
+      if (this.head >= 256) {
+        this.queue = [];
+        this.head = 0;
+      }
     } else {
       if (this.head > 1024) {
         this.queue = q.slice(this.head);
