@@ -105,7 +105,7 @@ class CallSlot implements Receiver {
     const m = this.monitor;
     if (m !== undefined) {
       m.active = false;
-      m.target.monitoredBy?.delete(m.ref);
+      m.target?.monitoredBy?.delete(m.ref);
     }
   }
 }

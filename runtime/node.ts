@@ -9,7 +9,7 @@ import { ScheduleMode, Scheduler } from "./scheduler";
 import {
   Receiver,
   addMonitor,
-  downNoproc,
+  addDeadMonitor,
   removeMonitor,
   sendExit,
   sendExitSignals,
@@ -188,10 +188,15 @@ export class Node {
 
   /** Is the process alive? Signals sent to it earlier from outside land first (PP-08). */
   isAlive(pid: Pid): boolean {
+    return this.isAliveFrom(0, pid);
+  }
+
+  /** @internal `isAlive` asked by sender `from`: its signals to `pid` land first. */
+  isAliveFrom(from: number, pid: Pid): boolean {
     check(pid instanceof Pid, `isAlive: expected a pid, got ${String(pid)}`);
     const p = Pid.procOf(pid) as Proc | null;
     if (p === null) return false;
-    p.node.scheduler.flush(0, p.id);
+    p.node.scheduler.flush(from, p.id);
     return p.alive;
   }
 
@@ -290,9 +295,11 @@ export class Node {
       );
       this.aliases.set(ref, { owner, once: alias === "replyDemonitor" });
     }
-    if (p === null || p === undefined || !p.alive)
-      downNoproc(owner, target instanceof Pid ? target.id : 0, ref, object, this);
-    else addMonitor(owner, p, ref, object);
+    const m =
+      p === null || p === undefined || !p.alive
+        ? addDeadMonitor(this, owner, target instanceof Pid ? target.id : 0, ref, object)
+        : addMonitor(owner, p, ref, object);
+    m.alias = alias !== undefined;
     return ref;
   }
 
@@ -385,6 +392,7 @@ export class Node {
     if (!p.alive) return;
     p.alive = false;
     p.reason = reason;
+    Pid.setExitReason(p.pid, reason);
     p.stop();
     if (p.prev === null) this.head = p.next;
     else p.prev.next = p.next;
@@ -417,6 +425,9 @@ export class Node {
 
   /** Resolves when `pid` has terminated, with its exit reason (at once if it already has). */
   awaitExit(pid: Pid): Promise<unknown> {
+    check(pid instanceof Pid, `awaitExit: expected a pid, got ${String(pid)}`);
+    const p = Pid.procOf(pid) as Proc | null;
+    if (p === null || !p.alive) return Promise.resolve(Pid.exitReasonOf(pid));
     return new Promise((resolve) => {
       const e = this.endpoint((m) => {
         this.closeEndpoint(e);

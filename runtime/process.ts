@@ -9,7 +9,9 @@ import type { Runnable } from "./scheduler";
 import {
   Monitor,
   Receiver,
+  Via,
   link as linkProcs,
+  receiveExit,
   removeMonitor,
   sendExit,
   unlink as unlinkProcs,
@@ -82,6 +84,8 @@ export interface Self {
   exit(pid: Pid, reason: unknown): void;
   /** Registers this process under `name`. */
   register(name: string): true;
+  /** Is `pid` alive? The signals this process sent it earlier land first (PP-08). */
+  isAlive(pid: Pid): boolean;
 }
 
 const NEVER: Promise<never> = new Promise(() => {});
@@ -361,8 +365,17 @@ export class Proc implements Self, Receiver, Runnable {
     this.assertAlive();
     const target = Pid.procOf(a) as Proc | null;
     if (target === null) return;
-    sendExit(this.id, this.pid, target, b);
+    if (target === this) {
+      // To itself: lands before exit returns (OTP ends the caller at once when it is not trapping or the reason is kill).
+      this.node.scheduler.flush(this.id, this.id);
+      receiveExit(this, this.pid, b, Via.Exit);
+    } else sendExit(this.id, this.pid, target, b);
     if (!this.alive) throw new ProcessExit(this.reason);
+  }
+
+  isAlive(pid: Pid): boolean {
+    this.assertAlive();
+    return this.node.isAliveFrom(this.id, pid);
   }
 
   register(name: string): true {

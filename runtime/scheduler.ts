@@ -23,6 +23,8 @@ export interface Runnable {
 /** How a node schedules: `fifo` (default) or `random` with a seed. */
 export type ScheduleMode = "fifo" | "random";
 
+const resolved = Promise.resolve();
+
 /** Units of work (process turns, direct wake-ups) before yielding to the event loop. */
 const WORK_PER_MACROTASK = 2048;
 
@@ -40,7 +42,17 @@ export function prng(seed: number): () => number {
 
 interface PairQueue {
   key: string;
+  from: number;
+  to: number;
   items: Array<() => void>;
+  whats: unknown[];
+}
+
+/** One landed signal, for message sequence charts. */
+export interface Delivery {
+  from: number;
+  to: number;
+  what: unknown;
 }
 
 export class Scheduler {
@@ -98,16 +110,17 @@ export class Scheduler {
    * Delivers a signal from `from` to the receiver named `to`: at once in fifo
    * mode (after any delivery in progress), later in random mode.
    */
-  post(from: number, to: number, deliver: () => void): void {
+  post(from: number, to: number, deliver: () => void, what: unknown = "msg"): void {
     if (this.random) {
       const key = from + ">" + to;
       let pq = this.pairIndex.get(key);
       if (pq === undefined) {
-        pq = { key, items: [] };
+        pq = { key, from, to, items: [], whats: [] };
         this.pairIndex.set(key, pq);
         this.pairs.push(pq);
       }
       pq.items.push(deliver);
+      pq.whats.push(what);
       this.arm();
       return;
     }
@@ -141,7 +154,24 @@ export class Scheduler {
     const pq = this.pairIndex.get(from + ">" + to);
     if (pq === undefined) return;
     this.dropPair(pq);
-    for (const d of pq.items) d();
+    for (let i = 0; i < pq.items.length; i++) this.land(pq, i);
+  }
+
+  /** random: delivers now every in-flight signal to `to`, from any sender (syncWith). */
+  flushTo(to: number): void {
+    for (;;) {
+      const pq = this.pairs.find((q) => q.to === to);
+      if (pq === undefined) return;
+      this.flush(pq.from, to);
+    }
+  }
+
+  /** When set, every landed signal in random mode is recorded here (for charts). */
+  recording: Delivery[] | null = null;
+
+  private land(pq: PairQueue, i: number): void {
+    this.recording?.push({ from: pq.from, to: pq.to, what: pq.whats[i] });
+    pq.items[i]();
   }
 
   /** Stops all further work (node shutdown). */
@@ -173,7 +203,7 @@ export class Scheduler {
         this.work = 0;
         this.drain();
       });
-    } else queueMicrotask(this.drainFn);
+    } else resolved.then(this.drainFn); // not queueMicrotask: Jest's fake timers replace it
   }
 
   private drain(): void {
@@ -216,7 +246,9 @@ export class Scheduler {
     } else {
       const pq = this.pairs[i - runnable];
       const d = pq.items.shift()!;
+      const what = pq.whats.shift();
       if (pq.items.length === 0) this.dropPair(pq);
+      this.recording?.push({ from: pq.from, to: pq.to, what });
       d();
     }
     if (this.pending > 0) this.arm();

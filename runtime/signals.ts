@@ -6,6 +6,7 @@
  */
 import { Down, Exit, MonitorObject, Pid, Ref } from "./terms";
 import type { Proc } from "./process";
+import type { Node } from "./node";
 
 /** Anything that can receive messages: a process, or an endpoint (a call's reply slot). */
 export interface Receiver {
@@ -21,10 +22,13 @@ export interface Receiver {
 /** One monitor: `owner` watches `target`. */
 export class Monitor {
   active = true;
+  /** The ref is also an alias of the owner, dropped with the monitor (MON-08). */
+  alias = false;
   constructor(
     readonly ref: Ref,
     readonly owner: Receiver,
-    readonly target: Proc,
+    /** The watched process; null for a monitor that fires `noproc` at once. */
+    readonly target: Proc | null,
     readonly object: MonitorObject,
   ) {}
 }
@@ -49,7 +53,12 @@ export function receiveExit(target: Proc, from: Pid, reason: unknown, via: Via):
 
 /** Sends an exit signal from `from` (sender id `fromId`) to `target`. */
 export function sendExit(fromId: number, from: Pid, target: Proc, reason: unknown): void {
-  target.node.scheduler.post(fromId, target.id, () => receiveExit(target, from, reason, Via.Exit));
+  target.node.scheduler.post(
+    fromId,
+    target.id,
+    () => receiveExit(target, from, reason, Via.Exit),
+    "exit",
+  );
 }
 
 /** Links `a` and `b` (both alive). Idempotent. */
@@ -78,17 +87,31 @@ export function addMonitor(
   return m;
 }
 
-/** Sends `DOWN noproc` for a monitor set on something that is not alive (MON-02). */
-export function downNoproc(
+/**
+ * Sets a monitor on something that is not alive: its `DOWN noproc` is on its
+ * way (MON-02), sent as if by the target, and a demonitor before it lands
+ * cancels it (MON-04).
+ */
+export function addDeadMonitor(
+  node: Node,
   owner: Receiver,
   fromId: number,
   ref: Ref,
   object: MonitorObject,
-  node: { scheduler: { post(f: number, t: number, d: () => void): void } },
-): void {
-  node.scheduler.post(fromId, owner.id, () => {
-    if (owner.alive) owner.deliver(new Down(ref, object, "noproc"));
-  });
+): Monitor {
+  const m = new Monitor(ref, owner, null, object);
+  (owner.owned ??= new Map()).set(ref, m);
+  node.scheduler.post(fromId, owner.id, () => fireDown(node, m, "noproc", undefined), "DOWN");
+  return m;
+}
+
+/** Delivers the DOWN of monitor `m` unless it was removed meanwhile. */
+function fireDown(node: Node, m: Monitor, reason: unknown, pid: Pid | undefined): void {
+  if (!m.active) return;
+  m.active = false;
+  m.owner.owned?.delete(m.ref);
+  if (m.alias) node.unalias(m.ref, m.owner);
+  if (m.owner.alive) m.owner.deliver(new Down(m.ref, m.object, reason, pid));
 }
 
 /** Removes `owner`'s monitor `ref`; true if it was active (MON-04/05). */
@@ -96,7 +119,7 @@ export function removeMonitor(owner: Receiver, ref: Ref): boolean {
   const m = owner.owned?.get(ref);
   if (m === undefined) return false;
   owner.owned!.delete(ref);
-  m.target.monitoredBy?.delete(ref);
+  m.target?.monitoredBy?.delete(ref);
   const was = m.active;
   m.active = false;
   return was;
@@ -111,7 +134,7 @@ export function sendExitSignals(p: Proc, reason: unknown): void {
   if (p.owned !== null) {
     for (const m of p.owned.values()) {
       m.active = false;
-      m.target.monitoredBy?.delete(m.ref);
+      m.target?.monitoredBy?.delete(m.ref);
     }
     p.owned = null;
   }
@@ -120,22 +143,22 @@ export function sendExitSignals(p: Proc, reason: unknown): void {
     for (const pid of p.links) {
       const peer = Pid.procOf(pid) as Proc | null;
       if (peer === null) continue;
-      s.post(p.id, peer.id, () => {
-        // LX-09: an unlink done while the signal was in flight cancels it.
-        if (!peer.alive || peer.links === null || !peer.links.delete(from)) return;
-        receiveExit(peer, from, reason, Via.Link);
-      });
+      s.post(
+        p.id,
+        peer.id,
+        () => {
+          // LX-09: an unlink done while the signal was in flight cancels it.
+          if (!peer.alive || peer.links === null || !peer.links.delete(from)) return;
+          receiveExit(peer, from, reason, Via.Link);
+        },
+        "EXIT",
+      );
     }
     p.links = null;
   }
   if (p.monitoredBy !== null) {
     for (const m of p.monitoredBy.values()) {
-      s.post(p.id, m.owner.id, () => {
-        if (!m.active) return;
-        m.active = false;
-        m.owner.owned?.delete(m.ref);
-        if (m.owner.alive) m.owner.deliver(new Down(m.ref, m.object, reason, p.pid));
-      });
+      s.post(p.id, m.owner.id, () => fireDown(p.node, m, reason, p.pid), "DOWN");
     }
     p.monitoredBy = null;
   }

@@ -7,6 +7,7 @@
 /** A process identifier. Printed as `<0.ID.0>`; compare with `===` or `toEqual`. */
 export class Pid {
   #proc: unknown = null;
+  #exit: unknown = "noproc";
   constructor(
     /** Unique, never reused within a node. */
     readonly id: number,
@@ -22,6 +23,14 @@ export class Pid {
   /** @internal */
   static bind(pid: Pid, proc: unknown): void {
     pid.#proc = proc;
+  }
+  /** @internal Records the exit reason of the process. */
+  static setExitReason(pid: Pid, reason: unknown): void {
+    pid.#exit = reason;
+  }
+  /** @internal The exit reason of a terminated process (`noproc` if unknown). */
+  static exitReasonOf(pid: Pid): unknown {
+    return pid.#exit;
   }
   /** @internal The live process record, or null once it has terminated. */
   static procOf(pid: Pid): unknown {

@@ -91,6 +91,12 @@ export class Timers {
 
   private fire(t: Timer): void {
     if (!this.active.has(t.ref)) return;
+    // Never early (TMR-06): the host's timer may fire up to a millisecond before the due time.
+    const left = t.due - Date.now();
+    if (left > 0) {
+      t.handle = setTimeout(() => this.fire(t), left);
+      return;
+    }
     this.drop(t);
     const p = t.owner ?? this.node.whereisProc(t.dest as string);
     if (p === undefined || !p.alive) return;
