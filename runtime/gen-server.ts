@@ -270,6 +270,10 @@ export class ServerLoop<S> implements SystemHost {
   private timeoutMs = 0;
   private timeoutDue = false;
   private lastMsg: unknown = undefined;
+  /** holdAt: hold after the next event; held; what to do on release. */
+  private holdNext = false;
+  private held = false;
+  private parked: (() => void) | null = null;
 
   constructor(
     readonly p: Proc,
@@ -392,9 +396,16 @@ export class ServerLoop<S> implements SystemHost {
       return this.terminate(m.reason, m);
     this.cancelTimeout();
     this.lastMsg = m;
-    const debug = p.debug;
-    if (debug !== null && debug.active)
-      handleDebug(debug, formatEvent, this.name, { kind: "in", msg: m });
+    this.emit({ kind: "in", msg: m });
+    if (this.held) {
+      this.parked = () => this.handle(m);
+      return;
+    }
+    this.handle(m);
+  }
+
+  private handle(m: unknown): void {
+    const p = this.p;
     if (m instanceof CallMessage) return this.handleCall(m);
     const spec = this.spec;
     let r: unknown;
@@ -437,14 +448,7 @@ export class ServerLoop<S> implements SystemHost {
     if (res?.type === "reply") {
       this.state = res.state;
       genReply(this.p.node, from, res.reply);
-      const debug = this.p.debug;
-      if (debug !== null && debug.active)
-        handleDebug(debug, formatEvent, this.name, {
-          kind: "out",
-          msg: res.reply,
-          to: from.pid,
-          state: res.state,
-        });
+      this.emit({ kind: "out", msg: res.reply, to: from.pid, state: res.state });
       return this.next(res);
     }
     if (res?.type === "stop" && "reply" in res)
@@ -456,9 +460,7 @@ export class ServerLoop<S> implements SystemHost {
     const res = r as CastResult<S>;
     if (res?.type === "noreply") {
       this.state = res.state;
-      const debug = this.p.debug;
-      if (debug !== null && debug.active)
-        handleDebug(debug, formatEvent, this.name, { kind: "noreply", state: res.state });
+      this.emit({ kind: "noreply", state: res.state });
       return this.next(res);
     }
     if (res?.type === "stop") {
@@ -515,11 +517,35 @@ export class ServerLoop<S> implements SystemHost {
       return this.crash(e);
     }
     this.settle(r, (v) => {
-      const debug = p.debug;
-      if (debug !== null && debug.active)
-        handleDebug(debug, formatEvent, this.name, { kind: "continue", continue: c });
+      this.emit({ kind: "continue", continue: c });
       this.noreplyResult(v);
     });
+  }
+
+  /** Reports an event to the debug state; a pending hold (holdAt) takes effect right after it. */
+  private emit(event: SysEvent): void {
+    const debug = this.p.debug;
+    if (debug === null || !debug.active) return;
+    handleDebug(debug, formatEvent, this.name, event);
+    if (this.holdNext) {
+      this.holdNext = false;
+      this.held = true;
+      this.blocked = true;
+    }
+  }
+
+  /** @internal Holds the server right after its next event (called from a debug function). */
+  hold(): void {
+    this.holdNext = true;
+  }
+
+  /** @internal Lets a held server go on where it stopped. */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    const f = this.parked;
+    this.parked = null;
+    this.resume(f ?? (() => {}));
   }
 
   // -- timeouts (GS-22, GS-23) --

@@ -26,6 +26,8 @@ export interface NodeOptions {
   seed?: number;
   /** Where crash reports and warnings go (default: `console.error`). */
   logger?: Logger;
+  /** `random` mode only: replay these choices instead of drawing from the seed (0 past their end). */
+  schedule?: readonly number[];
 }
 
 /** A report from the runtime: a crashed process, a warning from a behaviour... */
@@ -117,7 +119,13 @@ export class Node {
       );
     this.id = nodeIds++;
     this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-    this.scheduler = new Scheduler(mode, this.seed);
+    if (options.schedule !== undefined)
+      check(
+        Array.isArray(options.schedule) &&
+          options.schedule.every((c) => Number.isInteger(c) && c >= 0),
+        "createNode: schedule must be an array of integers >= 0",
+      );
+    this.scheduler = new Scheduler(mode, this.seed, options.schedule);
     this.timers = new Timers(this);
     this.logger = options.logger ?? defaultLogger;
     this.externalPid = new Pid(0, this.id);

@@ -48,11 +48,17 @@ interface PairQueue {
   whats: unknown[];
 }
 
-/** One landed signal, for message sequence charts. */
+/** One landed signal, for message sequence charts: `what` is the message, or a signal's description. */
 export interface Delivery {
   from: number;
   to: number;
   what: unknown;
+}
+
+/** Describes a non-message signal in a `Delivery`. */
+export interface SignalLabel {
+  signal: "exit" | "EXIT" | "DOWN";
+  reason: unknown;
 }
 
 export class Scheduler {
@@ -69,7 +75,7 @@ export class Scheduler {
   /** random: in-flight signals, one queue per sender→receiver pair. */
   private pairs: PairQueue[] = [];
   private pairIndex = new Map<string, PairQueue>();
-  /** random: the choices made so far (option index / number of options), for replay and charts. */
+  /** random: the choices made so far (the option index of each), for replay and shrinking. */
   readonly choices: number[] = [];
   private stopped = false;
   private readonly drainFn = () => this.drain();
@@ -77,15 +83,23 @@ export class Scheduler {
   constructor(
     mode: ScheduleMode,
     readonly seed: number,
+    /** random: forced choices (replay of a recorded or shrunk schedule); past its end, 0. */
+    private readonly forced?: readonly number[],
   ) {
     this.random = mode === "random";
     this.rand = prng(seed);
   }
 
-  /** A random integer in [0, n), drawn from the seed (0 in fifo mode). */
+  /** A random integer in [0, n), drawn from the seed or the forced schedule (0 in fifo mode). */
   pick(n: number): number {
     if (!this.random || n <= 1) return 0;
-    const i = Math.floor(this.rand() * n);
+    const k = this.choices.length;
+    const i =
+      this.forced === undefined
+        ? Math.floor(this.rand() * n)
+        : k < this.forced.length
+          ? this.forced[k] % n
+          : 0;
     this.choices.push(i);
     return i;
   }
@@ -141,7 +155,7 @@ export class Scheduler {
   /** Delivers `msg` to `to` from sender `from`: a direct call when nothing is in flight (fifo), else posted. */
   deliver(from: number, to: { id: number; deliver(m: unknown): void }, msg: unknown): void {
     if (!this.random && !this.delivering) to.deliver(msg);
-    else this.post(from, to.id, () => to.deliver(msg));
+    else this.post(from, to.id, () => to.deliver(msg), msg);
   }
 
   /** True while a fifo delivery is in progress (direct sends must then be posted). */

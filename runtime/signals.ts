@@ -53,12 +53,10 @@ export function receiveExit(target: Proc, from: Pid, reason: unknown, via: Via):
 
 /** Sends an exit signal from `from` (sender id `fromId`) to `target`. */
 export function sendExit(fromId: number, from: Pid, target: Proc, reason: unknown): void {
-  target.node.scheduler.post(
-    fromId,
-    target.id,
-    () => receiveExit(target, from, reason, Via.Exit),
-    "exit",
-  );
+  target.node.scheduler.post(fromId, target.id, () => receiveExit(target, from, reason, Via.Exit), {
+    signal: "exit",
+    reason,
+  });
 }
 
 /** Links `a` and `b` (both alive). Idempotent. */
@@ -101,7 +99,10 @@ export function addDeadMonitor(
 ): Monitor {
   const m = new Monitor(ref, owner, null, object);
   (owner.owned ??= new Map()).set(ref, m);
-  node.scheduler.post(fromId, owner.id, () => fireDown(node, m, "noproc", undefined), "DOWN");
+  node.scheduler.post(fromId, owner.id, () => fireDown(node, m, "noproc", undefined), {
+    signal: "DOWN",
+    reason: "noproc",
+  });
   return m;
 }
 
@@ -151,14 +152,17 @@ export function sendExitSignals(p: Proc, reason: unknown): void {
           if (!peer.alive || peer.links === null || !peer.links.delete(from)) return;
           receiveExit(peer, from, reason, Via.Link);
         },
-        "EXIT",
+        { signal: "EXIT", reason },
       );
     }
     p.links = null;
   }
   if (p.monitoredBy !== null) {
     for (const m of p.monitoredBy.values()) {
-      s.post(p.id, m.owner.id, () => fireDown(p.node, m, reason, p.pid), "DOWN");
+      s.post(p.id, m.owner.id, () => fireDown(p.node, m, reason, p.pid), {
+        signal: "DOWN",
+        reason,
+      });
     }
     p.monitoredBy = null;
   }
