@@ -383,8 +383,9 @@ export class ServerLoop<S> implements SystemHost {
       unregisterServer(p.node, this.serverName);
     if (!isQuietReason(exitReason))
       crashReport(p, exitReason, exitReason instanceof Error ? "error" : "exit");
-    p.node.terminate(p, exitReason); // releases the name before start returns (GS-02, GS-03)
+    // The start fails once the process is gone, so the name is free when it returns (GS-02, GS-03).
     failStart(p, startReason);
+    p.node.terminate(p, exitReason);
   }
 
   // -- messages --
@@ -451,8 +452,10 @@ export class ServerLoop<S> implements SystemHost {
       this.emit({ kind: "out", msg: res.reply, to: from.pid, state: res.state });
       return this.next(res);
     }
-    if (res?.type === "stop" && "reply" in res)
+    if (res?.type === "stop" && "reply" in res) {
+      if (res.state !== undefined) this.state = res.state;
       return this.terminate(res.reason, this.lastMsg, res, from);
+    }
     this.noreplyResult(r);
   }
 
@@ -724,7 +727,7 @@ export function makeGenServer(currentNode: () => Node) {
     if (options.debug) {
       const d = debugOf(p);
       for (const o of options.debug) d.apply(o);
-    }
+    } else if (node.recentEvents > 0) debugOf(p);
     if (link && parent !== null) linkProcs(parent, p);
     const started = awaitAck(
       node,

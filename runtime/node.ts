@@ -26,6 +26,10 @@ export interface NodeOptions {
   seed?: number;
   /** Where crash reports and warnings go (default: `console.error`). */
   logger?: Logger;
+  /** Keep each special process's last N sys events for diagnostics (the Jest preset uses 10). */
+  recentEvents?: number;
+  /** Called with each new process's pid (the Jest preset records where processes were spawned). */
+  onSpawn?: (pid: Pid) => void;
   /** `random` mode only: replay these choices instead of drawing from the seed (0 past their end). */
   schedule?: readonly number[];
 }
@@ -91,6 +95,9 @@ export class Node {
   /** Deadlines of pending calls (one real timer for all). */
   readonly deadlines = new Deadlines();
   logger: Logger;
+  /** See `NodeOptions.recentEvents`. */
+  readonly recentEvents: number;
+  private readonly onSpawn: ((pid: Pid) => void) | undefined;
   /** Stands for code outside any process (scripts, tests) as a sender. */
   readonly externalPid: Pid;
   /** Live processes, a doubly linked list in spawn order (O(1) add and remove). */
@@ -128,6 +135,8 @@ export class Node {
     this.scheduler = new Scheduler(mode, this.seed, options.schedule);
     this.timers = new Timers(this);
     this.logger = options.logger ?? defaultLogger;
+    this.recentEvents = options.recentEvents ?? 0;
+    this.onSpawn = options.onSpawn;
     this.externalPid = new Pid(0, this.id);
   }
 
@@ -153,6 +162,7 @@ export class Node {
       p.prev = this.tail;
     }
     this.tail = p;
+    this.onSpawn?.(p.pid);
     if (body !== null) p.schedule();
     return p;
   }

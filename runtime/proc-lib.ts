@@ -48,11 +48,19 @@ class AckSlot implements Receiver {
     readonly reject: (e: unknown) => void,
     readonly op: string,
   ) {}
+  /** Set by initFail: the start fails with it once the child is gone (PL-04). */
+  private failure: InitFailure | undefined;
   deliver(m: unknown): void {
     if (!this.alive) return;
+    if (m instanceof InitFailure) {
+      this.failure = m;
+      return;
+    }
     this.close();
-    if (m instanceof Down && m.ref === this.ref) this.reject(new ExitError(m.reason, this.op));
-    else if (m instanceof InitFailure) this.reject(new ExitError(m.reason, this.op));
+    if (m instanceof Down && m.ref === this.ref)
+      this.reject(
+        new ExitError(this.failure !== undefined ? this.failure.reason : m.reason, this.op),
+      );
     else this.resolve((m as InitAck).value);
   }
   close(): void {
@@ -230,8 +238,8 @@ export function stopProcess(
     if (timeout !== Infinity)
       timer = setTimeout(() => {
         if (!watcher.alive) return;
+        // The target is left alone, as OTP's proc_lib:stop/3.
         tn.closeEndpoint(watcher);
-        tn.exit(target.pid, "kill");
         reject(new ExitError("timeout", op));
       }, timeout);
   });

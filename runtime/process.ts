@@ -240,6 +240,12 @@ export class Proc implements Self, Receiver, Runnable {
     }
   }
 
+  /** @internal Gives up a pending receive (its promise never settles). */
+  cancelReceive(): void {
+    if (this.woken) this.mailbox.unshift(this.wokenMsg);
+    this.stop();
+  }
+
   /** True while blocked in `receive` with no matching message. */
   get waiting(): boolean {
     return this.resolver !== null && !this.woken;

@@ -59,10 +59,19 @@ interface LogEntry {
 }
 
 interface Installed {
+  kind: "fn";
   id: unknown;
   fn: DebugFun;
   state: unknown;
+  removed: boolean;
 }
+
+/** One debug option or function; they run most recent first, as OTP's debug list. */
+type DebugEntry = { kind: "trace" } | { kind: "log" } | { kind: "statistics" } | Installed;
+
+const TRACE: DebugEntry = { kind: "trace" };
+const LOG: DebugEntry = { kind: "log" };
+const STATS: DebugEntry = { kind: "statistics" };
 
 /** The debug state of one process. `active` is false when nothing is enabled (zero cost). */
 export class Debug {
@@ -71,49 +80,90 @@ export class Debug {
   log: { max: number; entries: LogEntry[] } | null = null;
   stats: { startTime: Date; reductions: number; messagesIn: number; messagesOut: number } | null =
     null;
-  /** Installed functions, most recent first. */
-  funcs: Installed[] = [];
-  constructor(readonly proc: Proc) {}
+  /** Options and installed functions, most recent first (copied on write: safe to iterate). */
+  entries: readonly DebugEntry[] = [];
+  /** The last events, kept for diagnostics when the node asks for it (`recentEvents`). */
+  recent: SysEvent[] | null = null;
+  constructor(readonly proc: Proc) {
+    if (proc.node.recentEvents > 0) this.recent = [];
+    this.update();
+  }
 
-  update(): void {
-    this.active = this.trace || this.log !== null || this.stats !== null || this.funcs.length > 0;
+  /** The installed functions, most recent first. */
+  get funcs(): readonly Installed[] {
+    return this.entries.filter((e): e is Installed => e.kind === "fn");
+  }
+
+  private update(): void {
+    this.trace = this.entries.includes(TRACE);
+    if (!this.entries.includes(LOG)) this.log = null;
+    if (!this.entries.includes(STATS)) this.stats = null;
+    this.active = this.entries.length > 0 || this.recent !== null;
+  }
+
+  /** Puts `e` first unless it is there already (then it keeps its place, as OTP's install_debug). */
+  private add(e: DebugEntry): void {
+    if (!this.entries.includes(e)) this.entries = [e, ...this.entries];
+    this.update();
+  }
+
+  private drop(e: DebugEntry): void {
+    this.entries = this.entries.filter((x) => x !== e);
+    this.update();
   }
 
   /** Adds a debug function keyed by `id` (default: the function); a repeated key is a no-op. */
   install(id: unknown, fn: DebugFun, state: unknown): void {
-    if (this.funcs.some((f) => f.id === id)) return;
-    this.funcs.unshift({ id, fn, state });
-    this.update();
+    if (this.entries.some((f) => f.kind === "fn" && f.id === id)) return;
+    this.add({ kind: "fn", id, fn, state, removed: false });
   }
 
   /** Removes the debug function keyed by `id`; true if there was one. */
   remove(id: unknown): boolean {
-    const i = this.funcs.findIndex((f) => f.id === id);
-    if (i >= 0) this.funcs.splice(i, 1);
-    this.update();
-    return i >= 0;
+    const f = this.entries.find((e) => e.kind === "fn" && e.id === id) as Installed | undefined;
+    if (f === undefined) return false;
+    f.removed = true;
+    this.drop(f);
+    return true;
+  }
+
+  /** Turns tracing on or off. */
+  setTrace(on: boolean): void {
+    if (on) this.add(TRACE);
+    else this.drop(TRACE);
+  }
+
+  /** Keeps the last `max` events (keeping those logged so far), or stops logging. */
+  setLog(max: number | false): void {
+    if (max === false) return this.drop(LOG);
+    this.log = { max, entries: this.log?.entries.slice(-max) ?? [] };
+    this.add(LOG);
+  }
+
+  /** Starts counting afresh, or stops counting. */
+  setStatistics(on: boolean): void {
+    if (!on) return this.drop(STATS);
+    this.stats = newStats();
+    this.add(STATS);
   }
 
   /** Applies one debug option. */
   apply(opt: DebugOption): void {
-    if (opt === "trace") this.trace = true;
-    else if (opt === "log") this.log = { max: 10, entries: [] };
-    else if (opt === "statistics") this.stats = newStats();
+    if (opt === "trace") this.setTrace(true);
+    else if (opt === "log") this.setLog(10);
+    else if (opt === "statistics") this.setStatistics(true);
     else if (opt !== null && typeof opt === "object") {
-      if ("log" in opt && typeof opt.log === "number") this.log = { max: opt.log, entries: [] };
+      if ("log" in opt && typeof opt.log === "number") this.setLog(opt.log);
       else if ("install" in opt && typeof opt.install?.fn === "function")
         this.install(opt.install.id ?? opt.install.fn, opt.install.fn, opt.install.state);
     }
     // Unknown options are ignored (SYS-15).
-    this.update();
   }
 
   /** Drops every option and function (`noDebug`). */
   clear(): void {
-    this.trace = false;
-    this.log = null;
-    this.stats = null;
-    this.funcs = [];
+    for (const e of this.entries) if (e.kind === "fn") e.removed = true;
+    this.entries = [];
     this.update();
   }
 }
@@ -129,8 +179,8 @@ export function debugOf(p: Proc): Debug {
 
 /**
  * Reports `event` to the process's debug options and functions (OTP's
- * `sys:handle_debug/4`): installed functions first (most recent first), then
- * log, statistics and trace.
+ * `sys:handle_debug/4`), most recently installed first; each sees the same
+ * event.
  */
 export function handleDebug(
   debug: Debug,
@@ -139,32 +189,46 @@ export function handleDebug(
   event: SysEvent,
 ): void {
   if (!debug.active) return;
-  if (debug.funcs.length > 0) {
-    for (const f of debug.funcs.slice()) {
-      let r: unknown;
-      try {
-        r = f.fn(f.state, event, name);
-      } catch (e) {
-        // SYS-21: an error removes it; a thrown "done" removes it; any other thrown value is its new state.
-        if (e instanceof Error || e === "done") debug.remove(f.id);
-        else f.state = e;
-        continue;
+  const entries = debug.entries;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    switch (e.kind) {
+      case "trace":
+        print(debug.proc, format(event, name));
+        break;
+      case "log": {
+        const l = debug.log!;
+        l.entries.push({ event, format, name });
+        if (l.entries.length > l.max) l.entries.splice(0, l.entries.length - l.max);
+        break;
       }
-      if (r === "done") debug.remove(f.id);
-      else f.state = r;
+      case "statistics": {
+        const st = debug.stats!;
+        st.reductions++;
+        if (event.kind === "in") st.messagesIn++;
+        else if (event.kind === "out") st.messagesOut++;
+        break;
+      }
+      default: {
+        if (e.removed) break;
+        let r: unknown;
+        try {
+          r = e.fn(e.state, event, name);
+        } catch (err) {
+          // SYS-21: an error removes it; a thrown "done" removes it; any other thrown value is its new state.
+          if (err instanceof Error || err === "done") debug.remove(e.id);
+          else e.state = err;
+          break;
+        }
+        if (r === "done") debug.remove(e.id);
+        else e.state = r;
+      }
     }
   }
-  if (debug.log !== null) {
-    const l = debug.log;
-    l.entries.push({ event, format, name });
-    if (l.entries.length > l.max) l.entries.splice(0, l.entries.length - l.max);
+  if (debug.recent !== null) {
+    debug.recent.push(event);
+    if (debug.recent.length > debug.proc.node.recentEvents) debug.recent.shift();
   }
-  if (debug.stats !== null) {
-    debug.stats.reductions++;
-    if (event.kind === "in") debug.stats.messagesIn++;
-    else if (event.kind === "out") debug.stats.messagesOut++;
-  }
-  if (debug.trace) print(debug.proc, format(event, name));
 }
 
 function print(p: Proc, text: string): void {
@@ -338,30 +402,23 @@ export function answerSystem(
 }
 
 function debugCommand(d: Debug, cmd: DebugCommand): unknown {
-  if ("trace" in cmd) {
-    d.trace = cmd.trace;
-  } else if ("log" in cmd) {
+  if ("trace" in cmd) d.setTrace(cmd.trace);
+  else if ("log" in cmd) {
     const v = cmd.log;
     if (v === "get") return (d.log?.entries ?? []).map((e) => e.event);
     if (v === "print") {
       for (const e of d.log?.entries ?? []) print(d.proc, e.format(e.event, e.name));
       return "ok";
     }
-    d.log =
-      v === false ? null : { max: typeof v === "number" ? v : 10, entries: d.log?.entries ?? [] };
+    d.setLog(v === false ? false : typeof v === "number" ? v : 10);
   } else if ("statistics" in cmd) {
     const v = cmd.statistics;
     if (v === "get")
       return d.stats === null ? "no_statistics" : { ...d.stats, currentTime: new Date() };
-    d.stats = v ? newStats() : null;
-  } else if ("install" in cmd) {
-    d.install(cmd.install.id, cmd.install.fn, cmd.install.state);
-  } else if ("remove" in cmd) {
-    d.remove(cmd.remove);
-  } else if ("noDebug" in cmd) {
-    d.clear();
-  }
-  d.update();
+    d.setStatistics(v);
+  } else if ("install" in cmd) d.install(cmd.install.id, cmd.install.fn, cmd.install.state);
+  else if ("remove" in cmd) d.remove(cmd.remove);
+  else if ("noDebug" in cmd) d.clear();
   return "ok";
 }
 
@@ -482,10 +539,11 @@ export function makeSys(defaultNode: () => Node) {
     const o = typeof options === "number" ? { timeout: options } : (options ?? {});
     const caller = (o.caller as Proc | undefined) ?? null;
     const node = caller?.node ?? nodeFor(defaultNode(), server);
-    if (whereisServer(node, server) === undefined && !(server instanceof Pid))
-      return Promise.reject(
-        new ExitError("noproc", `sys.${fn}(${[server, ...args].map(String).join(", ")})`),
-      );
+    // Errors name the sys function and its own arguments (OTP's {Reason, {sys, F, Args}}).
+    const fullArgs = o.timeout === undefined ? [server, ...args] : [server, ...args, o.timeout];
+    const fail = (reason: unknown) =>
+      new ExitError(reason, `sys.${fn}(${fullArgs.map(String).join(", ")})`, fullArgs);
+    if (whereisServer(node, server) === undefined) return Promise.reject(fail("noproc"));
     return call(
       node,
       caller,
@@ -494,10 +552,15 @@ export function makeSys(defaultNode: () => Node) {
       req,
       (from) => new SystemMessage(from, req),
       o.timeout,
-    ).then((r) => {
-      if (r instanceof SysFailure) throw new ExitError(r.reason, `sys.${fn}(${String(server)})`);
-      return r;
-    });
+    ).then(
+      (r) => {
+        if (r instanceof SysFailure) throw fail(r.reason);
+        return r;
+      },
+      (e) => {
+        throw e instanceof ExitError ? fail(e.reason) : e;
+      },
+    );
   }
   const dbg = (
     fn: string,

@@ -1,0 +1,112 @@
+/** The workloads on the hand-written actor loop (../loop), the yardstick. */
+import { collectGarbage, now, settledHeap } from "../clock";
+import { Actor, Handler, LoopDown, Request, call } from "../loop";
+import type { Subject } from "../types";
+
+const START = "start";
+const READY = "ready";
+const STOP = "stop";
+
+/**
+ * Spawns `n` actors, each of which, on its first turn, counts itself as
+ * started and then idles; resolves when all have, with the time then. The
+ * returned table keeps them alive (as a runtime's process table would).
+ */
+function spawnIdle(n: number): { table: Actor<unknown>[]; allStarted: Promise<number> } {
+  const table: Actor<unknown>[] = new Array(n);
+  const allStarted = new Promise<number>((resolve) => {
+    let started = 0;
+    const handler: Handler<unknown> = (m) => {
+      if (m === START && ++started === n) resolve(now());
+    };
+    for (let i = 0; i < n; i++) {
+      const a = new Actor(handler);
+      a.send(START);
+      table[i] = a;
+    }
+  });
+  return { table, allStarted };
+}
+
+async function spawnUs(n: number): Promise<number> {
+  const t0 = now();
+  const { allStarted } = spawnIdle(n);
+  return (((await allStarted) - t0) * 1000) / n;
+}
+
+async function bytesPerProcess(n: number): Promise<number> {
+  const before = settledHeap();
+  const { table, allStarted } = spawnIdle(n);
+  await allStarted;
+  const after = settledHeap();
+  if (table.length !== n) throw new Error("lost actors");
+  return (after - before) / n;
+}
+
+function onewayMsgsPerS(n: number): Promise<number> {
+  return new Promise((resolve) => {
+    let t0 = 0;
+    let seen = 0;
+    const receiver = new Actor<number>(() => {
+      if (++seen === n) resolve(n / ((now() - t0) / 1000));
+    });
+    const sender = new Actor<string>(() => {
+      t0 = now();
+      for (let i = 0; i < n; i++) receiver.send(i);
+    });
+    sender.send(START);
+  });
+}
+
+async function roundtripPerS(n: number): Promise<number> {
+  const server = new Actor<Request<number, number>>((m) => m.reply(m.req));
+  const t0 = now();
+  for (let i = 0; i < n; i++) await call(server, i);
+  return n / ((now() - t0) / 1000);
+}
+
+function downUs(n: number): Promise<number> {
+  return new Promise((resolve) => {
+    let exitAt = 0;
+    let ready = 0;
+    let next = 0;
+    let total = 0;
+    const targets: Actor<unknown>[] = new Array(n);
+    const owner = new Actor<unknown>((m) => {
+      if (m instanceof LoopDown) {
+        total += now() - exitAt;
+        if (++next === n) resolve((total * 1000) / n);
+        else targets[next].send(STOP);
+      } else if (m === READY) {
+        if (++ready === n) {
+          collectGarbage(); // the set-up's, as for otpkit
+          targets[0].send(STOP);
+        }
+      }
+    });
+    const target: Handler<unknown> = (m, self) => {
+      if (m === START) owner.send(READY);
+      else if (m === STOP) {
+        exitAt = now();
+        self.exit("normal");
+      }
+    };
+    for (let i = 0; i < n; i++) {
+      const t = new Actor(target);
+      owner.monitor(t);
+      t.send(START);
+      targets[i] = t;
+    }
+  });
+}
+
+export const loop: Subject = {
+  name: "loop",
+  workloads: {
+    spawn_us: spawnUs,
+    bytes_per_process: bytesPerProcess,
+    oneway_msgs_per_s: onewayMsgsPerS,
+    roundtrip_per_s: roundtripPerS,
+    down_us: downUs,
+  },
+};

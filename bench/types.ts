@@ -1,0 +1,34 @@
+/**
+ * The bench's two registries, as types: workloads (what is measured) and
+ * subjects (who is measured: otpkit, the hand-written loop, later peer
+ * libraries). A subject implements any subset of the workloads.
+ */
+
+/** Whether a bigger number is better (rates) or a smaller one (times, sizes). */
+export type Better = "higher" | "lower";
+
+/** One workload: what it measures, in which unit, at which size, and otpkit's goal. */
+export interface Workload {
+  /** The key in results.json, e.g. `oneway_msgs_per_s`. */
+  readonly name: string;
+  /** One line: what one run does. */
+  readonly description: string;
+  /** The unit of a measurement, e.g. `msgs/s`, `µs`, `bytes`. */
+  readonly unit: string;
+  readonly better: Better;
+  /** The problem size handed to every subject (processes, messages, round trips...). */
+  readonly size: number;
+  /** The goal for otpkit's median, in `unit` (at least for rates, at most otherwise). */
+  readonly target: number;
+}
+
+/** One run of a workload by a subject: resolves with the measurement, in the workload's unit. */
+export type Measure = (size: number) => Promise<number>;
+
+/** Something measured. */
+export interface Subject {
+  /** The key in results.json, e.g. `otpkit`, `loop`. */
+  readonly name: string;
+  /** Its implementation of each workload it supports, by workload name. */
+  readonly workloads: Readonly<Record<string, Measure>>;
+}

@@ -1,0 +1,699 @@
+/**
+ * Conformance: proc_lib (OTP_CONFORMANCE.md §6, PL-01..PL-10; PL-10 is N/A
+ * for heap compaction, but its semantics are tested).
+ *
+ * Each test runs on its own quiet node, made current so the module-level
+ * `procLib` and `sys` functions act on it; crash reports land in `node.logs`.
+ */
+import {
+  BadArgError,
+  ExitError,
+  LogEvent,
+  Node,
+  Pid,
+  Self,
+  SpecialProcess,
+  TIMEOUT,
+  isDown,
+  isExit,
+  isSystemMessage,
+  procLib,
+  setCurrentNode,
+  sys,
+} from "../../runtime";
+import { forSeeds, quietNode, run } from "../support";
+
+let node: Node & { logs: LogEvent[] };
+
+beforeEach(() => {
+  node = quietNode();
+  setCurrentNode(node);
+});
+
+afterEach(() => {
+  jest.useRealTimers();
+  setCurrentNode(undefined);
+  node.shutdown();
+});
+
+/** Fake timers that leave the scheduler's microtasks alone. */
+function useFakeTimers(): void {
+  jest.useFakeTimers({ doNotFake: ["queueMicrotask"] });
+}
+
+/** The next message matching `match`, if one is queued now (else TIMEOUT). */
+function poll(self: Self, match?: (m: unknown) => unknown): Promise<unknown> {
+  return self.receive(match, { timeout: 0 });
+}
+
+/** Is `m` a `{ child: Pid }` announcement? */
+function isChild(m: unknown): m is { child: Pid } {
+  return typeof m === "object" && m !== null && "child" in m && m.child instanceof Pid;
+}
+
+/** Waits for a child to announce its pid. */
+async function childPid(self: Self): Promise<Pid> {
+  return (await self.receive(isChild)).child;
+}
+
+/** The crash reports logged so far (optionally: for `pid`). */
+function crashReports(pid?: Pid): LogEvent[] {
+  return node.logs.filter((e) => e.kind === "crash_report" && (pid === undefined || e.pid === pid));
+}
+
+/** Waits until every signal `pid` has sent to `self` so far has landed (a fresh DOWN comes after them). */
+async function barrierFrom(self: Self, pid: Pid): Promise<unknown> {
+  const ref = self.monitor(pid);
+  return (await self.receive((m) => isDown(m, ref))).reason;
+}
+
+/**
+ * The smallest special process: answers system messages through
+ * `sys.handleSystemMsg` and ignores everything else.
+ */
+async function specialLoop(
+  self: Self,
+  parent: Pid,
+  module: SpecialProcess<null> = { module: "special" },
+): Promise<never> {
+  const debug = sys.debugOptions(self);
+  let state = null;
+  for (;;) {
+    const m = await self.receive();
+    if (isSystemMessage(m))
+      state = await sys.handleSystemMsg(self, m, parent, module, debug, state);
+  }
+}
+
+/** A dictionary entry of a special process, read through `sys.getStatus`. */
+async function dictEntry(pid: Pid, key: string): Promise<unknown> {
+  const status = await sys.getStatus(pid);
+  const entry = status.processDictionary.find(([k]) => k === key);
+  expect(entry).toBeDefined();
+  return entry![1];
+}
+
+describe("PL-01: synchronous start waits for initAck", () => {
+  it("PL-01: start stays pending until the child acks after 'go', then resolves 42", async () => {
+    await run(node, async (self) => {
+      const events: string[] = [];
+      const parent = self.pid;
+      const started = procLib.start(self, async (s) => {
+        s.send(parent, { child: s.pid });
+        await s.receive((m) => m === "go");
+        events.push("child got go");
+        procLib.initAck(s, 42);
+        await s.receive((m) => m === "never");
+      });
+      let settled = false;
+      void started.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      const child = await childPid(self);
+      // The child is blocked before initAck: the start has not resolved.
+      expect(settled).toBe(false);
+      expect(node.processInfo(child)?.status).toBe("waiting");
+      self.send(child, "go");
+      expect(await started).toBe(42);
+      expect(events).toEqual(["child got go"]);
+      expect(node.isAlive(child)).toBe(true);
+    });
+  });
+
+  it("PL-01: startLink also waits for the ack, resolves with its value, and links the child", async () => {
+    await run(node, async (self) => {
+      const parent = self.pid;
+      const started = procLib.startLink(self, async (s) => {
+        s.send(parent, { child: s.pid });
+        await s.receive((m) => m === "go");
+        procLib.initAck(s, { ok: s.pid });
+        await s.receive((m) => m === "never");
+      });
+      let settled = false;
+      void started.then(() => (settled = true));
+      const child = await childPid(self);
+      expect(settled).toBe(false);
+      self.send(child, "go");
+      expect(await started).toEqual({ ok: child });
+      expect(node.processInfo(self.pid)?.links).toContain(child);
+    });
+  });
+
+  it("PL-01: start from outside any process (parent null) resolves with the ack value", async () => {
+    const value = await procLib.start(null, (s) => {
+      procLib.initAck(s, "ready");
+      return s.receive((m) => m === "never");
+    });
+    expect(value).toBe("ready");
+  });
+
+  it("PL-01: initAck without a value acks with the child's pid", async () => {
+    let pid: Pid | undefined;
+    const value = await procLib.start(null, (s) => {
+      pid = s.pid;
+      procLib.initAck(s);
+      return s.receive((m) => m === "never");
+    });
+    expect(value).toBe(pid);
+  });
+
+  it("PL-01: under many seeds, start resolves with the ack value only after 'go'", async () => {
+    await forSeeds(50, async (n) => {
+      await run(n, async (self) => {
+        const parent = self.pid;
+        const started = procLib.start(self, async (s) => {
+          s.send(parent, { child: s.pid });
+          await s.receive((m) => m === "go");
+          procLib.initAck(s, 42);
+          await s.receive((m) => m === "never");
+        });
+        let settled = false;
+        void started.then(() => (settled = true));
+        const child = await childPid(self);
+        expect(settled).toBe(false);
+        self.send(child, "go");
+        expect(await started).toBe(42);
+      });
+    });
+  });
+});
+
+describe("PL-02: a child that dies before initAck never hangs the start", () => {
+  function badInit(): never {
+    throw new Error("bad_init");
+  }
+
+  it("PL-02: start and startLink both reject with the child's exit reason", async () => {
+    await run(node, async (self) => {
+      self.processFlag("trapExit", true);
+      const e1 = await procLib.start(self, badInit).catch((e: unknown) => e);
+      const e2 = await procLib.startLink(self, badInit).catch((e: unknown) => e);
+      for (const e of [e1, e2]) {
+        expect(e).toBeInstanceOf(ExitError);
+        const reason = (e as ExitError).reason;
+        expect(reason).toBeInstanceOf(Error);
+        expect((reason as Error).message).toBe("bad_init");
+        expect((reason as Error).stack).toEqual(expect.stringContaining("bad_init"));
+      }
+      // The same value: same class of reason, same message.
+      expect(((e1 as ExitError).reason as Error).message).toBe(
+        ((e2 as ExitError).reason as Error).message,
+      );
+    });
+  });
+
+  it("PL-02: a child that exits (not throws) before initAck: both reject with that reason", async () => {
+    await run(node, async (self) => {
+      self.processFlag("trapExit", true);
+      const early = (s: Self) => s.exit("no_config");
+      await expect(procLib.start(self, early)).rejects.toMatchObject({ reason: "no_config" });
+      await expect(procLib.startLink(self, early)).rejects.toMatchObject({ reason: "no_config" });
+      await expect(procLib.start(null, early)).rejects.toMatchObject({ reason: "no_config" });
+    });
+  });
+
+  it("PL-02: a child that returns before initAck: start rejects with normal", async () => {
+    await expect(procLib.start(null, () => undefined)).rejects.toMatchObject({
+      reason: "normal",
+    });
+  });
+
+  it("PL-02: a trapping startLink caller gets the failure, and also the child's EXIT (as GS-03 for GenServer)", async () => {
+    await run(node, async (self) => {
+      self.processFlag("trapExit", true);
+      const parent = self.pid;
+      const started = procLib
+        .startLink(self, async (s) => {
+          s.send(parent, { child: s.pid });
+          throw new Error("bad_init");
+        })
+        .catch((e: unknown) => e);
+      const child = await childPid(self);
+      expect(await started).toMatchObject({ reason: expect.any(Error) });
+      await barrierFrom(self, child);
+      expect(await poll(self, (m) => isExit(m, child))).toMatchObject({
+        kind: "EXIT",
+        reason: expect.any(Error),
+      });
+    });
+  });
+});
+
+describe("PL-03: start timeout", () => {
+  beforeEach(useFakeTimers);
+
+  it("PL-03: no ack within the timeout -> start rejects with timeout and the child is killed", async () => {
+    await run(node, async (self) => {
+      const parent = self.pid;
+      const started = procLib.start(
+        self,
+        async (s) => {
+          s.send(parent, { child: s.pid });
+          await s.receive((m) => m === "never");
+        },
+        { timeout: 100 },
+      );
+      let settled = false;
+      void started.catch(() => (settled = true));
+      const child = await childPid(self);
+      await jest.advanceTimersByTimeAsync(99);
+      expect(settled).toBe(false);
+      expect(node.isAlive(child)).toBe(true);
+      await jest.advanceTimersByTimeAsync(1);
+      const e = await started.catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ExitError);
+      expect((e as ExitError).reason).toBe("timeout");
+      expect(node.isAlive(child)).toBe(false);
+      expect(await node.awaitExit(child)).toBe("killed");
+    });
+  });
+
+  it("PL-03: startLink timeout unlinks before killing: a non-trapping parent survives, a trapping one gets no EXIT", async () => {
+    await run(node, async (self) => {
+      const parent = self.pid;
+      const body = async (s: Self) => {
+        s.send(parent, { child: s.pid });
+        await s.receive((m) => m === "never");
+      };
+      // Not trapping: the kill of the child must not take the parent down.
+      const first = procLib.startLink(self, body, { timeout: 100 }).catch((e: unknown) => e);
+      const c1 = await childPid(self);
+      await jest.advanceTimersByTimeAsync(100);
+      expect(await first).toMatchObject({ reason: "timeout" });
+      expect(await node.awaitExit(c1)).toBe("killed");
+      expect(self.isAlive(self.pid)).toBe(true);
+
+      // Trapping: no EXIT from the killed child is left in the mailbox.
+      self.processFlag("trapExit", true);
+      const second = procLib.startLink(self, body, { timeout: 100 }).catch((e: unknown) => e);
+      const c2 = await childPid(self);
+      await jest.advanceTimersByTimeAsync(100);
+      expect(await second).toMatchObject({ reason: "timeout" });
+      expect(await node.awaitExit(c2)).toBe("killed");
+      await barrierFrom(self, c2);
+      expect(await poll(self, (m) => isExit(m, c2))).toBe(TIMEOUT);
+      expect(node.processInfo(self.pid)?.links).not.toContain(c2);
+    });
+  });
+
+  it("PL-03: an ack inside the timeout wins; the timer is cancelled", async () => {
+    await run(node, async (self) => {
+      const parent = self.pid;
+      const started = procLib.start(
+        self,
+        async (s) => {
+          s.send(parent, { child: s.pid });
+          await s.receive((m) => m === "go");
+          procLib.initAck(s, "in time");
+          await s.receive((m) => m === "never");
+        },
+        { timeout: 100 },
+      );
+      const child = await childPid(self);
+      await jest.advanceTimersByTimeAsync(50);
+      self.send(child, "go");
+      expect(await started).toBe("in time");
+      await jest.advanceTimersByTimeAsync(1000);
+      expect(node.isAlive(child)).toBe(true);
+    });
+  });
+});
+
+describe("PL-04: initFail", () => {
+  /** Starts a linked child that calls initFail on "go"; returns its pid and the start's outcome. */
+  async function failingStart(
+    self: Self,
+  ): Promise<{ child: Pid; outcome: unknown; aliveOnReturn: boolean }> {
+    const parent = self.pid;
+    const started = procLib
+      .startLink(self, async (s) => {
+        s.send(parent, { child: s.pid });
+        await s.receive((m) => m === "go");
+        procLib.initFail(s, { error: "x" }, "x");
+      })
+      .catch((x: unknown) => x);
+    const child = await childPid(self);
+    self.send(child, "go");
+    const outcome = await started;
+    // Read at once: the start must not return while the child is still alive.
+    return { child, outcome, aliveOnReturn: node.isAlive(child) };
+  }
+
+  it("PL-04: trapping parent, initFail -> start rejects with the return, and the child is already dead with the exception reason", async () => {
+    await run(node, async (self) => {
+      self.processFlag("trapExit", true);
+      const { child, outcome, aliveOnReturn } = await failingStart(self);
+      expect(outcome).toBeInstanceOf(ExitError);
+      expect((outcome as ExitError).reason).toEqual({ error: "x" });
+      // OTP (26+) returns from start only once the child is gone (await_DOWN).
+      expect(aliveOnReturn).toBe(false);
+      expect(await node.awaitExit(child)).toBe("x");
+    });
+  });
+
+  it("PL-04: trapping parent, initFail -> the child's EXIT still arrives (as GS-03)", async () => {
+    await run(node, async (self) => {
+      self.processFlag("trapExit", true);
+      const { child, outcome } = await failingStart(self);
+      expect(outcome).toMatchObject({ reason: { error: "x" } });
+      await barrierFrom(self, child);
+      expect(await poll(self, (m) => isExit(m, child))).toMatchObject({
+        kind: "EXIT",
+        from: child,
+      });
+    });
+  });
+
+  it("PL-04: unlinked start; the exit reason defaults to the failure reason", async () => {
+    await run(node, async (self) => {
+      const parent = self.pid;
+      const started = procLib
+        .start(self, (s) => {
+          s.send(parent, { child: s.pid });
+          procLib.initFail(s, "bad_config");
+        })
+        .catch((x: unknown) => x);
+      const child = await childPid(self);
+      expect(await started).toMatchObject({ reason: "bad_config" });
+      expect(await node.awaitExit(child)).toBe("bad_config");
+    });
+  });
+});
+
+describe("PL-05: initial call and ancestors", () => {
+  it("PL-05: grandchild's ancestors are [child, parent] by registered name; initial call is the body's name", async () => {
+    await run(node, async (self) => {
+      self.register("parent");
+      const grandchild = (await procLib.start(self, async function child(c) {
+        c.register("child");
+        const g = await procLib.start(c, function grandchild(g) {
+          procLib.initAck(g, g.pid);
+          return specialLoop(g, c.pid);
+        });
+        procLib.initAck(c, g);
+        return specialLoop(c, self.pid);
+      })) as Pid;
+      expect(await dictEntry(grandchild, "$ancestors")).toEqual(["child", "parent"]);
+      expect(await dictEntry(grandchild, "$initial_call")).toBe("grandchild");
+      const child = node.whereis("child")!;
+      expect(await dictEntry(child, "$ancestors")).toEqual(["parent"]);
+      expect(await dictEntry(child, "$initial_call")).toBe("child");
+    });
+  });
+
+  it("PL-05: unregistered ancestors are recorded as pids", async () => {
+    await run(node, async (self) => {
+      let childPidSeen: Pid | undefined;
+      const grandchild = (await procLib.start(self, async function child(c) {
+        childPidSeen = c.pid;
+        const g = await procLib.start(c, function grandchild(g) {
+          procLib.initAck(g, g.pid);
+          return specialLoop(g, c.pid);
+        });
+        procLib.initAck(c, g);
+        return specialLoop(c, self.pid);
+      })) as Pid;
+      expect(await dictEntry(grandchild, "$ancestors")).toEqual([childPidSeen, self.pid]);
+    });
+  });
+
+  it("PL-05: spawn and spawnLink record them too; from outside any process the ancestors are []", async () => {
+    await run(node, async (self) => {
+      const a = procLib.spawn(self, function spawned(s) {
+        return specialLoop(s, s.pid);
+      });
+      const b = procLib.spawnLink(self, function linked(s) {
+        return specialLoop(s, self.pid);
+      });
+      const c = procLib.spawn(null, function orphan(s) {
+        return specialLoop(s, s.pid);
+      });
+      expect(await dictEntry(a, "$ancestors")).toEqual([self.pid]);
+      expect(await dictEntry(a, "$initial_call")).toBe("spawned");
+      expect(await dictEntry(b, "$ancestors")).toEqual([self.pid]);
+      expect(await dictEntry(b, "$initial_call")).toBe("linked");
+      expect(await dictEntry(c, "$ancestors")).toEqual([]);
+      expect(await dictEntry(c, "$initial_call")).toBe("orphan");
+    });
+  });
+});
+
+describe("PL-06: which exits are reported", () => {
+  it("PL-06: one crash report for an abnormal exit; none for normal, shutdown, {shutdown: _}", async () => {
+    const reasons: unknown[] = ["boom", "normal", "shutdown", { shutdown: "x" }];
+    const pids = reasons.map((r) => procLib.spawn(null, (s) => s.exit(r)));
+    for (const [i, pid] of pids.entries()) expect(await node.awaitExit(pid)).toEqual(reasons[i]);
+    const reports = crashReports();
+    expect(reports).toHaveLength(1);
+    expect(reports[0].pid).toBe(pids[0]);
+    expect(reports[0].level).toBe("error");
+    expect((reports[0].data as { errorInfo: { reason: unknown } }).errorInfo.reason).toBe("boom");
+    // procLib reports instead of the plain "Error in process" report.
+    expect(node.logs.filter((e) => e.kind === "crash")).toEqual([]);
+  });
+
+  it("PL-06: a body that returns is not reported; thrown errors and values are, once each", async () => {
+    const ok = procLib.spawn(null, () => undefined);
+    const err = procLib.spawn(null, () => {
+      throw new Error("oops");
+    });
+    const thrown = procLib.spawn(null, () => {
+      throw "v";
+    });
+    expect(await node.awaitExit(ok)).toBe("normal");
+    await node.awaitExit(err);
+    await node.awaitExit(thrown);
+    expect(crashReports(ok)).toHaveLength(0);
+    expect(crashReports(err)).toHaveLength(1);
+    expect(crashReports(thrown)).toHaveLength(1);
+    expect(node.logs.filter((e) => e.kind === "crash")).toEqual([]);
+  });
+});
+
+describe("PL-07: crash report contents", () => {
+  it("PL-07: pid, name, initial call, ancestors, errorInfo, queue length, and linked neighbours", async () => {
+    await run(node, async (self) => {
+      const parent = self.pid;
+      const child = procLib.spawn(self, async function crasher(c) {
+        c.register("crasher");
+        const g = procLib.spawnLink(c, function neighbour(n) {
+          return n.receive((m) => m === "never");
+        });
+        c.send(parent, { child: g });
+        await c.receive((m) => m === "crash");
+        throw new Error("crashed");
+      });
+      const ref = self.monitor(child);
+      const grandchild = await childPid(self);
+      self.send(child, "junk1");
+      self.send(child, "junk2");
+      self.send(child, "crash");
+      const down = await self.receive((m) => isDown(m, ref));
+      expect(down.reason).toBeInstanceOf(Error);
+
+      const reports = crashReports(child);
+      expect(reports).toHaveLength(1);
+      const data = reports[0].data as Record<string, any>;
+      expect(data.pid).toBe(child);
+      expect(data.registeredName).toBe("crasher");
+      expect(data.initialCall).toBe("crasher");
+      expect(data.ancestors).toEqual([parent]);
+      expect(data.errorInfo.class).toBe("error");
+      expect(data.errorInfo.reason).toBe(down.reason);
+      expect(data.errorInfo.stacktrace).toEqual(expect.stringContaining("crashed"));
+      expect(data.messageQueueLen).toBe(2);
+      expect(data.links).toEqual([
+        { pid: grandchild, initialCall: "neighbour", ancestors: ["crasher", parent] },
+      ]);
+      expect(reports[0].text).toEqual(expect.stringContaining("CRASH REPORT"));
+      expect(reports[0].text).toEqual(expect.stringContaining("initial call: crasher"));
+    });
+  });
+
+  it("PL-07: errorInfo class is exit for self.exit and throw for a thrown value", async () => {
+    const exited = procLib.spawn(null, (s) => s.exit({ bad: 1 }));
+    const thrown = procLib.spawn(null, () => {
+      throw "v";
+    });
+    await node.awaitExit(exited);
+    await node.awaitExit(thrown);
+    const e = crashReports(exited)[0].data as Record<string, any>;
+    expect(e.errorInfo).toEqual({ class: "exit", reason: { bad: 1 }, stacktrace: undefined });
+    expect(e.links).toEqual([]);
+    expect(e.ancestors).toEqual([]);
+    const t = crashReports(thrown)[0].data as Record<string, any>;
+    expect(t.errorInfo.class).toBe("throw");
+    expect(t.errorInfo.reason).toEqual({ nocatch: "v" });
+  });
+});
+
+describe("PL-08: exit reasons of procLib processes", () => {
+  it("PL-08: error -> the Error (with its stack), exit -> R, throw -> {nocatch: V}", async () => {
+    await run(node, async (self) => {
+      self.processFlag("trapExit", true);
+      const e = procLib.spawnLink(self, () => {
+        throw new Error("err");
+      });
+      const x = procLib.spawnLink(self, (s) => s.exit("r"));
+      const t = procLib.spawnLink(self, () => {
+        throw "v";
+      });
+      const ee = await self.receive((m) => isExit(m, e));
+      expect(ee.reason).toBeInstanceOf(Error);
+      expect((ee.reason as Error).message).toBe("err");
+      expect((ee.reason as Error).stack).toEqual(expect.stringContaining("err"));
+      expect((await self.receive((m) => isExit(m, x))).reason).toBe("r");
+      expect((await self.receive((m) => isExit(m, t))).reason).toEqual({ nocatch: "v" });
+    });
+  });
+
+  it("PL-08: async bodies follow the same rules", async () => {
+    await run(node, async (self) => {
+      self.processFlag("trapExit", true);
+      const e = procLib.spawnLink(self, async (s) => {
+        await s.receive((m) => m === "go");
+        throw new Error("late");
+      });
+      const t = procLib.spawnLink(self, async (s) => {
+        await s.receive((m) => m === "go");
+        throw 7;
+      });
+      self.send(e, "go");
+      self.send(t, "go");
+      expect(((await self.receive((m) => isExit(m, e))).reason as Error).message).toBe("late");
+      expect((await self.receive((m) => isExit(m, t))).reason).toEqual({ nocatch: 7 });
+    });
+  });
+});
+
+describe("PL-09: procLib.stop", () => {
+  it("PL-09: stop sends a terminate request, waits for the end, resolves ok; then noproc", async () => {
+    const pid = procLib.spawn(null, (s) => specialLoop(s, s.pid));
+    expect(await procLib.stop(pid)).toBe("ok");
+    expect(node.isAlive(pid)).toBe(false);
+    expect(await node.awaitExit(pid)).toBe("normal");
+    const e = await procLib.stop(pid).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ExitError);
+    expect((e as ExitError).reason).toBe("noproc");
+  });
+
+  it("PL-09: another reason; a registered name; an unknown name is noproc", async () => {
+    const p = procLib.spawn(null, (s) => specialLoop(s, s.pid));
+    expect(await procLib.stop(p, "other_reason", Infinity)).toBe("ok");
+    expect(await node.awaitExit(p)).toBe("other_reason");
+
+    const q = procLib.spawn(null, (s) => specialLoop(s, s.pid));
+    node.register("to_stop", q);
+    expect(await procLib.stop("to_stop")).toBe("ok");
+    expect(node.whereis("to_stop")).toBeUndefined();
+    expect(node.isAlive(q)).toBe(false);
+
+    await expect(procLib.stop("nobody")).rejects.toMatchObject({ reason: "noproc" });
+  });
+
+  it("PL-09: a process that dies with another reason on the request: stop exits with that reason", async () => {
+    const die = procLib.spawn(null, async (s) => {
+      await s.receive(isSystemMessage);
+      s.exit("die");
+    });
+    const e = await procLib.stop(die).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ExitError);
+    expect((e as ExitError).reason).toBe("die");
+  });
+
+  it("PL-09: systemTerminate throws: stop exits with the thrown error; the process is dead", async () => {
+    const pid = procLib.spawn(null, (s) =>
+      specialLoop(s, s.pid, {
+        module: "bad_terminate",
+        systemTerminate() {
+          throw new Error("badmatch");
+        },
+      }),
+    );
+    const e = await procLib.stop(pid, "crash", Infinity).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ExitError);
+    expect((e as ExitError).reason).toBeInstanceOf(Error);
+    expect(((e as ExitError).reason as Error).message).toBe("badmatch");
+    expect(node.isAlive(pid)).toBe(false);
+  });
+
+  it("PL-09: a process that sleeps on the system message: stop exits timeout, not before", async () => {
+    useFakeTimers();
+    const got: unknown[] = [];
+    const hang = procLib.spawn(null, async (s) => {
+      got.push(await s.receive(isSystemMessage));
+      await s.receive((m) => m === "never");
+    });
+    const stopping = procLib.stop(hang, "normal", 1000);
+    let settled = false;
+    void stopping.catch(() => (settled = true));
+    await jest.advanceTimersByTimeAsync(999);
+    expect(settled).toBe(false);
+    expect(got).toHaveLength(1); // the request did arrive
+    await jest.advanceTimersByTimeAsync(1);
+    const e = await stopping.catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ExitError);
+    expect((e as ExitError).reason).toBe("timeout");
+  });
+
+  it("PL-09: a stop timeout leaves the target alone (OTP kills only its own helper)", async () => {
+    useFakeTimers();
+    const hang = procLib.spawn(null, async (s) => {
+      await s.receive(isSystemMessage);
+      await s.receive((m) => m === "never");
+    });
+    const stopping = procLib.stop(hang, "normal", 1000).catch((e: unknown) => e);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(await stopping).toMatchObject({ reason: "timeout" });
+    expect(node.isAlive(hang)).toBe(true);
+  });
+
+  it("PL-09: a bad timeout is a BadArgError", () => {
+    const pid = procLib.spawn(null, (s) => specialLoop(s, s.pid));
+    expect(() => procLib.stop(pid, "normal", -1)).toThrow(BadArgError);
+  });
+});
+
+describe("PL-10: hibernate (no heap to compact; the semantics are kept)", () => {
+  it("PL-10: hibernate, send: the wake-up callback runs, then the reply comes, in that order", async () => {
+    await run(node, async (self) => {
+      const parent = self.pid;
+      const child = procLib.spawn(self, async (s) => {
+        s.send(parent, "hibernating");
+        const r = await procLib.hibernate(s, async () => {
+          // The message that woke us is still queued, for the callback to receive.
+          s.send(parent, { woke: node.processInfo(s.pid)?.messageQueueLen });
+          const m = await s.receive();
+          s.send(parent, { reply: m });
+          return "done";
+        });
+        s.exit(r);
+      });
+      const ref = self.monitor(child);
+      expect(await self.receive()).toBe("hibernating");
+      // Hibernating: waiting, and the callback has not run.
+      expect(node.processInfo(child)?.status).toBe("waiting");
+      expect(await poll(self)).toBe(TIMEOUT);
+      self.send(child, "ping");
+      expect(await self.receive()).toEqual({ woke: 1 });
+      expect(await self.receive()).toEqual({ reply: "ping" });
+      expect((await self.receive((m) => isDown(m, ref))).reason).toBe("done");
+    });
+  });
+
+  it("PL-10: an error in the wake-up callback is reported as usual and becomes the exit reason", async () => {
+    await run(node, async (self) => {
+      self.processFlag("trapExit", true);
+      const child = procLib.spawnLink(self, (s) =>
+        procLib.hibernate(s, () => {
+          throw new Error("after wake");
+        }),
+      );
+      self.send(child, "wake");
+      const exit = await self.receive((m) => isExit(m, child));
+      expect((exit.reason as Error).message).toBe("after wake");
+      expect(crashReports(child)).toHaveLength(1);
+    });
+  });
+});
