@@ -70,7 +70,8 @@ class AckSlot implements Receiver {
   }
 }
 
-class InitAck {
+/** @internal The acknowledgement `initAck` sends to the starter. */
+export class InitAck {
   constructor(readonly value: unknown) {}
 }
 class InitFailure {
@@ -84,7 +85,8 @@ export function ackStart(p: Proc, value: unknown): void {
   const slot = acks.get(p);
   if (slot === undefined) return;
   acks.delete(p);
-  p.node.scheduler.post(p.id, slot.id, () => slot.deliver(new InitAck(value)));
+  const ack = new InitAck(value);
+  p.node.scheduler.post(p.id, slot.id, () => slot.deliver(ack), ack);
 }
 
 /** @internal Tells the starter of `p` that its start failed with `reason`. */
@@ -92,7 +94,8 @@ export function failStart(p: Proc, reason: unknown): void {
   const slot = acks.get(p);
   if (slot === undefined) return;
   acks.delete(p);
-  p.node.scheduler.post(p.id, slot.id, () => slot.deliver(new InitFailure(reason)));
+  const nack = new InitFailure(reason);
+  p.node.scheduler.post(p.id, slot.id, () => slot.deliver(nack), nack);
 }
 
 function initialCallOf(body: Body): string {

@@ -1,0 +1,26 @@
+/** `awaitDown(pid)`: wait for a process to terminate. */
+import { Pid, isPid } from "../runtime";
+import type { Node } from "../runtime";
+import { expectExit } from "./context";
+import { describeProcess } from "./describe-process";
+import { checkWait, withTimeout } from "./timeouts";
+
+/**
+ * Resolves with the exit reason once `pid` has terminated (at once if it
+ * already has). Its crash, if it crashes, is then expected by the test.
+ */
+export function awaitDown(pid: Pid, options: { timeout?: number } = {}): Promise<unknown> {
+  if (!isPid(pid)) throw new TypeError(`awaitDown: expected a pid, got ${String(pid)}`);
+  const ms = checkWait("awaitDown", options.timeout);
+  expectExit(pid);
+  const p = Pid.procOf(pid) as { node: Node } | null;
+  if (p === null) return Promise.resolve(Pid.exitReasonOf(pid));
+  return withTimeout(
+    p.node.awaitExit(pid),
+    ms,
+    () =>
+      new Error(
+        `awaitDown(${pid}) timed out after ${ms} ms: the process is still alive.\n${describeProcess(pid)}`,
+      ),
+  );
+}

@@ -1,0 +1,148 @@
+/**
+ * The per-test state the preset keeps: the test's node, the crashes nobody
+ * was watching, the exits the test awaited, and the test's own process.
+ */
+import { LogEvent, Node, NodeOptions, Pid, createNode, setCurrentNode } from "../runtime";
+
+/** Kinds of log events that report a crash. */
+const CRASH_KINDS = new Set(["crash", "crash_report", "gen_server_terminate"]);
+
+export interface TestState {
+  node: Node;
+  /** Every report of the test's processes. */
+  logs: LogEvent[];
+  /** Crash reports of processes that had no link and no monitor when they crashed. */
+  unwatched: LogEvent[];
+  /** Processes whose exit the test awaited or declared expected. */
+  expected: Set<Pid>;
+  allowCrashes: boolean;
+  failOnLeftovers: boolean;
+  /** Where each process was spawned (when leftovers are tracked). */
+  spawnedAt: Map<Pid, string> | null;
+  /** The test's own process, per node. */
+  testProcesses: Map<Node, unknown>;
+}
+
+let state: TestState | null = null;
+
+/** The running test's state, or null outside a test run by the preset. */
+export function testState(): TestState | null {
+  return state;
+}
+
+/** Is a crash of `pid` being watched (someone linked or monitoring)? Checked when it is reported. */
+function watched(pid: Pid): boolean {
+  const p = Pid.procOf(pid) as {
+    links: Set<Pid> | null;
+    monitoredBy: Map<unknown, unknown> | null;
+  } | null;
+  return (
+    p !== null &&
+    ((p.links !== null && p.links.size > 0) || (p.monitoredBy !== null && p.monitoredBy.size > 0))
+  );
+}
+
+/** A logger that keeps the test's reports and notes unwatched crashes. */
+export function collectingLogger(logs: LogEvent[], unwatched: LogEvent[]) {
+  return (e: LogEvent) => {
+    logs.push(e);
+    if (e.level === "error" && CRASH_KINDS.has(e.kind) && !watched(e.pid)) unwatched.push(e);
+  };
+}
+
+/** Node options for a test: `OTPKIT_SCHEDULE=random` runs it on a random schedule (seed: `OTPKIT_SEED`, else from the test's name). */
+export function nodeOptionsFor(testName: string): NodeOptions {
+  const random = process.env.OTPKIT_SCHEDULE === "random";
+  const seedEnv = process.env.OTPKIT_SEED;
+  return random
+    ? { mode: "random", seed: seedEnv !== undefined ? Number(seedEnv) : hash(testName) }
+    : {};
+}
+
+/** A stable 31-bit hash of a string (FNV-1a). */
+export function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return (h >>> 0) & 0x7fffffff;
+}
+
+/** Starts a test: a fresh node, current for the module-level API. */
+export function beginTest(testName: string): TestState {
+  const logs: LogEvent[] = [];
+  const unwatched: LogEvent[] = [];
+  const track = process.env.OTPKIT_FAIL_ON_LEFTOVERS === "1";
+  const spawnedAt = track ? new Map<Pid, string>() : null;
+  const node = createNode({
+    ...nodeOptionsFor(testName),
+    logger: collectingLogger(logs, unwatched),
+    recentEvents: 10,
+    onSpawn: spawnedAt
+      ? (pid) => spawnedAt.set(pid, new Error().stack?.split("\n").slice(3, 8).join("\n") ?? "")
+      : undefined,
+  });
+  state = {
+    node,
+    logs,
+    unwatched,
+    expected: new Set(),
+    allowCrashes: false,
+    failOnLeftovers: track,
+    spawnedAt,
+    testProcesses: new Map(),
+  };
+  setCurrentNode(node);
+  return state;
+}
+
+/**
+ * Ends a test: every process it started is stopped and its timers cancelled.
+ * Returns the problems to fail the test with (unwatched crashes, leftovers).
+ */
+export function endTest(): string[] {
+  const s = state;
+  state = null;
+  setCurrentNode(undefined);
+  if (s === null) return [];
+  const problems: string[] = [];
+  if (s.failOnLeftovers) {
+    const own = new Set([...s.testProcesses.values()].map((p) => (p as { pid: Pid }).pid));
+    const left = s.node.processes().filter((pid) => !own.has(pid));
+    if (left.length > 0)
+      problems.push(
+        `${left.length} process(es) left running at the end of the test:\n` +
+          left
+            .map((pid) => `  ${pid} spawned at\n${s.spawnedAt?.get(pid) ?? "    (unknown)"}`)
+            .join("\n"),
+      );
+  }
+  s.node.shutdown();
+  if (!s.allowCrashes) {
+    const crashes = s.unwatched.filter((e) => !s.expected.has(e.pid));
+    if (crashes.length > 0)
+      problems.push(
+        `a process crashed during this test and nothing was watching it (call expectCrash() if that is intended):\n` +
+          crashes.map((e) => e.text).join("\n\n"),
+      );
+  }
+  return problems;
+}
+
+/** Marks the exit of `pid` as expected by the test (its crash does not fail the test). */
+export function expectExit(pid: Pid): void {
+  state?.expected.add(pid);
+}
+
+/**
+ * Declares that processes may crash in this test without failing it (all of
+ * them, or only `pids`).
+ */
+export function expectCrash(...pids: Pid[]): void {
+  if (state === null) return;
+  if (pids.length === 0) state.allowCrashes = true;
+  for (const p of pids) state.expected.add(p);
+}
+
+/** Makes this test fail if processes it started are still running at its end. */
+export function failOnLeftovers(): void {
+  if (state !== null) state.failOnLeftovers = true;
+}

@@ -1,0 +1,51 @@
+/** `holdAt(pid, match)`: hold a server right after a matching sys event, until released. */
+import { Pid, SysEvent, attachDebug, isPid } from "../runtime";
+import { Pattern, matches } from "./match";
+
+/** The handle `holdAt` returns. */
+export interface Hold {
+  /** Resolves with the event once the process is held. */
+  readonly reached: Promise<SysEvent>;
+  /** Lets the process go on where it stopped. */
+  release(): void;
+}
+
+interface Holdable {
+  hold(): void;
+  release(): void;
+}
+
+/**
+ * When the GenServer-based process `pid` emits an event matching `match`, it
+ * is held right after it: for an `in` event, before its handler runs; for an
+ * `out` or `noreply` event, before its next message. It stays held until
+ * `release()`. Use it to build one exact interleaving on purpose.
+ */
+export function holdAt(pid: Pid, match: Pattern<SysEvent>): Hold {
+  if (!isPid(pid)) throw new TypeError(`holdAt: expected a pid, got ${String(pid)}`);
+  const p = Pid.procOf(pid) as { behaviour: Partial<Holdable> | null } | null;
+  const b = p?.behaviour;
+  if (!b || typeof b.hold !== "function" || typeof b.release !== "function")
+    throw new TypeError(`holdAt: ${pid} is not a live GenServer-based process`);
+  const loop = b as Holdable;
+  let released = false;
+  const reached = new Promise<SysEvent>((resolve) => {
+    attachDebug(
+      pid,
+      (_s, event) => {
+        if (released || !matches(event, match)) return null;
+        loop.hold();
+        resolve(event);
+        return "done";
+      },
+      null,
+    );
+  });
+  return {
+    reached,
+    release() {
+      released = true;
+      loop.release();
+    },
+  };
+}

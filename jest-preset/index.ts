@@ -1,0 +1,19 @@
+/**
+ * otpkit/testing: the Jest helpers, for users who prefer imports or their
+ * own Jest config. With `preset: "otpkit"` they are also globals.
+ */
+export { syncWith } from "./sync-with";
+export { awaitDown } from "./await-down";
+export { awaitSysEvent } from "./await-sys-event";
+export { holdAt } from "./hold-at";
+export type { Hold } from "./hold-at";
+export { testProcess, REFUTE_WAIT } from "./test-process";
+export type { TestProcess } from "./test-process";
+export { explore, findFailingSchedule, label } from "./explore";
+export type { ExploreOptions, FailingSchedule } from "./explore";
+export { matchers } from "./matchers";
+export { expectCrash, failOnLeftovers } from "./context";
+export { matches } from "./match";
+export type { Pattern } from "./match";
+export { DEFAULT_WAIT } from "./timeouts";
+export { renderChart } from "./chart";

@@ -1,0 +1,87 @@
+/** The preset's matchers: `toHaveState`, `toBeAlive`, `toExitWith`. */
+import { ExitError, Pid, isPid, sys } from "../runtime";
+import type { Proc } from "../runtime/process";
+import { awaitDown } from "./await-down";
+import { short } from "./describe-process";
+import { syncWith } from "./sync-with";
+
+interface MatcherContext {
+  isNot?: boolean;
+  equals(a: unknown, b: unknown): boolean;
+  utils: { printExpected(v: unknown): string; printReceived(v: unknown): string };
+}
+
+type Result = { pass: boolean; message: () => string };
+
+/** `await expect(pid).toHaveState(expected)`: syncs with the process, then compares its sys state. */
+async function toHaveState(this: MatcherContext, pid: unknown, expected: unknown): Promise<Result> {
+  if (!isPid(pid)) throw new TypeError(`toHaveState: expected a pid, got ${String(pid)}`);
+  await syncWith(pid);
+  const state = await sys.getState(pid);
+  const pass = this.equals(state, expected);
+  return {
+    pass,
+    message: () =>
+      `expected ${pid} ${pass ? "not " : ""}to have state ${this.utils.printExpected(expected)}\nit has ${this.utils.printReceived(state)}`,
+  };
+}
+
+/** `await expect(pid).toBeAlive()`: signals in flight to it land first. */
+async function toBeAlive(this: MatcherContext, pid: unknown): Promise<Result> {
+  if (!isPid(pid)) throw new TypeError(`toBeAlive: expected a pid, got ${String(pid)}`);
+  const p = Pid.procOf(pid) as Proc | null;
+  if (p !== null) p.node.scheduler.flushTo(p.id);
+  const pass = p !== null && p.alive;
+  return {
+    pass,
+    message: () =>
+      pass
+        ? `expected ${pid} not to be alive, it is`
+        : `expected ${pid} to be alive, it exited with ${short(Pid.exitReasonOf(pid))}`,
+  };
+}
+
+/**
+ * `await expect(promise).toExitWith(reason)`: the promise rejects with an
+ * ExitError whose reason equals `reason`; or, for a pid, the process
+ * terminates with `reason`.
+ */
+async function toExitWith(
+  this: MatcherContext,
+  received: unknown,
+  expected: unknown,
+): Promise<Result> {
+  let reason: unknown;
+  let how: string;
+  if (isPid(received)) {
+    reason = await awaitDown(received);
+    how = `${received} exited with ${this.utils.printReceived(reason)}`;
+  } else if (received !== null && typeof (received as PromiseLike<unknown>)?.then === "function") {
+    try {
+      const v = await received;
+      return {
+        pass: false,
+        message: () =>
+          `expected an exit with ${this.utils.printExpected(expected)}, it resolved with ${this.utils.printReceived(v)}`,
+      };
+    } catch (e) {
+      if (!(e instanceof ExitError))
+        return {
+          pass: false,
+          message: () =>
+            `expected an ExitError with reason ${this.utils.printExpected(expected)}, it rejected with ${this.utils.printReceived(e)}`,
+        };
+      reason = e.reason;
+      how = `it exited with ${this.utils.printReceived(reason)} (${e.message})`;
+    }
+  } else throw new TypeError(`toExitWith: expected a promise or a pid, got ${String(received)}`);
+  const pass = this.equals(reason, expected);
+  return {
+    pass,
+    message: () =>
+      `expected ${pass ? "no " : ""}exit with ${this.utils.printExpected(expected)}; ${how}`,
+  };
+}
+
+/** The matchers, for `expect.extend`. */
+export const matchers = { toHaveState, toBeAlive, toExitWith };

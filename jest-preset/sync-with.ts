@@ -1,0 +1,41 @@
+/** `syncWith(pid)`: wait until a process has handled everything sent to it before the call. */
+import { ExitError, Pid, SystemMessage, isPid } from "../runtime";
+import { call } from "../runtime/gen";
+import type { Proc } from "../runtime/process";
+import { describeProcess } from "./describe-process";
+import { checkWait, withTimeout } from "./timeouts";
+
+/**
+ * Resolves once `pid` has handled every message and signal sent to it before
+ * this call, from any sender, including the DOWN and EXIT signals of
+ * processes that already died: signals still in flight land first, then a
+ * sys round trip goes through the process's mailbox behind them. For a
+ * process that is not special (no sys), it resolves once those signals have
+ * landed in its mailbox.
+ */
+export async function syncWith(pid: Pid, options: { timeout?: number } = {}): Promise<void> {
+  if (!isPid(pid)) throw new TypeError(`syncWith: expected a pid, got ${String(pid)}`);
+  const ms = checkWait("syncWith", options.timeout);
+  const p = Pid.procOf(pid) as Proc | null;
+  if (p === null || !p.alive) throw new ExitError("noproc", `syncWith(${pid})`);
+  p.node.scheduler.flushTo(p.id);
+  if (!p.special || !p.alive) return;
+  const req = { kind: "get_state" };
+  const roundTrip = call(
+    p.node,
+    null,
+    "syncWith",
+    pid,
+    req,
+    (from) => new SystemMessage(from, req),
+    Infinity,
+  );
+  await withTimeout(
+    roundTrip,
+    ms,
+    () =>
+      new Error(
+        `syncWith(${pid}) timed out after ${ms} ms: the process has not handled its earlier messages.\n${describeProcess(pid)}`,
+      ),
+  );
+}
