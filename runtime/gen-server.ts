@@ -35,6 +35,14 @@ import {
 } from "./proc-lib";
 import { link as linkProcs } from "./signals";
 import {
+  RequestId,
+  RequestIdCollection,
+  checkResponse,
+  reqidsAdd,
+  sendRequest,
+  waitResponse,
+} from "./requests";
+import {
   Debug,
   DebugOption,
   SysEvent,
@@ -222,7 +230,11 @@ export interface ServerModule<
     ...rest: [...ArgParams<C[N]>, options?: CallOptions]
   ): Promise<ReplyOf<C[N]>>;
   /** Casts to handler `name` with `arg`; returns "ok" at once. */
-  cast<N extends keyof K & string>(server: ServerRef, name: N, ...arg: ArgParams<K[N]>): "ok";
+  cast<N extends keyof K & string>(
+    server: ServerRef,
+    name: N,
+    ...rest: [...ArgParams<K[N]>, options?: { caller?: Self }]
+  ): "ok";
 }
 
 // ---- the server loop ----
@@ -351,7 +363,15 @@ export class ServerLoop<S> implements SystemHost {
         return this.initFailed(reasonOf(e), reasonOf(e));
       r = e; // a thrown value is the return value (GS-05)
     }
-    this.settle(r, (v) => this.initResult(v));
+    // An async init that rejects fails the start as a synchronous throw would (GS-05).
+    this.settle(
+      r,
+      (v) => this.initResult(v),
+      (e) =>
+        e instanceof Error || e instanceof ProcessExit
+          ? this.initFailed(reasonOf(e), reasonOf(e))
+          : this.initResult(e),
+    );
   }
 
   private initResult(r: unknown): void {
@@ -474,15 +494,17 @@ export class ServerLoop<S> implements SystemHost {
   }
 
   /** Runs `then` on a handler's result, now if it is a value, later if it is a promise. */
-  private settle(r: unknown, then: (v: unknown) => void): void {
+  private settle(
+    r: unknown,
+    then: (v: unknown) => void,
+    fail = (e: unknown) => this.crash(e),
+  ): void {
     if (!isThenable(r)) return then(r);
     this.blocked = true;
-    const p = this.p;
     r.then(
       (v) => this.resume(() => then(v)),
-      (e) => this.resume(() => this.crash(e)),
+      (e) => this.resume(() => fail(e)),
     );
-    void p;
   }
 
   private resume(f: () => void): void {
@@ -788,7 +810,8 @@ export function makeGenServer(currentNode: () => Node) {
         },
         call: (server, name, ...rest) =>
           api.call(server, name, rest[0], callOpts(rest[1])) as never,
-        cast: (server, name, ...arg) => api.cast(server, name, arg[0]),
+        cast: (server, name, ...rest) =>
+          api.cast(server, name, rest[0], (rest as unknown[])[1] as { caller?: Self }),
       };
     },
     /** Starts an unlinked server from a spec. */
@@ -823,14 +846,51 @@ export function makeGenServer(currentNode: () => Node) {
       );
     },
     /** Casts to handler `name` of `server`; "ok" at once, even if there is no such server (GS-17). */
-    cast(server: ServerRef, name: string, arg?: unknown): "ok" {
+    cast(server: ServerRef, name: string, arg?: unknown, options: { caller?: Self } = {}): "ok" {
       check(typeof name === "string", `GenServer.cast: name must be a string, got ${String(name)}`);
-      const node = nodeFor(server);
+      const caller = options.caller as Proc | undefined;
+      const node = nodeFor(server, caller);
       const pid = whereisServer(node, server);
       if (pid === undefined) return "ok";
-      node.sendFrom(node.current?.id ?? 0, pid, new CastMessage({ name, arg }));
+      node.sendFrom(caller?.id ?? node.current?.id ?? 0, pid, new CastMessage({ name, arg }));
       return "ok";
     },
+    /** Sends call `name` to `server` without waiting; collect the reply with `waitResponse` / `receiveResponse`. */
+    sendRequest(
+      server: ServerRef,
+      name: string,
+      arg?: unknown,
+      options: { caller?: Self } = {},
+    ): RequestId {
+      check(
+        typeof name === "string",
+        `GenServer.sendRequest: name must be a string, got ${String(name)}`,
+      );
+      const caller = (options.caller as Proc | undefined) ?? null;
+      const request: Request = { name, arg };
+      return sendRequest(
+        nodeFor(server, options.caller),
+        caller,
+        server,
+        (from) => new CallMessage(from, request),
+      );
+    },
+    /** Waits up to `timeout` ms for a request's reply: the outcome, or "timeout" (the request is kept). */
+    waitResponse: (id: RequestId | RequestIdCollection, timeout: number) =>
+      waitResponse(id, timeout),
+    /** As `waitResponse`, but a timeout abandons the request (a late reply is dropped). */
+    receiveResponse: (id: RequestId | RequestIdCollection, timeout: number) =>
+      waitResponse(id, timeout, true),
+    /** Classifies a message received by a `{ caller }` of `sendRequest`: its outcome, or "no_reply". */
+    checkResponse,
+    /** An empty request-id collection. */
+    reqidsNew: () => new RequestIdCollection(),
+    /** A collection with `id` added under `label` (BadArgError if it is there already). */
+    reqidsAdd,
+    /** How many requests the collection holds. */
+    reqidsSize: (c: RequestIdCollection) => c.entries.size,
+    /** The collection as `[id, label]` pairs. */
+    reqidsToList: (c: RequestIdCollection) => [...c.entries],
     /** Replies to a call whose handler returned `noreply` (from any process). */
     reply(from: From, value: unknown): void {
       check(from instanceof From, `GenServer.reply: expected a From, got ${String(from)}`);

@@ -134,8 +134,12 @@ export class From {
     this.#slot = slot;
   }
   /** @internal */
-  static slotOf(f: From): CallSlot {
+  static slotOf(f: From): Receiver & { alive: boolean } {
     return f.#slot;
+  }
+  /** @internal A From whose reply goes to `slot` (asynchronous requests). */
+  static forSlot(pid: Pid, tag: Ref, slot: Receiver & { alive: boolean }): From {
+    return new From(pid, tag, slot as never);
   }
 }
 

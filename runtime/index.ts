@@ -8,6 +8,7 @@
  */
 import { Node, NodeOptions, createNode } from "./node";
 import type { Body } from "./process";
+import type { Handler } from "./handler";
 import { Pid, Ref } from "./terms";
 import { makeProcLib } from "./proc-lib";
 import { makeSys } from "./sys";
@@ -15,6 +16,7 @@ import { makeGenServer } from "./gen-server";
 
 export { Node, createNode };
 export type { NodeOptions, Logger, LogEvent, ProcessInfo } from "./node";
+export type { Handler } from "./handler";
 export type { Body, Self, SpawnOptions, ReceiveOptions, MonitorOptions } from "./process";
 export type { ScheduleMode } from "./scheduler";
 export {
@@ -62,6 +64,11 @@ function nodeOf(pid: Pid): Node {
 /** Spawns a process on the current node; returns its pid at once. */
 export function spawn(body: Body): Pid {
   return currentNode().spawn(body);
+}
+
+/** Spawns a handler process on the current node: `handler(msg, self)` per message, synchronously. */
+export function spawnHandler(handler: Handler): Pid {
+  return currentNode().spawnHandler(handler);
 }
 
 /** Sends `msg` to a pid, registered name or alias; returns `msg`. */
@@ -154,6 +161,8 @@ export type {
   Request,
 } from "./gen-server";
 export { From, DEFAULT_TIMEOUT } from "./gen";
+export { RequestId, RequestIdCollection, ResponseMessage } from "./requests";
+export type { Outcome } from "./requests";
 export type { ServerRef, ServerName, ViaRegistry } from "./gen";
 export { SystemMessage, isSystemMessage, attachDebug, Debug } from "./sys";
 export type {
@@ -167,3 +176,27 @@ export type {
   SysOptions,
 } from "./sys";
 export { isQuietReason } from "./proc-lib";
+
+import { makeSupervisor } from "./supervisor";
+/** Supervisors with OTP's semantics: start children, restart them per strategy, shut them down in order. */
+export const Supervisor = makeSupervisor(currentNode);
+export { SupervisorState, checkChildSpecs } from "./supervisor";
+export type {
+  Strategy,
+  RestartType,
+  Shutdown,
+  ChildType,
+  AutoShutdown,
+  SupFlags,
+  ChildSpec,
+  ChildStartResult,
+  SupervisorSpec,
+  SupervisorInit,
+  SupervisorModule,
+  SupervisorDef,
+  SupervisorStartOptions,
+  SupervisorCallOptions,
+  ChildInfo,
+  ChildCounts,
+  StartedChild,
+} from "./supervisor";

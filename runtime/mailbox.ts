@@ -2,8 +2,11 @@
  * A process's message queue: arrival order, O(1) append and take-first, and
  * selective take of the first message that matches (others stay in order).
  */
+/** Shared by every empty mailbox (never written): an idle process costs no array. */
+const EMPTY: unknown[] = [];
+
 export class Mailbox {
-  private q: unknown[] = [];
+  private q: unknown[] = EMPTY;
   private head = 0;
 
   get length(): number {
@@ -11,12 +14,14 @@ export class Mailbox {
   }
 
   push(m: unknown): void {
-    this.q.push(m);
+    if (this.q === EMPTY) this.q = [m];
+    else this.q.push(m);
   }
 
   /** Puts `m` back at the front. */
   unshift(m: unknown): void {
     if (this.head > 0) this.q[--this.head] = m;
+    else if (this.q === EMPTY) this.q = [m];
     else this.q.unshift(m);
   }
 
@@ -27,7 +32,7 @@ export class Mailbox {
     if (this.head === this.q.length) {
       // Emptied: start over in a fresh array now and then (cheaper than truncating each time).
       if (this.head >= 256) {
-        this.q = [];
+        this.q = EMPTY;
         this.head = 0;
       }
     } else if (this.head > 1024 && this.head * 2 > this.q.length) {

@@ -15,6 +15,7 @@ import {
   sendExitSignals,
 } from "./signals";
 import { Timers } from "./timers";
+import { Handler, HandlerLoop } from "./handler";
 import { Deadlines } from "./deadlines";
 import { Down, MonitorObject, Pid, Ref } from "./terms";
 
@@ -150,6 +151,25 @@ export class Node {
     return this.spawnProc(body, null).pid;
   }
 
+  /**
+   * Spawns a handler process: `handler(msg, self)` runs once per message,
+   * synchronously, with no Promise per message (the lightest process).
+   */
+  spawnHandler(handler: Handler): Pid {
+    return this.spawnHandlerProc(handler, null).pid;
+  }
+
+  /** @internal */
+  spawnHandlerProc(handler: Handler, parent: Proc | null): Proc {
+    check(
+      typeof handler === "function",
+      `spawnHandler: handler must be a function, got ${typeof handler}`,
+    );
+    const p = this.spawnProc(null, parent);
+    p.behaviour = new HandlerLoop(handler);
+    return p;
+  }
+
   /** @internal Creates and schedules a process. */
   spawnProc(body: Body | null, _parent: Proc | null): Proc {
     check(!this.down, "spawn: the node has been shut down");
@@ -169,7 +189,7 @@ export class Node {
 
   /** Sends `msg` to a pid (dropped silently if dead), a registered name (badarg if free) or an alias. */
   send<M>(to: Pid | string | Ref, msg: M): M {
-    this.sendFrom(0, to, msg);
+    this.sendFrom(this.current?.id ?? 0, to, msg);
     return msg;
   }
 
@@ -200,7 +220,8 @@ export class Node {
   exit(pid: Pid, reason: unknown): true {
     check(pid instanceof Pid, `exit: expected a pid, got ${String(pid)}`);
     const p = Pid.procOf(pid) as Proc | null;
-    if (p !== null) sendExit(0, this.externalPid, p, reason);
+    const from = this.current;
+    if (p !== null) sendExit(from?.id ?? 0, from?.pid ?? this.externalPid, p, reason);
     return true;
   }
 
@@ -409,7 +430,6 @@ export class Node {
   terminate(p: Proc, reason: unknown): void {
     if (!p.alive) return;
     p.alive = false;
-    p.reason = reason;
     Pid.setExitReason(p.pid, reason);
     p.stop();
     if (p.prev === null) this.head = p.next;

@@ -18,6 +18,7 @@ import {
 } from "./signals";
 import { Down, Exit, Pid, Ref, TIMEOUT, Timeout } from "./terms";
 import type { Timer } from "./timers";
+import type { Handler } from "./handler";
 
 /** A process body: an async function of its context. Its return ends the process with `normal`. */
 export type Body = (self: Self) => unknown;
@@ -66,6 +67,8 @@ export interface Self {
   spawn(body: Body, options?: SpawnOptions): Pid;
   /** Spawns a process linked to this one, atomically. */
   spawnLink(body: Body): Pid;
+  /** Spawns a handler process (`handler(msg, self)` per message, synchronously); `{ link: true }` links it. */
+  spawnHandler(handler: Handler, options?: SpawnOptions): Pid;
   /** Spawns a process with a monitor from this one already in place. */
   spawnMonitor(body: Body): { pid: Pid; ref: Ref };
   /** Links to `pid` (idempotent; linking to self does nothing). */
@@ -89,6 +92,19 @@ export interface Self {
 }
 
 const NEVER: Promise<never> = new Promise(() => {});
+/** No message (a message may be undefined). */
+const NONE = Symbol("none");
+
+/** The fields few processes need. */
+class ProcExtras {
+  name: string | undefined = undefined;
+  globalNames: string[] | null = null;
+  timers: Set<Timer> | null = null;
+  dict: Map<string, unknown> | null = null;
+  debug: import("./sys").Debug | null = null;
+  special = false;
+  recvTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+}
 
 /** The process record. Internal; bodies see it through the `Self` interface. */
 export class Proc implements Self, Receiver, Runnable {
@@ -97,35 +113,80 @@ export class Proc implements Self, Receiver, Runnable {
   readonly mailbox = new Mailbox();
   alive = true;
   trapExit = false;
-  name: string | undefined = undefined;
-  globalNames: string[] | null = null;
-  reason: unknown = undefined;
+  /** Queued in the run queue. */
+  scheduled = false;
   links: Set<Pid> | null = null;
   monitoredBy: Map<Ref, Monitor> | null = null;
   owned: Map<Ref, Monitor> | null = null;
-  timers: Set<Timer> | null = null;
-  /** The process dictionary (procLib's initial call and ancestors...), created when needed. */
-  dict: Map<string, unknown> | null = null;
-  /** sys debug state, created when needed. */
-  debug: import("./sys").Debug | null = null;
-  /** Answers sys requests (started through procLib + sys, GenServer, Supervisor). */
-  special = false;
   /** Neighbours in the node's list of live processes. */
   prev: Proc | null = null;
   next: Proc | null = null;
-  /** Queued in the run queue. */
-  scheduled = false;
   /** Not yet started: the body to run on its first turn. */
   private body: Body | null;
-  /** Waiting in receive: the resolver, the matcher, the timer. */
+  /** Waiting in receive: the resolver and the matcher. */
   private resolver: ((m: unknown) => void) | null = null;
   private matcher: ((m: unknown) => unknown) | null = null;
-  private recvTimer: ReturnType<typeof setTimeout> | undefined = undefined;
-  /** A matched message waiting for this process's turn to be handed over. */
-  private woken = false;
-  private wokenMsg: unknown = undefined;
+  /** A matched message waiting for this process's turn to be handed over (NONE if none). */
+  private wokenMsg: unknown = NONE;
   /** For behaviour processes (GenServer, ...): runs on each turn instead of a body. */
   behaviour: { run(p: Proc): void } | null = null;
+  /** What few processes need, kept apart so an idle process stays small. */
+  private ext: ProcExtras | null = null;
+
+  private get x(): ProcExtras {
+    return (this.ext ??= new ProcExtras());
+  }
+  /** The registered name. */
+  get name(): string | undefined {
+    return this.ext?.name;
+  }
+  set name(v: string | undefined) {
+    this.x.name = v;
+  }
+  /** Names in the `{ global }` namespace. */
+  get globalNames(): string[] | null {
+    return this.ext?.globalNames ?? null;
+  }
+  set globalNames(v: string[] | null) {
+    this.x.globalNames = v;
+  }
+  /** Timers whose destination is this process. */
+  get timers(): Set<Timer> | null {
+    return this.ext?.timers ?? null;
+  }
+  set timers(v: Set<Timer> | null) {
+    this.x.timers = v;
+  }
+  /** The process dictionary (procLib's initial call and ancestors...). */
+  get dict(): Map<string, unknown> | null {
+    return this.ext?.dict ?? null;
+  }
+  set dict(v: Map<string, unknown> | null) {
+    this.x.dict = v;
+  }
+  /** sys debug state. */
+  get debug(): import("./sys").Debug | null {
+    return this.ext?.debug ?? null;
+  }
+  set debug(v: import("./sys").Debug | null) {
+    this.x.debug = v;
+  }
+  /** Answers sys requests (started through procLib + sys, GenServer, Supervisor). */
+  get special(): boolean {
+    return this.ext?.special ?? false;
+  }
+  set special(v: boolean) {
+    this.x.special = v;
+  }
+  private get recvTimer(): ReturnType<typeof setTimeout> | undefined {
+    return this.ext?.recvTimer;
+  }
+  private set recvTimer(v: ReturnType<typeof setTimeout> | undefined) {
+    if (v !== undefined || this.ext !== null) this.x.recvTimer = v;
+  }
+  private get woken(): boolean {
+    return this.wokenMsg !== NONE;
+  }
 
   constructor(
     readonly node: Node,
@@ -146,8 +207,7 @@ export class Proc implements Self, Receiver, Runnable {
     if (this.woken) {
       const m = this.wokenMsg;
       const r = this.resolver!;
-      this.woken = false;
-      this.wokenMsg = undefined;
+      this.wokenMsg = NONE;
       this.resolver = null;
       r(m);
       return;
@@ -221,7 +281,6 @@ export class Proc implements Self, Receiver, Runnable {
       r(m);
     } else {
       this.matcher = null;
-      this.woken = true;
       this.wokenMsg = m;
       this.schedule();
     }
@@ -231,8 +290,7 @@ export class Proc implements Self, Receiver, Runnable {
   stop(): void {
     this.resolver = null;
     this.matcher = null;
-    this.woken = false;
-    this.wokenMsg = undefined;
+    this.wokenMsg = NONE;
     this.body = null;
     if (this.recvTimer !== undefined) {
       clearTimeout(this.recvTimer);
@@ -272,7 +330,6 @@ export class Proc implements Self, Receiver, Runnable {
       if (this.node.scheduler.spend()) return Promise.resolve(m);
       return new Promise((resolve) => {
         this.resolver = resolve;
-        this.woken = true;
         this.wokenMsg = m;
         this.schedule();
       });
@@ -309,6 +366,13 @@ export class Proc implements Self, Receiver, Runnable {
 
   spawnLink(body: Body): Pid {
     return this.spawn(body, { link: true });
+  }
+
+  spawnHandler(handler: Handler, options?: SpawnOptions): Pid {
+    this.assertAlive();
+    const p = this.node.spawnHandlerProc(handler, this);
+    if (options?.link) linkProcs(this, p);
+    return p.pid;
   }
 
   spawnMonitor(body: Body): { pid: Pid; ref: Ref } {
@@ -376,7 +440,7 @@ export class Proc implements Self, Receiver, Runnable {
       this.node.scheduler.flush(this.id, this.id);
       receiveExit(this, this.pid, b, Via.Exit);
     } else sendExit(this.id, this.pid, target, b);
-    if (!this.alive) throw new ProcessExit(this.reason);
+    if (!this.alive) throw new ProcessExit(Pid.exitReasonOf(this.pid));
   }
 
   isAlive(pid: Pid): boolean {
@@ -392,6 +456,6 @@ export class Proc implements Self, Receiver, Runnable {
   private assertAlive(): void {
     // A killed process whose body is still running (it awaited something
     // outside the runtime) is unwound at its next runtime call.
-    if (!this.alive) throw new ProcessExit(this.reason);
+    if (!this.alive) throw new ProcessExit(Pid.exitReasonOf(this.pid));
   }
 }

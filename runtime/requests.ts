@@ -1,0 +1,210 @@
+/**
+ * Asynchronous requests to a server (OTP's `gen_server:send_request` and
+ * friends): send now, collect the reply later, one request or a collection.
+ */
+import { BadArgError, check } from "./errors";
+import { From, ServerRef, whereisServer } from "./gen";
+import type { Node } from "./node";
+import type { Proc } from "./process";
+import { Monitor, Receiver } from "./signals";
+import { Down, Pid, Ref, TIMEOUT } from "./terms";
+
+/** How a request ended. */
+export type Outcome =
+  { kind: "reply"; reply: unknown } | { kind: "error"; reason: unknown; server: ServerRef };
+
+/** A reply (or the server's death) for a request sent with `{ caller }`, as it lands in the caller's mailbox. */
+export class ResponseMessage {
+  readonly kind = "$gen_response" as const;
+  constructor(
+    readonly requestId: RequestId,
+    readonly outcome: Outcome,
+  ) {}
+}
+
+class RequestSlot implements Receiver {
+  alive = true;
+  owned: Map<Ref, Monitor> | null = null;
+  monitor: Monitor | undefined = undefined;
+  outcome: Outcome | undefined = undefined;
+  abandoned = false;
+  waiters: Array<() => void> = [];
+  requestId!: RequestId;
+  constructor(
+    readonly id: number,
+    readonly ref: Ref,
+    readonly server: ServerRef,
+    readonly caller: Proc | null,
+  ) {}
+  deliver(m: unknown): void {
+    if (!this.alive) return;
+    this.close();
+    const outcome: Outcome =
+      m instanceof Down && m.ref === this.ref
+        ? { kind: "error", reason: m.reason, server: this.server }
+        : { kind: "reply", reply: m };
+    if (this.caller !== null)
+      return this.caller.deliver(new ResponseMessage(this.requestId, outcome));
+    this.outcome = outcome;
+    for (const w of this.waiters.splice(0)) w();
+  }
+  close(): void {
+    this.alive = false;
+    const m = this.monitor;
+    if (m !== undefined) {
+      m.active = false;
+      m.target?.monitoredBy?.delete(m.ref);
+    }
+  }
+}
+
+/** The id of a request sent with `sendRequest`. */
+export class RequestId {
+  #slot: RequestSlot;
+  constructor(
+    readonly server: ServerRef,
+    slot: RequestSlot,
+  ) {
+    this.#slot = slot;
+  }
+  /** @internal */
+  static slotOf(id: RequestId): RequestSlot {
+    return id.#slot;
+  }
+}
+
+/** A set of request ids with labels (OTP's request-id collection); immutable. */
+export class RequestIdCollection {
+  constructor(readonly entries: ReadonlyMap<RequestId, unknown> = new Map()) {}
+}
+
+/** @internal Sends a request built by `build(from)` to `server`; returns its id at once. */
+export function sendRequest(
+  node: Node,
+  caller: Proc | null,
+  server: ServerRef,
+  build: (from: From) => unknown,
+): RequestId {
+  const pid = whereisServer(node, server);
+  const ref = node.makeRef();
+  const slot = new RequestSlot(node.nextEndpointId(), ref, server, caller);
+  const id = new RequestId(server, slot);
+  slot.requestId = id;
+  const target = pid === undefined ? null : (Pid.procOf(pid) as Proc | null);
+  if (target === null || !target.alive) {
+    node.scheduler.post(pid?.id ?? 0, slot.id, () =>
+      slot.deliver(new Down(ref, pid ?? node.externalPid, "noproc")),
+    );
+    return id;
+  }
+  slot.monitor = new Monitor(ref, slot, target, target.pid);
+  (target.monitoredBy ??= new Map()).set(ref, slot.monitor);
+  node.sendFrom(
+    caller?.id ?? node.current?.id ?? 0,
+    target.pid,
+    build(From.forSlot(caller?.pid ?? node.externalPid, ref, slot)),
+  );
+  return id;
+}
+
+function waitSlots(slots: RequestSlot[], timeout: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      for (const s of slots) s.waiters = s.waiters.filter((w) => w !== done);
+      resolve(true);
+    };
+    for (const s of slots) s.waiters.push(done);
+    if (timeout !== Infinity)
+      timer = setTimeout(() => {
+        for (const s of slots) s.waiters = s.waiters.filter((w) => w !== done);
+        resolve(false);
+      }, timeout);
+  });
+}
+
+function settled(slot: RequestSlot): Outcome | undefined {
+  if (slot.abandoned) return { kind: "error", reason: "abandoned", server: slot.server };
+  return slot.outcome;
+}
+
+/** Waits up to `timeout` ms for the reply; "timeout" keeps the request. A collection gives the first completed, with its label. */
+export async function waitResponse(
+  id: RequestId | RequestIdCollection,
+  timeout: number,
+  abandonOnTimeout = false,
+): Promise<
+  | Outcome
+  | "timeout"
+  | "no_request"
+  | { result: Outcome; label: unknown; collection: RequestIdCollection }
+> {
+  check(
+    typeof timeout === "number" && timeout >= 0,
+    `waitResponse: timeout must be a number >= 0, got ${String(timeout)}`,
+  );
+  if (id instanceof RequestIdCollection) {
+    if (id.entries.size === 0) return "no_request";
+    const slots = [...id.entries.keys()].map((r) => RequestId.slotOf(r));
+    if (slots.some((s) => s.caller !== null))
+      throw new BadArgError(
+        "waitResponse: a collection of requests sent with { caller } is read with checkResponse",
+      );
+    for (;;) {
+      const i = slots.findIndex((s) => settled(s) !== undefined);
+      if (i >= 0) {
+        const key = [...id.entries.keys()][i];
+        const rest = new Map(id.entries);
+        rest.delete(key);
+        return {
+          result: settled(slots[i])!,
+          label: id.entries.get(key),
+          collection: new RequestIdCollection(rest),
+        };
+      }
+      if (!(await waitSlots(slots, timeout))) {
+        if (abandonOnTimeout) for (const s of slots) abandon(s);
+        return "timeout";
+      }
+    }
+  }
+  check(id instanceof RequestId, `waitResponse: expected a request id, got ${String(id)}`);
+  const slot = RequestId.slotOf(id);
+  if (slot.caller !== null) {
+    const p = slot.caller;
+    const m = await p.receive((x) => x instanceof ResponseMessage && x.requestId === id, {
+      timeout,
+    });
+    if (m !== TIMEOUT) return (m as ResponseMessage).outcome;
+  } else {
+    if (settled(slot) !== undefined) return settled(slot)!;
+    if (await waitSlots([slot], timeout)) return settled(slot)!;
+  }
+  if (abandonOnTimeout) abandon(slot);
+  return "timeout";
+}
+
+function abandon(slot: RequestSlot): void {
+  if (slot.outcome !== undefined) return;
+  slot.abandoned = true;
+  slot.close();
+}
+
+/** Classifies one received message: the reply or error of request `id`, or "no_reply". */
+export function checkResponse(msg: unknown, id: RequestId): Outcome | "no_reply" {
+  check(id instanceof RequestId, `checkResponse: expected a request id, got ${String(id)}`);
+  return msg instanceof ResponseMessage && msg.requestId === id ? msg.outcome : "no_reply";
+}
+
+/** Adds `id` with `label` to a collection (a new one); a repeated id is a BadArgError. */
+export function reqidsAdd(
+  id: RequestId,
+  label: unknown,
+  collection: RequestIdCollection,
+): RequestIdCollection {
+  check(id instanceof RequestId, `reqidsAdd: expected a request id, got ${String(id)}`);
+  if (collection.entries.has(id))
+    throw new BadArgError("reqidsAdd: the request id is already in the collection");
+  return new RequestIdCollection(new Map(collection.entries).set(id, label));
+}

@@ -1,0 +1,1100 @@
+/**
+ * Conformance: supervisor (OTP_CONFORMANCE.md §9, SUP-01..30).
+ *
+ * Children are small GenServers (`Worker`) that record their init and
+ * terminate in a shared log. A restart is observed through the supervisor
+ * (a call after the child's DOWN), never by the DOWN alone (SUP-29).
+ * Fake-timer tests keep the native `queueMicrotask` (the scheduler drains in
+ * microtasks).
+ */
+import fc from "fast-check";
+import {
+  ChildSpec,
+  ExitError,
+  From,
+  GenServer,
+  ignore,
+  isDown,
+  isExit,
+  Node,
+  ok,
+  Pid,
+  procLib,
+  reply,
+  Self,
+  setCurrentNode,
+  stop,
+  Supervisor,
+  SupervisorState,
+  sys,
+  TIMEOUT,
+  checkChildSpecs,
+} from "../../runtime";
+import { forSeeds, quietNode, run } from "../support";
+
+// ---- fixtures ----
+
+interface Entry {
+  ev: "init" | "terminate";
+  id: string;
+  pid: Pid;
+  reason?: unknown;
+}
+
+type InitScript = "ok" | "ignore" | { stop: unknown };
+
+interface WArg {
+  id: string;
+  log?: Entry[];
+  trap?: boolean;
+  result?: InitScript;
+  extra?: unknown[];
+  /** Gets `"init <id>"` on each init. */
+  notify?: Pid;
+}
+
+const workerCalls = {
+  extra: (_: undefined, _f: From, s: WArg) => reply(s.extra, s),
+  unlinkFrom(this: Self, pid: Pid, _f: From, s: WArg) {
+    this.unlink(pid);
+    return reply("ok" as const, s);
+  },
+};
+const workerCasts = {
+  stopWith: (reason: unknown, s: WArg) => stop(reason, s),
+};
+
+const Worker = GenServer.define<WArg, WArg, typeof workerCalls, typeof workerCasts>({
+  name: "Worker",
+  init(a) {
+    if (a.trap) this.processFlag("trapExit", true);
+    a.log?.push({ ev: "init", id: a.id, pid: this.pid });
+    if (a.notify) this.send(a.notify, `init ${a.id}`);
+    const r = a.result ?? "ok";
+    if (r === "ignore") return ignore();
+    if (r !== "ok") return stop(r.stop);
+    return ok(a);
+  },
+  handleCall: workerCalls,
+  handleCast: workerCasts,
+  terminate(reason, s) {
+    s.log?.push({ ev: "terminate", id: s.id, pid: this.pid, reason });
+  },
+});
+
+interface ChildOpts extends Partial<Omit<ChildSpec, "id" | "start">> {
+  trap?: boolean;
+  /** The init result of each successive start (default: ok). */
+  script?: InitScript[];
+  notify?: Pid;
+}
+
+/** A Worker child spec; `log` gets its inits and terminates. */
+function worker(id: string, log: Entry[] = [], opts: ChildOpts = {}): ChildSpec {
+  const { trap = true, script, notify, ...rest } = opts;
+  let n = 0;
+  return {
+    id,
+    start: (sup, ...extra) =>
+      Worker.startLink(sup, { id, log, trap, extra, notify, result: script?.[n++] ?? "ok" }),
+    ...rest,
+  };
+}
+
+/** A child that traps exits and never exits on `shutdown`; it sends `notify` "got <reason>" first. */
+function stubborn(id: string, notify: () => Pid, opts: Partial<ChildSpec> = {}): ChildSpec {
+  return {
+    id,
+    start: (sup) =>
+      procLib.startLink(sup, async (self) => {
+        self.processFlag("trapExit", true);
+        procLib.initAck(self);
+        const m = await self.receive(isExit);
+        self.send(notify(), `${id} got ${String(m.reason)}`);
+        await self.receive((x) => x === "exit now");
+        self.exit("done");
+      }) as Promise<Pid>,
+    ...opts,
+  };
+}
+
+const inits = (log: Entry[]) => log.filter((e) => e.ev === "init");
+const terms = (log: Entry[]) => log.filter((e) => e.ev === "terminate");
+
+/** Pids by id, from whichChildren. */
+async function pids(sup: Pid): Promise<Record<string, Pid | undefined | "restarting">> {
+  const out: Record<string, Pid | undefined | "restarting"> = {};
+  for (const c of await Supervisor.whichChildren(sup)) out[String(c.id)] = c.pid;
+  return out;
+}
+
+/** Ends `pid` with `reason` from outside and resolves once it is dead. */
+async function kill(node: Node, pid: Pid, reason: unknown = "kill"): Promise<unknown> {
+  const down = node.awaitExit(pid);
+  node.exit(pid, reason);
+  return down;
+}
+
+/** Makes the Worker `pid` exit by itself with `reason`; resolves once it is dead. */
+async function selfExit(node: Node, pid: Pid, reason: unknown): Promise<unknown> {
+  const down = node.awaitExit(pid);
+  Worker.cast(pid, "stopWith", reason);
+  return down;
+}
+
+async function rejection(p: Promise<unknown>): Promise<ExitError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(ExitError);
+    return e as ExitError;
+  }
+  throw new Error("expected a rejection");
+}
+
+const reasonOf = async (p: Promise<unknown>) => (await rejection(p)).reason;
+
+function useFakeTimers(): void {
+  jest.useFakeTimers({ doNotFake: ["queueMicrotask"] });
+}
+
+let node: Node & { logs: import("../../runtime").LogEvent[] };
+
+beforeEach(() => {
+  node = quietNode();
+  setCurrentNode(node);
+});
+
+afterEach(() => {
+  jest.useRealTimers();
+  setCurrentNode(undefined);
+  node.shutdown();
+});
+
+// ---- 9a. Start and child specs ----
+
+describe("9a: start and child specs", () => {
+  it("SUP-01: static children start one by one in spec order before startLink resolves", async () => {
+    const log: Entry[] = [];
+    await run(node, async (self) => {
+      const sup = await Supervisor.startLink(self, () => ({
+        children: [worker("a", log), worker("b", log), worker("c", log)],
+      }));
+      // Started synchronously: all three inits ran, in order, before the start resolved.
+      expect(inits(log).map((e) => e.id)).toEqual(["a", "b", "c"]);
+      const ps = await pids(sup);
+      expect(inits(log).map((e) => e.pid)).toEqual([ps.a, ps.b, ps.c]);
+      // Each child is linked to the supervisor.
+      for (const e of inits(log)) expect(node.processInfo(e.pid)!.links).toContain(sup);
+      expect(node.processInfo(sup)!.trapExit).toBe(true);
+    });
+  });
+
+  it("SUP-02: a failing static child stops the started ones in reverse order; start fails with failed_to_start_child", async () => {
+    const log: Entry[] = [];
+    const r = await reasonOf(
+      Supervisor.start(() => ({
+        children: [
+          worker("a", log),
+          worker("b", log),
+          worker("c", log, { script: [{ stop: "bad" }] }),
+          worker("d", log),
+        ],
+      })),
+    );
+    expect(r).toEqual({ shutdown: { failed_to_start_child: ["c", "bad"] } });
+    expect(inits(log).map((e) => e.id)).toEqual(["a", "b", "c"]); // d never started
+    expect(terms(log).map((e) => [e.id, e.reason])).toEqual([
+      ["b", "shutdown"],
+      ["a", "shutdown"],
+    ]);
+    for (const e of inits(log)) expect(node.isAlive(e.pid)).toBe(false);
+    expect(node.logs.some((l) => l.kind === "supervisor_report")).toBe(true);
+  });
+
+  it("SUP-03: init ignore / bad return / crash: start fails so, and a trapping caller gets no EXIT", async () => {
+    await run(node, async (self) => {
+      self.processFlag("trapExit", true);
+      expect(await reasonOf(Supervisor.startLink(self, () => "ignore"))).toBe("ignore");
+      const bad = await reasonOf(
+        Supervisor.startLink(self, { name: "Mine", init: () => 42 as never }),
+      );
+      expect(bad).toEqual({ bad_return: { module: "Mine", fn: "init", value: 42 } });
+      const boom = new Error("boom");
+      const crashed = await reasonOf(
+        Supervisor.startLink(self, () => {
+          throw boom;
+        }),
+      );
+      expect(crashed).toBe(boom);
+      const invalid = await reasonOf(
+        Supervisor.startLink(self, { flags: { strategy: "x" as never }, children: [] }),
+      );
+      expect(invalid).toEqual({ supervisor_data: { invalid_strategy: "x" } });
+      // Every signal of those dead supervisors has landed (fifo): no EXIT came.
+      expect(await self.receive(isExit, { timeout: 0 })).toBe(TIMEOUT);
+      expect(node.processInfo(self.pid)!.links).toEqual([]);
+    });
+  });
+
+  it("SUP-04: invalid flags are rejected; unknown keys ignored; defaults one_for_one, 1, 5", async () => {
+    const bad: Array<[unknown, unknown]> = [
+      [{ strategy: "none_for_one" }, { invalid_strategy: "none_for_one" }],
+      [{ intensity: Infinity }, { invalid_intensity: Infinity }],
+      [{ intensity: -1 }, { invalid_intensity: -1 }],
+      [{ period: 0 }, { invalid_period: 0 }],
+      [{ period: Infinity }, { invalid_period: Infinity }],
+      [{ autoShutdown: "sometimes" }, { invalid_auto_shutdown: "sometimes" }],
+      [["one_for_one", 2], { invalid_type: ["one_for_one", 2] }],
+    ];
+    for (const [flags, err] of bad)
+      expect(await reasonOf(Supervisor.start({ flags: flags as never, children: [] }))).toEqual({
+        supervisor_data: err,
+      });
+    const sup = await Supervisor.start({ flags: { silly: true } as never, children: [] });
+    const st = await sys.getState<SupervisorState>(sup);
+    expect([st.strategy, st.intensity, st.period, st.autoShutdown]).toEqual([
+      "one_for_one",
+      1,
+      5,
+      "never",
+    ]);
+  });
+
+  it("SUP-05: bad child specs are rejected (init, startChild, checkChildSpecs); defaults", async () => {
+    const start = async () => "ignore" as const;
+    const cs = { id: "child", start };
+    const table: Array<[unknown, unknown]> = [
+      [{}, "missing_id"],
+      [{ id: "child" }, "missing_start"],
+      [{ start }, "missing_id"],
+      [{ ...cs, start: "mfa" }, { invalid_mfa: "mfa" }],
+      [{ ...cs, restart: "prmanent" }, { invalid_restart_type: "prmanent" }],
+      [{ ...cs, shutdown: -10 }, { invalid_shutdown: -10 }],
+      [{ ...cs, shutdown: 1.5 }, { invalid_shutdown: 1.5 }],
+      [{ ...cs, type: "wrker" }, { invalid_child_type: "wrker" }],
+      [{ ...cs, modules: "dy" }, { invalid_modules: "dy" }],
+      [{ ...cs, modules: [1, 2] }, { invalid_module: 1 }],
+      [{ ...cs, significant: "maybe" }, { invalid_significant: "maybe" }],
+      [
+        { ...cs, significant: true, restart: "transient" },
+        { bad_combination: { autoShutdown: "never", significant: true } },
+      ],
+    ];
+    const sup = await Supervisor.start({ children: [] });
+    for (const [spec, err] of table) {
+      expect(checkChildSpecs([spec as ChildSpec])).toEqual({ error: err });
+      expect(await reasonOf(Supervisor.startChild(sup, spec as ChildSpec))).toEqual(err);
+      expect(await reasonOf(Supervisor.start({ children: [spec as ChildSpec] }))).toEqual({
+        start_spec: err,
+      });
+    }
+    expect(checkChildSpecs([cs, cs])).toEqual({ error: { duplicate_child_name: "child" } });
+    expect(checkChildSpecs("x" as never)).toEqual({ error: { badarg: "x" } });
+    expect(
+      checkChildSpecs([{ ...cs, significant: true, restart: "permanent" }], "any_significant"),
+    ).toEqual({ error: { bad_combination: { restart: "permanent", significant: true } } });
+    expect(checkChildSpecs([cs, { ...cs, id: "b", shutdown: "infinity" }])).toBe("ok");
+    // Defaults.
+    await Supervisor.startChild(sup, cs);
+    await Supervisor.startChild(sup, { id: "sub", start, type: "supervisor" });
+    expect(await Supervisor.getChildspec(sup, "child")).toMatchObject({
+      restart: "permanent",
+      shutdown: 5000,
+      type: "worker",
+      significant: false,
+      modules: ["child"],
+    });
+    expect((await Supervisor.getChildspec(sup, "sub")).shutdown).toBe("infinity");
+  });
+
+  it("SUP-06: a child start returning ignore: spec kept with pid undefined, dropped if temporary", async () => {
+    const log: Entry[] = [];
+    const sup = await Supervisor.start({
+      children: [worker("s", log, { script: ["ignore"] })],
+    });
+    expect(await Supervisor.whichChildren(sup)).toEqual([
+      { id: "s", pid: undefined, type: "worker", modules: ["s"] },
+    ]);
+    expect(await Supervisor.startChild(sup, worker("a", log, { script: ["ignore"] }))).toBe(
+      undefined,
+    );
+    expect(
+      await Supervisor.startChild(
+        sup,
+        worker("t", log, { script: ["ignore"], restart: "temporary" }),
+      ),
+    ).toBe(undefined);
+    expect((await Supervisor.whichChildren(sup)).map((c) => [c.id, c.pid])).toEqual([
+      ["a", undefined],
+      ["s", undefined],
+    ]);
+    expect(await Supervisor.countChildren(sup)).toEqual({
+      specs: 2,
+      active: 0,
+      supervisors: 0,
+      workers: 2,
+    });
+    // A temporary static child that ignores is dropped too.
+    const sup2 = await Supervisor.start({
+      children: [worker("t", log, { script: ["ignore"], restart: "temporary" })],
+    });
+    expect(await Supervisor.whichChildren(sup2)).toEqual([]);
+  });
+
+  it("SUP-07: startChild: pid, {pid, info}, already_started, already_present, start error", async () => {
+    const log: Entry[] = [];
+    const sup = await Supervisor.start({ children: [] });
+    const a = await Supervisor.startChild(sup, worker("a", log));
+    expect(a).toBeInstanceOf(Pid);
+    const withInfo: ChildSpec = {
+      id: "i",
+      start: async (s) => ({ pid: await Worker.startLink(s, { id: "i" }), info: { port: 80 } }),
+    };
+    const i = (await Supervisor.startChild(sup, withInfo)) as { pid: Pid; info: unknown };
+    expect(i.pid).toBeInstanceOf(Pid);
+    expect(i.info).toEqual({ port: 80 });
+    expect(await reasonOf(Supervisor.startChild(sup, worker("a", log)))).toEqual({
+      already_started: a,
+    });
+    await Supervisor.terminateChild(sup, "a");
+    expect(await reasonOf(Supervisor.startChild(sup, worker("a", log)))).toBe("already_present");
+    const e = await rejection(
+      Supervisor.startChild(sup, worker("f", log, { script: [{ stop: "nope" }] })),
+    );
+    expect(e.reason).toBe("nope");
+    expect(e.message).toContain("Supervisor.startChild");
+    expect((await Supervisor.whichChildren(sup)).map((c) => c.id)).toEqual(["i", "a"]);
+  });
+});
+
+// ---- 9b. Restart types and strategies ----
+
+describe("9b: restart types and strategies", () => {
+  const many = { intensity: 10, period: 3600 };
+
+  it("SUP-08: a permanent child is restarted whatever its exit reason", async () => {
+    const sup = await Supervisor.start({ flags: many, children: [worker("c")] });
+    let prev = (await pids(sup)).c as Pid;
+    for (const reason of ["normal", "shutdown", { shutdown: "x" }, "abnormal"]) {
+      expect(await selfExit(node, prev, reason)).toEqual(reason);
+      const now = (await pids(sup)).c;
+      expect(now).toBeInstanceOf(Pid);
+      expect(now).not.toBe(prev);
+      expect(node.isAlive(now as Pid)).toBe(true);
+      prev = now as Pid;
+    }
+  });
+
+  it("SUP-09: a transient child is restarted only after an abnormal exit", async () => {
+    const sup = await Supervisor.start({
+      flags: many,
+      children: [worker("c", [], { restart: "transient" })],
+    });
+    for (const reason of ["normal", "shutdown", { shutdown: "x" }]) {
+      const pid = (await pids(sup)).c as Pid;
+      await selfExit(node, pid, reason);
+      expect(await Supervisor.whichChildren(sup)).toEqual([
+        { id: "c", pid: undefined, type: "worker", modules: ["c"] },
+      ]);
+      await Supervisor.restartChild(sup, "c");
+    }
+    const pid = (await pids(sup)).c as Pid;
+    await selfExit(node, pid, "abnormal");
+    const now = (await pids(sup)).c;
+    expect(now).toBeInstanceOf(Pid);
+    expect(now).not.toBe(pid);
+  });
+
+  it("SUP-10: a temporary child is never restarted and its spec is removed", async () => {
+    for (const reason of ["normal", "shutdown", "abnormal"]) {
+      const sup = await Supervisor.start({
+        flags: many,
+        children: [worker("c", [], { restart: "temporary" })],
+      });
+      await selfExit(node, (await pids(sup)).c as Pid, reason);
+      expect(await Supervisor.whichChildren(sup)).toEqual([]);
+      expect((await Supervisor.countChildren(sup)).specs).toBe(0);
+    }
+  });
+
+  it("SUP-11: one_for_one restarts only the failed child", async () => {
+    const sup = await Supervisor.start({ flags: many, children: [worker("c1"), worker("c2")] });
+    const before = await pids(sup);
+    await kill(node, before.c1 as Pid);
+    const after = await pids(sup);
+    expect(after.c1).not.toBe(before.c1);
+    expect(after.c1).toBeInstanceOf(Pid);
+    expect(after.c2).toBe(before.c2);
+  });
+
+  it("SUP-12: one_for_all stops the others in reverse order and restarts all in start order", async () => {
+    const log: Entry[] = [];
+    const sup = await Supervisor.start({
+      flags: { ...many, strategy: "one_for_all" },
+      children: [worker("a", log), worker("b", log), worker("c", log)],
+    });
+    const before = await pids(sup);
+    log.length = 0;
+    await kill(node, before.b as Pid);
+    const after = await pids(sup);
+    expect(terms(log).map((e) => [e.id, e.reason])).toEqual([
+      ["c", "shutdown"],
+      ["a", "shutdown"],
+    ]);
+    expect(inits(log).map((e) => e.id)).toEqual(["a", "b", "c"]);
+    for (const id of ["a", "b", "c"]) {
+      expect(after[id]).toBeInstanceOf(Pid);
+      expect(after[id]).not.toBe(before[id]);
+    }
+  });
+
+  it("SUP-13: rest_for_one restarts the failed child and those started after it", async () => {
+    const log: Entry[] = [];
+    const sup = await Supervisor.start({
+      flags: { ...many, strategy: "rest_for_one" },
+      children: [worker("c1", log), worker("c2", log), worker("c3", log), worker("c4", log)],
+    });
+    const before = await pids(sup);
+    log.length = 0;
+    await kill(node, before.c2 as Pid);
+    const after = await pids(sup);
+    expect(after.c1).toBe(before.c1);
+    for (const id of ["c2", "c3", "c4"]) expect(after[id]).not.toBe(before[id]);
+    expect(terms(log).map((e) => e.id)).toEqual(["c4", "c3"]);
+    expect(inits(log).map((e) => e.id)).toEqual(["c2", "c3", "c4"]);
+  });
+
+  it("SUP-14: a temporary bystander of a group restart is not restarted and is removed", async () => {
+    for (const strategy of ["one_for_all", "rest_for_one"] as const) {
+      const sup = await Supervisor.start({
+        flags: { ...many, strategy },
+        children: [worker("p"), worker("t", [], { restart: "temporary" })],
+      });
+      const before = await pids(sup);
+      await kill(node, before.p as Pid);
+      expect(node.isAlive(before.t as Pid)).toBe(false);
+      const after = await Supervisor.whichChildren(sup);
+      expect(after.map((c) => c.id)).toEqual(["p"]);
+      expect(after[0].pid).not.toBe(before.p);
+      expect(node.isAlive(sup)).toBe(true);
+    }
+  });
+
+  it("SUP-15: more than intensity restarts within period: children stopped, supervisor exits shutdown", async () => {
+    const log: Entry[] = [];
+    const sup = await Supervisor.start({
+      flags: { intensity: 2, period: 5 },
+      children: [worker("a", log), worker("b", log)],
+    });
+    const supDown = node.awaitExit(sup);
+    for (let i = 0; i < 2; i++) await kill(node, (await pids(sup)).a as Pid);
+    const b = (await pids(sup)).b as Pid;
+    await kill(node, (await pids(sup)).a as Pid);
+    expect(await supDown).toBe("shutdown");
+    expect(node.isAlive(b)).toBe(false);
+    expect(terms(log).at(-1)).toMatchObject({ id: "b", reason: "shutdown" });
+    expect(
+      node.logs.some(
+        (l) => l.kind === "supervisor_report" && l.data.reason === "reached_max_restart_intensity",
+      ),
+    ).toBe(true);
+  });
+
+  it("SUP-15: restarts spaced further apart than period never trip it (fake timers)", async () => {
+    useFakeTimers();
+    const sup = await Supervisor.start({
+      flags: { intensity: 1, period: 1 },
+      children: [worker("a")],
+    });
+    for (let i = 0; i < 5; i++) {
+      jest.advanceTimersByTime(2100);
+      await kill(node, (await pids(sup)).a as Pid);
+      expect((await pids(sup)).a).toBeInstanceOf(Pid);
+    }
+    expect(node.isAlive(sup)).toBe(true);
+    // Two failures 0.5 s apart do trip it.
+    const supDown = node.awaitExit(sup);
+    jest.advanceTimersByTime(2100);
+    await kill(node, (await pids(sup)).a as Pid);
+    jest.advanceTimersByTime(500);
+    await kill(node, (await pids(sup)).a as Pid);
+    expect(await supDown).toBe("shutdown");
+  });
+
+  it("SUP-16: a child whose restart fails is retried, each try counting; then the supervisor gives up", async () => {
+    const log: Entry[] = [];
+    const sup = await Supervisor.start({
+      flags: { intensity: 1, period: 5 },
+      children: [worker("a", log, { script: ["ok", { stop: "no" }, "ok"] }), worker("b", log)],
+    });
+    const { a, b } = await pids(sup);
+    const supDown = node.awaitExit(sup);
+    const bDown = node.awaitExit(b as Pid);
+    await kill(node, a as Pid);
+    // Restart 1 fails; the retry is restart 2 > intensity 1.
+    expect(await supDown).toBe("shutdown");
+    expect(await bDown).toBe("shutdown");
+    expect(inits(log).filter((e) => e.id === "a")).toHaveLength(2);
+    const ctx = node.logs
+      .filter((l) => l.kind === "supervisor_report")
+      .map((l) => l.data.errorContext);
+    expect(ctx).toEqual(["child_terminated", "start_error", "shutdown"]);
+  });
+
+  it("SUP-16: with room in the intensity, the retried restart succeeds", async () => {
+    await run(node, async (self) => {
+      const script: InitScript[] = ["ok", { stop: "no" }, { stop: "no" }, "ok"];
+      const sup = await Supervisor.start({
+        flags: { intensity: 5, period: 5 },
+        children: [worker("a", [], { script, notify: self.pid })],
+      });
+      await self.receive((m) => m === "init a");
+      const a = (await pids(sup)).a as Pid;
+      await kill(node, a);
+      // Two failed tries, then a successful one (each an init).
+      for (let i = 0; i < 3; i++) await self.receive((m) => m === "init a");
+      const now = (await pids(sup)).a;
+      expect(now).toBeInstanceOf(Pid);
+      expect(node.isAlive(now as Pid)).toBe(true);
+      const ctx = node.logs
+        .filter((l) => l.kind === "supervisor_report")
+        .map((l) => l.data.errorContext);
+      expect(ctx).toEqual(["child_terminated", "start_error", "start_error"]);
+      expect((await sys.getState<SupervisorState>(sup)).restarts).toHaveLength(3);
+    });
+  });
+
+  it("SUP-17: a group restart whose later child fails stops the half-restarted ones and retries", async () => {
+    const log: Entry[] = [];
+    await run(node, async (self) => {
+      const notify = self.pid;
+      const sup = await Supervisor.start({
+        flags: { intensity: 10, period: 5, strategy: "one_for_all" },
+        children: [
+          worker("a", log, { notify }),
+          worker("b", log, { notify, script: ["ok", { stop: "no" }, "ok"] }),
+        ],
+      });
+      for (const id of ["a", "b"]) await self.receive((m) => m === `init ${id}`);
+      const before = await pids(sup);
+      log.length = 0;
+      await kill(node, before.a as Pid);
+      // Round 1: a, b (fails); round 2: a, b.
+      for (const id of ["a", "b", "a", "b"]) await self.receive((m) => m === `init ${id}`);
+      const after = await pids(sup);
+      const aInits = inits(log).filter((e) => e.id === "a");
+      expect(aInits).toHaveLength(2);
+      // The half-restarted a (round 1) was stopped with shutdown.
+      expect(terms(log)).toContainEqual({
+        ev: "terminate",
+        id: "a",
+        pid: aInits[0].pid,
+        reason: "shutdown",
+      });
+      expect(after.a).toBe(aInits[1].pid);
+      expect(after.b).toBe(inits(log).filter((e) => e.id === "b")[1].pid);
+      expect(node.isAlive(after.a as Pid) && node.isAlive(after.b as Pid)).toBe(true);
+    });
+  });
+});
+
+// ---- 9c. Shutdown ----
+
+describe("9c: shutdown", () => {
+  it("SUP-18: on stop, children are terminated in reverse start order", async () => {
+    const log: Entry[] = [];
+    const sup = await Supervisor.start({
+      children: [worker("a", log), worker("b", log), worker("c", log)],
+    });
+    await Supervisor.startChild(sup, worker("d", log));
+    await GenServer.stop(sup, "shutdown");
+    expect(terms(log).map((e) => e.id)).toEqual(["d", "c", "b", "a"]);
+  });
+
+  it("SUP-18: on the parent's exit, children are terminated in reverse start order", async () => {
+    const log: Entry[] = [];
+    let sup: Pid | undefined;
+    const parent = node.spawn(async (self) => {
+      sup = await Supervisor.startLink(self, () => ({
+        children: [worker("a", log), worker("b", log), worker("c", log)],
+      }));
+      self.exit("bye");
+    });
+    await node.awaitExit(parent);
+    expect(await node.awaitExit(sup!)).toBe("bye");
+    expect(terms(log).map((e) => [e.id, e.reason])).toEqual([
+      ["c", "shutdown"],
+      ["b", "shutdown"],
+      ["a", "shutdown"],
+    ]);
+  });
+
+  it("SUP-19: integer shutdown T: shutdown then kill after T ms; brutal_kill: kill at once", async () => {
+    useFakeTimers();
+    await run(node, async (self) => {
+      self.processFlag("trapExit", true);
+      const sup = await Supervisor.start({
+        children: [
+          worker("polite", [], { shutdown: 1000 }),
+          stubborn("slow", () => self.pid, { shutdown: 500 }),
+          worker("brutal", [], { shutdown: "brutal_kill" }),
+        ],
+      });
+      const ps = await pids(sup);
+      for (const id of ["polite", "slow", "brutal"]) self.link(ps[id] as Pid);
+      const stopped = GenServer.stop(sup, "shutdown");
+      stopped.catch(() => undefined); // awaited below; no unhandled rejection if a check fails first
+      expect((await self.receive((m) => isExit(m, ps.brutal as Pid))).reason).toBe("killed");
+      expect(await self.receive((m) => m === "slow got shutdown")).toBeDefined();
+      jest.advanceTimersByTime(499);
+      expect(node.isAlive(ps.slow as Pid)).toBe(true);
+      jest.advanceTimersByTime(1);
+      expect((await self.receive((m) => isExit(m, ps.slow as Pid))).reason).toBe("killed");
+      expect((await self.receive((m) => isExit(m, ps.polite as Pid))).reason).toBe("shutdown");
+      expect(await stopped).toBe("ok");
+      // Killed after its timeout: a shutdown_error report.
+      expect(
+        node.logs.some(
+          (l) => l.data.errorContext === "shutdown_error" && l.data.reason === "killed",
+        ),
+      ).toBe(true);
+    });
+  });
+
+  it("SUP-19: infinity: shutdown, then wait as long as it takes", async () => {
+    useFakeTimers();
+    await run(node, async (self) => {
+      const sup = await Supervisor.start({
+        children: [stubborn("slow", () => self.pid, { shutdown: "infinity" })],
+      });
+      const slow = (await pids(sup)).slow as Pid;
+      let done = false;
+      const terminated = Supervisor.terminateChild(sup, "slow").then((r) => {
+        done = true;
+        return r;
+      });
+      terminated.catch(() => undefined); // awaited below
+      await self.receive((m) => m === "slow got shutdown");
+      jest.advanceTimersByTime(3_600_000);
+      expect(node.isAlive(slow)).toBe(true);
+      expect(done).toBe(false);
+      self.send(slow, "exit now");
+      expect(await terminated).toBe("ok");
+      expect(node.isAlive(slow)).toBe(false);
+    });
+  });
+
+  it("SUP-20: children exiting on their own during shutdown are not restarted and do not stall it", async () => {
+    useFakeTimers();
+    const log: Entry[] = [];
+    await run(node, async (self) => {
+      const sup = await Supervisor.start({
+        children: [
+          worker("n", log),
+          worker("o", log),
+          stubborn("slow", () => self.pid, { shutdown: 1000 }),
+        ],
+      });
+      const ps = await pids(sup);
+      const supDown = node.awaitExit(sup);
+      void GenServer.stop(sup, "shutdown").catch(() => undefined);
+      await self.receive((m) => m === "slow got shutdown");
+      // While the supervisor waits on slow, n and o exit by themselves.
+      await selfExit(node, ps.n as Pid, "normal");
+      await selfExit(node, ps.o as Pid, "other");
+      jest.advanceTimersByTime(1000);
+      expect(await supDown).toBe("shutdown");
+      expect(inits(log).map((e) => e.id)).toEqual(["n", "o"]); // no restart
+    });
+  });
+});
+
+// ---- 9d. Administration and introspection ----
+
+describe("9d: administration and introspection", () => {
+  it("SUP-21: terminateChild stops with shutdown, keeps the spec, is idempotent; not_found otherwise", async () => {
+    const log: Entry[] = [];
+    const sup = await Supervisor.start({
+      children: [worker("a", log), worker("t", log, { restart: "temporary" })],
+    });
+    const a = (await pids(sup)).a as Pid;
+    expect(await Supervisor.terminateChild(sup, "a")).toBe("ok");
+    expect(node.isAlive(a)).toBe(false);
+    expect(terms(log)).toEqual([{ ev: "terminate", id: "a", pid: a, reason: "shutdown" }]);
+    expect(await pids(sup)).toEqual({ a: undefined, t: expect.any(Pid) });
+    expect(await Supervisor.terminateChild(sup, "a")).toBe("ok");
+    expect(await reasonOf(Supervisor.terminateChild(sup, "nope"))).toBe("not_found");
+    expect(await reasonOf(Supervisor.terminateChild(sup, a))).toBe("not_found"); // by pid: no
+    expect(await Supervisor.terminateChild(sup, "t")).toBe("ok");
+    expect((await Supervisor.whichChildren(sup)).map((c) => c.id)).toEqual(["a"]);
+  });
+
+  it("SUP-22: restartChild and deleteChild", async () => {
+    const sup = await Supervisor.start({ children: [worker("a"), worker("b")] });
+    expect(await reasonOf(Supervisor.restartChild(sup, "a"))).toBe("running");
+    expect(await reasonOf(Supervisor.restartChild(sup, "x"))).toBe("not_found");
+    expect(await reasonOf(Supervisor.deleteChild(sup, "a"))).toBe("running");
+    expect(await reasonOf(Supervisor.deleteChild(sup, "x"))).toBe("not_found");
+    await Supervisor.terminateChild(sup, "a");
+    const a2 = await Supervisor.restartChild(sup, "a");
+    expect(a2).toBeInstanceOf(Pid);
+    expect((await pids(sup)).a).toBe(a2);
+    await Supervisor.terminateChild(sup, "b");
+    expect(await Supervisor.deleteChild(sup, "b")).toBe("ok");
+    expect(await reasonOf(Supervisor.restartChild(sup, "b"))).toBe("not_found");
+    expect((await Supervisor.whichChildren(sup)).map((c) => c.id)).toEqual(["a"]);
+  });
+
+  it("SUP-23: whichChildren lists the most recently started first; a failed restart shows restarting", async () => {
+    const sup = await Supervisor.start({
+      flags: { intensity: 5 },
+      children: [worker("a", [], { script: ["ok", { stop: "no" }, "ok"] })],
+    });
+    await Supervisor.startChild(sup, worker("b"));
+    await Supervisor.startChild(sup, worker("c"));
+    const list = await Supervisor.whichChildren(sup);
+    expect(list.map((c) => c.id)).toEqual(["c", "b", "a"]);
+    expect(list[0]).toEqual({ id: "c", pid: expect.any(Pid), type: "worker", modules: ["c"] });
+    // Kill a and ask at once: the EXIT is handled first (its restart fails),
+    // the call next, the retry after it.
+    const a = list[2].pid as Pid;
+    node.exit(a, "kill");
+    // All three calls are queued behind the EXIT, ahead of the retry.
+    const during = pids(sup);
+    const restarted = reasonOf(Supervisor.restartChild(sup, "a"));
+    const deleted = reasonOf(Supervisor.deleteChild(sup, "a"));
+    expect((await during).a).toBe("restarting");
+    expect(await restarted).toBe("restarting");
+    expect(await deleted).toBe("restarting");
+    // This call is queued behind the retry.
+    expect((await pids(sup)).a).toBeInstanceOf(Pid);
+  });
+
+  it("SUP-24: countChildren after start, terminate and delete", async () => {
+    const sup = await Supervisor.start({
+      children: [
+        worker("w1"),
+        worker("w2"),
+        { id: "s", type: "supervisor", start: (s) => Supervisor.startLink(s, { children: [] }) },
+      ],
+    });
+    expect(await Supervisor.countChildren(sup)).toEqual({
+      specs: 3,
+      active: 3,
+      supervisors: 1,
+      workers: 2,
+    });
+    await Supervisor.terminateChild(sup, "s");
+    expect(await Supervisor.countChildren(sup)).toEqual({
+      specs: 3,
+      active: 2,
+      supervisors: 1,
+      workers: 2,
+    });
+    await Supervisor.deleteChild(sup, "s");
+    await Supervisor.terminateChild(sup, "w1");
+    expect(await Supervisor.countChildren(sup)).toEqual({
+      specs: 2,
+      active: 1,
+      supervisors: 0,
+      workers: 2,
+    });
+  });
+
+  it("SUP-25: simple_one_for_one: one template, extra args, terminate by pid, no restart/delete", async () => {
+    const log: Entry[] = [];
+    expect(
+      await reasonOf(Supervisor.start({ flags: { strategy: "simple_one_for_one" }, children: [] })),
+    ).toEqual({ bad_start_spec: [] });
+    const t = worker("tmpl", log, { shutdown: 1000 });
+    expect(
+      await reasonOf(
+        Supervisor.start({ flags: { strategy: "simple_one_for_one" }, children: [t, t] }),
+      ),
+    ).toEqual({ bad_start_spec: [t, t] });
+    const sup = await Supervisor.start({
+      flags: { strategy: "simple_one_for_one" },
+      children: [t],
+    });
+    expect(await Supervisor.countChildren(sup)).toEqual({
+      specs: 1,
+      active: 0,
+      supervisors: 0,
+      workers: 0,
+    });
+    const c1 = (await Supervisor.startChild(sup, [1, "x"])) as Pid;
+    const c2 = (await Supervisor.startChild(sup, [2])) as Pid;
+    const c3 = (await Supervisor.startChild(sup, [3])) as Pid;
+    expect(await Worker.call(c1, "extra")).toEqual([1, "x"]);
+    expect(await Worker.call(c2, "extra")).toEqual([2]);
+    const list = await Supervisor.whichChildren(sup);
+    expect(list.map((c) => [c.id, c.pid])).toEqual([
+      [undefined, c3],
+      [undefined, c2],
+      [undefined, c1],
+    ]);
+    expect(await reasonOf(Supervisor.terminateChild(sup, "tmpl"))).toBe("simple_one_for_one");
+    expect(await Supervisor.terminateChild(sup, c1)).toBe("ok");
+    expect(node.isAlive(c1)).toBe(false);
+    expect(await Supervisor.terminateChild(sup, c1)).toBe("ok"); // dead pid: ok
+    const stranger = node.spawn((s) => s.receive());
+    expect(await reasonOf(Supervisor.terminateChild(sup, stranger))).toBe("not_found");
+    expect(node.isAlive(stranger)).toBe(true);
+    expect(await reasonOf(Supervisor.restartChild(sup, "tmpl"))).toBe("simple_one_for_one");
+    expect(await reasonOf(Supervisor.deleteChild(sup, "tmpl"))).toBe("simple_one_for_one");
+    expect(await Supervisor.countChildren(sup)).toEqual({
+      specs: 1,
+      active: 2,
+      supervisors: 0,
+      workers: 2,
+    });
+    // A crashed dynamic child is restarted with the same args.
+    await kill(node, c2);
+    const after = await Supervisor.whichChildren(sup);
+    expect(after).toHaveLength(2);
+    const c2b = after.map((c) => c.pid as Pid).find((p) => p !== c3)!;
+    expect(await Worker.call(c2b, "extra")).toEqual([2]);
+    // Shutdown: every dynamic child gets shutdown.
+    log.length = 0;
+    await GenServer.stop(sup, "shutdown");
+    expect(terms(log).map((e) => e.reason)).toEqual(["shutdown", "shutdown"]);
+    expect(new Set(terms(log).map((e) => e.pid))).toEqual(new Set([c2b, c3]));
+  });
+
+  it("SUP-25: simple_one_for_one shutdown kills dynamic children that outlive the template's shutdown", async () => {
+    useFakeTimers();
+    await run(node, async (self) => {
+      self.processFlag("trapExit", true);
+      const sup = await Supervisor.start({
+        flags: { strategy: "simple_one_for_one" },
+        children: [stubborn("s", () => self.pid, { shutdown: 200 })],
+      });
+      const kids = [
+        (await Supervisor.startChild(sup, [])) as Pid,
+        (await Supervisor.startChild(sup, [])) as Pid,
+      ];
+      for (const k of kids) self.link(k);
+      const stopped = GenServer.stop(sup, "shutdown");
+      stopped.catch(() => undefined); // awaited below
+      await self.receive((m) => m === "s got shutdown");
+      await self.receive((m) => m === "s got shutdown");
+      jest.advanceTimersByTime(200);
+      for (const k of kids) expect((await self.receive((m) => isExit(m, k))).reason).toBe("killed");
+      expect(await stopped).toBe("ok");
+    });
+  });
+
+  it("SUP-26: calls to a missing supervisor reject noproc; sys requests work on a supervisor", async () => {
+    const sup = await Supervisor.start({ children: [worker("a")] });
+    const status = await sys.getStatus(sup);
+    expect(status.module).toBe("Supervisor");
+    expect(status.sysState).toBe("running");
+    const named = await Supervisor.start(
+      { name: "Named", init: () => ({ children: [] }) },
+      undefined,
+      {
+        name: "named_sup",
+      },
+    );
+    expect(node.whereis("named_sup")).toBe(named);
+    expect(await Supervisor.whichChildren("named_sup")).toEqual([]);
+    await GenServer.stop(sup, "shutdown");
+    for (const call of [
+      () => Supervisor.whichChildren(sup),
+      () => Supervisor.countChildren(sup),
+      () => Supervisor.startChild(sup, worker("b")),
+      () => Supervisor.whichChildren("no_such_sup"),
+    ]) {
+      const e = await rejection(call());
+      expect(e.reason).toBe("noproc");
+      expect(e.message).toContain("GenServer.call");
+      expect(e.args).toContain(Infinity); // infinite timeout
+    }
+  });
+
+  it("SUP-27: autoShutdown any_significant / all_significant; significant needs transient or temporary", async () => {
+    const sig = (id: string) =>
+      worker(id, [], { restart: "transient", significant: true, trap: false });
+    const any = await Supervisor.start({
+      flags: { autoShutdown: "any_significant" },
+      children: [worker("plain"), sig("s")],
+    });
+    const down = node.awaitExit(any);
+    await selfExit(node, (await pids(any)).s as Pid, "normal");
+    expect(await down).toBe("shutdown");
+
+    const all = await Supervisor.start({
+      flags: { autoShutdown: "all_significant" },
+      children: [sig("s1"), sig("s2")],
+    });
+    const allDown = node.awaitExit(all);
+    await selfExit(node, (await pids(all)).s1 as Pid, "normal");
+    expect(await pids(all)).toEqual({ s1: undefined, s2: expect.any(Pid) });
+    await selfExit(node, (await pids(all)).s2 as Pid, { shutdown: "done" });
+    expect(await allDown).toBe("shutdown");
+
+    expect(
+      await reasonOf(
+        Supervisor.start({
+          flags: { autoShutdown: "any_significant" },
+          children: [worker("p", [], { significant: true })],
+        }),
+      ),
+    ).toEqual({ start_spec: { bad_combination: { restart: "permanent", significant: true } } });
+    expect(await reasonOf(Supervisor.start({ children: [sig("s")] }))).toEqual({
+      start_spec: { bad_combination: { autoShutdown: "never", significant: true } },
+    });
+  });
+
+  it("SUP-28: terminating a child that unlinked itself still completes", async () => {
+    const sup = await Supervisor.start({ children: [worker("a", [], { trap: false })] });
+    const a = (await pids(sup)).a as Pid;
+    expect(await Worker.call(a, "unlinkFrom", sup)).toBe("ok");
+    expect(node.processInfo(sup)!.links).not.toContain(a);
+    expect(await Supervisor.terminateChild(sup, "a")).toBe("ok");
+    expect(node.isAlive(a)).toBe(false);
+    expect(await pids(sup)).toEqual({ a: undefined });
+    expect(node.processInfo(sup)!.monitors).toEqual([]); // its shutdown monitor is gone
+  });
+
+  it("SUP-29: after a killed child's DOWN and a round trip to the supervisor, whichChildren shows a new pid (200 seeds)", async () => {
+    await forSeeds(200, async (n) => {
+      await run(n, async (self) => {
+        const caller = self;
+        const sup = await Supervisor.start(
+          { flags: { intensity: 10 }, children: [worker("a"), worker("b")] },
+          undefined,
+          { node: n },
+        );
+        const before = await Supervisor.whichChildren(sup, { caller });
+        const a = before[1].pid as Pid;
+        // The test process kills a and sees its DOWN; the supervisor's EXIT
+        // from a may still be in flight (another sender).
+        const ref = self.monitor(a);
+        self.exit(a, "kill");
+        await self.receive((m) => isDown(m, ref));
+        // The round trip is the whichChildren call itself, from the same sender.
+        const after = await Supervisor.whichChildren(sup, { caller });
+        expect(after.map((c) => c.id)).toEqual(["b", "a"]);
+        expect(after[1].pid).toBeInstanceOf(Pid);
+        expect(after[1].pid).not.toBe(a);
+        expect(n.isAlive(after[1].pid as Pid)).toBe(true);
+        expect(after[0].pid).toBe(before[0].pid);
+      });
+    });
+  });
+
+  it("SUP-30: only restarts count toward the intensity", async () => {
+    const sup = await Supervisor.start({
+      flags: { intensity: 1, period: 5 },
+      children: [
+        worker("t1", [], { restart: "transient" }),
+        worker("t2", [], { restart: "transient" }),
+        worker("tmp", [], { restart: "temporary" }),
+        worker("p1"),
+        worker("p2"),
+      ],
+    });
+    const ps = await pids(sup);
+    await selfExit(node, ps.t1 as Pid, "normal");
+    await selfExit(node, ps.t2 as Pid, "normal");
+    await selfExit(node, ps.tmp as Pid, "crash");
+    expect(node.isAlive(sup)).toBe(true);
+    expect((await Supervisor.countChildren(sup)).active).toBe(2);
+    const down = node.awaitExit(sup);
+    await kill(node, ps.p1 as Pid);
+    expect(node.isAlive(sup)).toBe(true);
+    await kill(node, (await pids(sup)).p2 as Pid);
+    expect(await down).toBe("shutdown");
+  });
+});
+
+// ---- properties ----
+
+describe("properties", () => {
+  it("SUP-15: intensity arithmetic: the supervisor dies exactly at the first crash with > intensity restarts in the last period", async () => {
+    useFakeTimers();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 1, maxLength: 8 }),
+        async (intensity, period, gaps) => {
+          const n = quietNode();
+          try {
+            const sup = await Supervisor.start(
+              { flags: { intensity, period }, children: [worker("a")] },
+              undefined,
+              { node: n },
+            );
+            const down = n.awaitExit(sup);
+            const restarts: number[] = [];
+            let t = 0;
+            for (const gap of gaps) {
+              jest.advanceTimersByTime(gap);
+              t += gap;
+              restarts.push(t);
+              const recent = restarts.filter((r) => r >= t - period * 1000);
+              const a = (await pids(sup)).a as Pid;
+              await kill(n, a);
+              if (recent.length > intensity) {
+                expect(await down).toBe("shutdown");
+                return;
+              }
+              const now = (await pids(sup)).a;
+              expect(now).toBeInstanceOf(Pid);
+              expect(now).not.toBe(a);
+            }
+            expect(n.isAlive(sup)).toBe(true);
+          } finally {
+            n.shutdown();
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("SUP-18: shutdown order is reverse start order whatever the children's shutdown and restart types", async () => {
+    const arbChild = fc.record({
+      shutdown: fc.constantFrom<ChildSpec["shutdown"]>("brutal_kill", 0, 50, "infinity"),
+      restart: fc.constantFrom<ChildSpec["restart"]>("permanent", "transient", "temporary"),
+      trap: fc.boolean(),
+      dynamic: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(arbChild, { minLength: 1, maxLength: 6 }),
+        fc.constantFrom("one_for_one", "one_for_all", "rest_for_one") as fc.Arbitrary<
+          "one_for_one" | "one_for_all" | "rest_for_one"
+        >,
+        async (kids, strategy) => {
+          const n = quietNode();
+          try {
+            const specs = kids.map((k, i) =>
+              worker(`c${i}`, [], { shutdown: k.shutdown, restart: k.restart, trap: k.trap }),
+            );
+            const sup = await Supervisor.start(
+              { flags: { strategy }, children: specs.filter((_, i) => !kids[i].dynamic) },
+              undefined,
+              { node: n },
+            );
+            for (const [i, s] of specs.entries())
+              if (kids[i].dynamic) await Supervisor.startChild(sup, s);
+            const list = await Supervisor.whichChildren(sup); // most recent first
+            const order: string[] = [];
+            for (const c of list)
+              void n.awaitExit(c.pid as Pid).then(() => order.push(String(c.id)));
+            await GenServer.stop(sup, "shutdown");
+            await Promise.resolve();
+            expect(order).toEqual(list.map((c) => String(c.id)));
+          } finally {
+            n.shutdown();
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
