@@ -1,3 +1,2 @@
 // Types of the otpkit Jest preset's globals and matchers: add "otpkit/jest" to compilerOptions.types.
-/// <reference path="./dist/jest-preset/globals.d.ts" />
-export {};
+import "./dist/jest-preset/globals";
