@@ -52,7 +52,8 @@ export async function forSeeds(
     } catch (e) {
       // A fresh error: Jest prints an assertion's own message, which would hide the seed.
       const err = new Error(`[seed ${seed}] ${e instanceof Error ? e.message : String(e)}`);
-      if (e instanceof Error) err.stack = `${err.message}\n${e.stack?.split("\n").slice(1).join("\n")}`;
+      if (e instanceof Error)
+        err.stack = `${err.message}\n${e.stack?.split("\n").slice(1).join("\n")}`;
       throw err;
     } finally {
       node.shutdown();
