@@ -59,9 +59,22 @@ export class Deadlines {
     this.timer = t;
   }
 
+  /** Drops every deadline and the timer (node shutdown). */
+  clear(): void {
+    if (this.timer !== undefined) this.clearWith!(this.timer as ReturnType<typeof setTimeout>);
+    this.timer = undefined;
+    this.timerDue = Infinity;
+    this.queues.clear();
+  }
+
   private fire(): void {
     this.timer = undefined;
     this.timerDue = Infinity;
+    for (const [ms, q] of this.queues) {
+      q.trim();
+      if (q.head === q.items.length) this.queues.delete(ms);
+    }
+    if (this.queues.size === 0) return; // every call settled: nothing to time
     const now = Date.now();
     let next = Infinity;
     for (const [ms, q] of this.queues) {

@@ -458,6 +458,7 @@ export class Node {
     this.down = true;
     while (this.head !== null) this.terminate(this.head, "killed");
     this.timers.cancelAll();
+    this.deadlines.clear();
     this.scheduler.stop();
   }
 
