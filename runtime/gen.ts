@@ -10,8 +10,8 @@
 import { BadArgError, ExitError, check } from "./errors";
 import type { Node } from "./node";
 import type { Proc } from "./process";
-import { Monitor, Receiver } from "./signals";
-import { Down, Pid, Ref } from "./terms";
+import { Monitor, Receiver, Watcher, unwatch, watch } from "./signals";
+import { Pid, Ref } from "./terms";
 
 /** A module that implements a name registry for `{ via, name }` server names (REG-06). */
 export interface ViaRegistry {
@@ -65,13 +65,14 @@ export function checkTimeout(fn: string, timeout: unknown): asserts timeout is n
   );
 }
 
-/** The reply slot of one pending call. */
-class CallSlot implements Receiver {
+/** The reply slot of one pending call; it watches the server for its death. */
+class CallSlot implements Receiver, Watcher {
   readonly id: number;
   alive = true;
   owned: Map<Ref, Monitor> | null = null;
-  ref: Ref | undefined = undefined;
-  monitor: Monitor | undefined = undefined;
+  target: Proc | null = null;
+  prevWatch: Watcher | null = null;
+  nextWatch: Watcher | null = null;
   due = 0;
   constructor(
     id: number,
@@ -84,11 +85,17 @@ class CallSlot implements Receiver {
   ) {
     this.id = id;
   }
+  /** The reply. */
   deliver(m: unknown): void {
     if (!this.alive) return;
     this.close();
-    if (m instanceof Down && m.ref === this.ref) this.reject(this.failure(m.reason));
-    else this.resolve(m);
+    this.resolve(m);
+  }
+  /** The server died before replying. */
+  targetDown(reason: unknown): void {
+    if (!this.alive) return;
+    this.close();
+    this.reject(this.failure(reason));
   }
   expire(): void {
     if (!this.alive) return;
@@ -102,11 +109,7 @@ class CallSlot implements Receiver {
   }
   private close(): void {
     this.alive = false;
-    const m = this.monitor;
-    if (m !== undefined) {
-      m.active = false;
-      m.target?.monitoredBy?.delete(m.ref);
-    }
+    if (this.target !== null) unwatch(this.target, this);
   }
 }
 
@@ -169,16 +172,13 @@ export function call(
       return reject(slot.failure(pid === undefined ? "noproc" : "calling_self"));
     }
     const target = Pid.procOf(pid) as Proc | null;
-    const ref = node.makeRef();
-    slot.ref = ref;
     if (target === null || !target.alive) {
       slot.alive = false;
       return reject(slot.failure("noproc"));
     }
-    // A monitor owned by the slot alone (no owner map: the slot closes it).
-    slot.monitor = new Monitor(ref, slot, target, pid);
-    (target.monitoredBy ??= new Map()).set(ref, slot.monitor);
-    const from = new From(caller?.pid ?? node.externalPid, ref, slot);
+    slot.target = target;
+    watch(target, slot);
+    const from = new From(caller?.pid ?? node.externalPid, node.makeRef(), slot);
     node.sendFrom(caller?.id ?? 0, pid, build(from));
     if (timeout !== Infinity && slot.alive) node.deadlines.add(timeout, slot);
   });

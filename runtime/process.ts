@@ -10,6 +10,7 @@ import {
   Monitor,
   Receiver,
   Via,
+  Watcher,
   link as linkProcs,
   receiveExit,
   removeMonitor,
@@ -118,6 +119,8 @@ export class Proc implements Self, Receiver, Runnable {
   links: Set<Pid> | null = null;
   monitoredBy: Map<Ref, Monitor> | null = null;
   owned: Map<Ref, Monitor> | null = null;
+  /** Pending calls to this process (light monitors). */
+  watchers: Watcher | null = null;
   /** Neighbours in the node's list of live processes. */
   prev: Proc | null = null;
   next: Proc | null = null;

@@ -33,6 +33,36 @@ export class Monitor {
   ) {}
 }
 
+/**
+ * A light monitor for pending calls: kept in an intrusive list on the target
+ * (no map, no record), told when the target terminates.
+ */
+export interface Watcher {
+  readonly id: number;
+  prevWatch: Watcher | null;
+  nextWatch: Watcher | null;
+  /** The watched process terminated with `reason`. */
+  targetDown(reason: unknown): void;
+}
+
+/** Starts watching the live process `target`. */
+export function watch(target: Proc, w: Watcher): void {
+  w.prevWatch = null;
+  w.nextWatch = target.watchers;
+  if (target.watchers !== null) target.watchers.prevWatch = w;
+  target.watchers = w;
+}
+
+/** Stops watching `target` (a no-op once it has terminated). */
+export function unwatch(target: Proc, w: Watcher): void {
+  if (target.alive) {
+    if (w.prevWatch !== null) w.prevWatch.nextWatch = w.nextWatch;
+    else if (target.watchers === w) target.watchers = w.nextWatch;
+    if (w.nextWatch !== null) w.nextWatch.prevWatch = w.prevWatch;
+  }
+  w.prevWatch = w.nextWatch = null;
+}
+
 /** Whether an exit signal came from `exit(pid, reason)` or from a link. */
 export const enum Via {
   Exit,
@@ -157,6 +187,13 @@ export function sendExitSignals(p: Proc, reason: unknown): void {
     }
     p.links = null;
   }
+  for (let w = p.watchers; w !== null;) {
+    const next = w.nextWatch;
+    const watcher = w;
+    s.post(p.id, w.id, () => watcher.targetDown(reason), { signal: "DOWN", reason });
+    w = next;
+  }
+  p.watchers = null;
   if (p.monitoredBy !== null) {
     for (const m of p.monitoredBy.values()) {
       s.post(p.id, m.owner.id, () => fireDown(p.node, m, reason, p.pid), {
