@@ -808,10 +808,11 @@ export function makeGenServer(currentNode: () => Node) {
           const pid = await start(spec, parent as Proc, arg, options);
           return { pid, ref: parent.monitor(pid) };
         },
-        call: (server, name, ...rest) =>
-          api.call(server, name, rest[0], callOpts(rest[1])) as never,
-        cast: (server, name, ...rest) =>
-          api.cast(server, name, rest[0], (rest as unknown[])[1] as { caller?: Self }),
+        // Plain parameters, not rest arrays: no allocation per message.
+        call: ((server: ServerRef, name: string, arg?: unknown, options?: CallOptions) =>
+          api.call(server, name, arg, callOpts(options))) as never,
+        cast: ((server: ServerRef, name: string, arg?: unknown, options?: { caller?: Self }) =>
+          api.cast(server, name, arg, options)) as never,
       };
     },
     /** Starts an unlinked server from a spec. */
@@ -846,9 +847,16 @@ export function makeGenServer(currentNode: () => Node) {
       );
     },
     /** Casts to handler `name` of `server`; "ok" at once, even if there is no such server (GS-17). */
-    cast(server: ServerRef, name: string, arg?: unknown, options: { caller?: Self } = {}): "ok" {
+    cast(server: ServerRef, name: string, arg?: unknown, options?: { caller?: Self }): "ok" {
       check(typeof name === "string", `GenServer.cast: name must be a string, got ${String(name)}`);
-      const caller = options.caller as Proc | undefined;
+      const caller = options?.caller as Proc | undefined;
+      if (caller === undefined && server instanceof Pid) {
+        // The common case, kept short: a pid, from a behaviour or from outside.
+        const p = Pid.procOf(server) as Proc | null;
+        if (p !== null)
+          p.node.sendFrom(p.node.current?.id ?? 0, server, new CastMessage({ name, arg }));
+        return "ok";
+      }
       const node = nodeFor(server, caller);
       const pid = whereisServer(node, server);
       if (pid === undefined) return "ok";
