@@ -1,7 +1,8 @@
 /**
- * The project's own Jest config: TypeScript through @swc/jest. Two projects:
- * the runtime's tests (no preset), and the preset's tests and the examples
- * written for it, which run with the preset's setup from source.
+ * The project's own Jest config: TypeScript through @swc/jest. Three projects:
+ * the runtime's tests (no preset); the preset's tests and the examples
+ * written for it, which run with the preset's setup from source; and the
+ * end-to-end test, which packs the package and runs Jest in a user's project.
  */
 const transform = {
   "^.+\\.ts$": [
@@ -22,7 +23,13 @@ module.exports = {
       transform,
       roots: ["<rootDir>/test", "<rootDir>/examples"],
       testMatch: ["**/*.test.ts"],
-      testPathIgnorePatterns: ["/node_modules/", "/test/preset/", "\\.preset\\.test\\.ts$"],
+      testPathIgnorePatterns: [
+        "/node_modules/",
+        "/test/preset/",
+        "/test/e2e/",
+        "/test/generator/",
+        "\\.preset\\.test\\.ts$",
+      ],
     },
     {
       displayName: "preset",
@@ -31,6 +38,14 @@ module.exports = {
       roots: ["<rootDir>/test/preset", "<rootDir>/examples"],
       testMatch: ["**/*.preset.test.ts", "**/test/preset/**/*.test.ts"],
       setupFilesAfterEnv: ["<rootDir>/jest-preset/setup.ts"],
+    },
+    {
+      displayName: "e2e",
+      testEnvironment: "node",
+      transform,
+      roots: ["<rootDir>/test/e2e"],
+      testMatch: ["**/test/e2e/**/*.test.ts"],
+      testTimeout: 180_000,
     },
   ],
 };

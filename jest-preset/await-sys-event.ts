@@ -25,6 +25,7 @@ export function awaitSysEvent<E extends SysEvent = SysEvent>(
   const ms = checkWait("awaitSysEvent", options.timeout);
   const seen: SysEvent[] = [];
   let detach = () => {};
+  let unwatch = () => {};
   const hit = new Promise<E>((resolve, reject) => {
     detach = attachDebug(
       pid,
@@ -32,6 +33,7 @@ export function awaitSysEvent<E extends SysEvent = SysEvent>(
         seen.push(event);
         if (seen.length > 20) seen.shift();
         if (matches(event, match)) {
+          unwatch();
           resolve(event as E);
           return "done";
         }
@@ -41,15 +43,13 @@ export function awaitSysEvent<E extends SysEvent = SysEvent>(
     );
     // A process that dies first can never emit it.
     const p = Pid.procOf(pid) as { node: Node };
-    p.node
-      .awaitExit(pid)
-      .then((reason) =>
-        reject(
-          new Error(
-            `awaitSysEvent(${pid}, ${short(match)}): the process exited (${short(reason)}) before a matching event.\n${seenText(seen)}`,
-          ),
+    unwatch = p.node.onExit(pid, (reason) =>
+      reject(
+        new Error(
+          `awaitSysEvent(${pid}, ${short(match)}): the process exited (${short(reason)}) before a matching event.\n${seenText(seen)}`,
         ),
-      );
+      ),
+    );
   });
   return withTimeout(
     hit,
@@ -58,7 +58,10 @@ export function awaitSysEvent<E extends SysEvent = SysEvent>(
       new Error(
         `awaitSysEvent(${pid}, ${short(match)}) timed out after ${ms} ms.\n${seenText(seen)}\n${describeProcess(pid)}`,
       ),
-    () => detach(),
+    () => {
+      detach();
+      unwatch();
+    },
   );
 }
 

@@ -35,10 +35,14 @@ function watched(pid: Pid): boolean {
   const p = Pid.procOf(pid) as {
     links: Set<Pid> | null;
     monitoredBy: Map<unknown, unknown> | null;
+    watchers: unknown;
   } | null;
+  // A link, a monitor, or a pending call: someone will hear of the crash.
   return (
     p !== null &&
-    ((p.links !== null && p.links.size > 0) || (p.monitoredBy !== null && p.monitoredBy.size > 0))
+    ((p.links !== null && p.links.size > 0) ||
+      (p.monitoredBy !== null && p.monitoredBy.size > 0) ||
+      p.watchers !== null)
   );
 }
 
@@ -71,25 +75,26 @@ export function beginTest(testName: string): TestState {
   const logs: LogEvent[] = [];
   const unwatched: LogEvent[] = [];
   const track = process.env.OTPKIT_FAIL_ON_LEFTOVERS === "1";
-  const spawnedAt = track ? new Map<Pid, string>() : null;
+  // Spawn sites are recorded once leftovers are tracked (env, or failOnLeftovers() from then on).
+  const onSpawn = (pid: Pid) =>
+    s.spawnedAt?.set(pid, new Error().stack?.split("\n").slice(3, 8).join("\n") ?? "");
   const node = createNode({
     ...nodeOptionsFor(testName),
     logger: collectingLogger(logs, unwatched),
     recentEvents: 10,
-    onSpawn: spawnedAt
-      ? (pid) => spawnedAt.set(pid, new Error().stack?.split("\n").slice(3, 8).join("\n") ?? "")
-      : undefined,
+    onSpawn,
   });
-  state = {
+  const s: TestState = {
     node,
     logs,
     unwatched,
     expected: new Set(),
     allowCrashes: false,
     failOnLeftovers: track,
-    spawnedAt,
+    spawnedAt: track ? new Map() : null,
     testProcesses: new Map(),
   };
+  state = s;
   setCurrentNode(node);
   return state;
 }
@@ -144,5 +149,7 @@ export function expectCrash(...pids: Pid[]): void {
 
 /** Makes this test fail if processes it started are still running at its end. */
 export function failOnLeftovers(): void {
-  if (state !== null) state.failOnLeftovers = true;
+  if (state === null) return;
+  state.failOnLeftovers = true;
+  state.spawnedAt ??= new Map();
 }

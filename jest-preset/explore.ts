@@ -137,16 +137,23 @@ function formatChoices(schedule: number[]): string {
   return schedule.flatMap((v, i) => (v === 0 ? [] : [`${i}:${v}`])).join(",");
 }
 
+/** Zeroes forced choices one at a time while the run still fails, pass after pass, until a pass removes none. */
 async function shrink(fn: (node: Node) => unknown, seed: number, run: Run): Promise<Run> {
   let best = run;
   let attempts = 0;
-  for (let i = 0; i < best.choices.length && attempts < 200; i++) {
-    if (best.choices[i] === 0) continue;
-    const trial = best.choices.slice();
-    trial[i] = 0;
-    attempts++;
-    const r = await runOnce(fn, seed, trial);
-    if (r.failed) best = r;
+  for (let changed = true; changed && attempts < 300;) {
+    changed = false;
+    for (let i = 0; i < best.choices.length && attempts < 300; i++) {
+      if (best.choices[i] === 0) continue;
+      const trial = best.choices.slice();
+      trial[i] = 0;
+      attempts++;
+      const r = await runOnce(fn, seed, trial);
+      if (r.failed) {
+        best = r;
+        changed = true;
+      }
+    }
   }
   return best;
 }

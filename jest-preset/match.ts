@@ -2,7 +2,11 @@
 import { Pid, Ref } from "../runtime";
 
 /** A predicate, or a partial pattern: plain objects match field by field, anything else by equality. */
-export type Pattern<T = unknown> = ((x: T) => unknown) | DeepPartial<T> | Record<string, unknown>;
+export type Pattern<T = unknown> =
+  | ((x: T) => unknown)
+  | (unknown extends T ? NonFunction : DeepPartial<T> | Record<string, unknown>);
+/** Any value but a function (so that an arrow function passed as a pattern gets a typed parameter). */
+type NonFunction = object | string | number | bigint | boolean | symbol | null | undefined;
 type DeepPartial<T> = T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
 function isPlain(x: unknown): x is Record<string, unknown> {

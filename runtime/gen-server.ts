@@ -559,6 +559,11 @@ export class ServerLoop<S> implements SystemHost {
     }
   }
 
+  /** @internal The process terminated: its pending timeout goes too. */
+  stop(): void {
+    this.cancelTimeout();
+  }
+
   /** @internal Holds the server right after its next event (called from a debug function). */
   hold(): void {
     this.holdNext = true;

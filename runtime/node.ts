@@ -303,7 +303,11 @@ export class Node {
     for (const m of p.monitoredBy?.values() ?? [])
       if (m.owner instanceof Proc) monitoredBy.push(m.owner.pid);
     return {
-      status: p.scheduled ? "runnable" : p.waiting ? "waiting" : "running",
+      status: p.scheduled
+        ? "runnable"
+        : p.waiting || (p.behaviour !== null && this.current !== p)
+          ? "waiting"
+          : "running",
       messageQueueLen: p.mailbox.length,
       messages: p.mailbox.toArray(10),
       links: [...(p.links ?? [])],
@@ -465,15 +469,25 @@ export class Node {
   /** Resolves when `pid` has terminated, with its exit reason (at once if it already has). */
   awaitExit(pid: Pid): Promise<unknown> {
     check(pid instanceof Pid, `awaitExit: expected a pid, got ${String(pid)}`);
+    return new Promise((resolve) => this.onExit(pid, resolve));
+  }
+
+  /**
+   * Calls `cb` with the exit reason when `pid` terminates (at once if it has);
+   * returns a function that stops watching.
+   */
+  onExit(pid: Pid, cb: (reason: unknown) => void): () => void {
     const p = Pid.procOf(pid) as Proc | null;
-    if (p === null || !p.alive) return Promise.resolve(Pid.exitReasonOf(pid));
-    return new Promise((resolve) => {
-      const e = this.endpoint((m) => {
-        this.closeEndpoint(e);
-        resolve((m as Down).reason);
-      });
-      this.monitorFrom(e, pid);
+    if (p === null || !p.alive) {
+      cb(Pid.exitReasonOf(pid));
+      return () => {};
+    }
+    const e = this.endpoint((m) => {
+      this.closeEndpoint(e);
+      cb((m as Down).reason);
     });
+    this.monitorFrom(e, pid);
+    return () => this.closeEndpoint(e);
   }
 }
 

@@ -132,7 +132,7 @@ export class Proc implements Self, Receiver, Runnable {
   /** A matched message waiting for this process's turn to be handed over (NONE if none). */
   private wokenMsg: unknown = NONE;
   /** For behaviour processes (GenServer, ...): runs on each turn instead of a body. */
-  behaviour: { run(p: Proc): void } | null = null;
+  behaviour: { run(p: Proc): void; stop?(): void } | null = null;
   /** What few processes need, kept apart so an idle process stays small. */
   private ext: ProcExtras | null = null;
 
@@ -289,8 +289,9 @@ export class Proc implements Self, Receiver, Runnable {
     }
   }
 
-  /** Called when the process terminates: drops a pending receive. */
+  /** Called when the process terminates: drops a pending receive, stops the behaviour's timers. */
   stop(): void {
+    this.behaviour?.stop?.();
     this.resolver = null;
     this.matcher = null;
     this.wokenMsg = NONE;

@@ -1,0 +1,176 @@
+/**
+ * testProcess(): the test body as a process, with a pid that can be sent to,
+ * linked and monitored, and receive / assertReceive / refuteReceive.
+ */
+import {
+  Down,
+  Exit,
+  Pid,
+  TIMEOUT,
+  exit,
+  isDown,
+  isExit,
+  processInfo,
+  send,
+  sendAfter,
+  spawn,
+} from "../../runtime";
+import { Subscribers, subscribe, subscribers } from "../../examples/subscribers/subscribers";
+import { failureOf, idle } from "./servers";
+
+/** Answers `{ from, text }` with the text in upper case. */
+const echo = () =>
+  spawn(async (self) => {
+    for (;;) {
+      const { from, text } = (await self.receive()) as { from: Pid; text: string };
+      self.send(from, { echo: text.toUpperCase() });
+    }
+  });
+
+describe("testProcess", () => {
+  it("has a pid that other processes can send to; the same process for the whole test", async () => {
+    const me = testProcess();
+    expect(testProcess()).toBe(me);
+    await expect(me.pid).toBeAlive();
+    const e = echo();
+    me.send(e, { from: me.pid, text: "hello" });
+    expect(await me.assertReceive()).toEqual({ echo: "HELLO" });
+    send(me.pid, "from outside");
+    expect(await me.receive()).toBe("from outside");
+  });
+
+  it("receive with a timeout gives TIMEOUT, and a selective receive leaves the rest in order", async () => {
+    const me = testProcess();
+    expect(await me.receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
+    send(me.pid, 1);
+    send(me.pid, "x");
+    send(me.pid, 2);
+    expect(await me.receive((m) => m === "x")).toBe("x");
+    expect(me.messages()).toEqual([1, 2]);
+  });
+
+  it("can monitor: the DOWN arrives with the reason", async () => {
+    const me = testProcess();
+    const a = idle();
+    const ref = me.monitor(a);
+    exit(a, "kill");
+    const down = await me.assertReceive<Down>((m) => isDown(m, ref));
+    expect(down.pid).toBe(a);
+    expect(down.reason).toBe("killed");
+  });
+
+  it("can be monitored: a server that monitors it sees it as a subscriber", async () => {
+    const me = testProcess();
+    const server = await Subscribers.start(undefined);
+    await subscribe(server, me.pid);
+    expect(await subscribers(server)).toEqual([me.pid]);
+    expect(processInfo(me.pid)!.monitoredBy).toEqual([server]);
+  });
+
+  it("can link and trap exits: an EXIT message arrives with the reason", async () => {
+    const me = testProcess();
+    me.processFlag("trapExit", true);
+    const a = spawn((self) => self.receive().then((reason) => self.exit(reason)));
+    me.link(a);
+    expect(processInfo(a)!.links).toEqual([me.pid]);
+    send(a, "bye");
+    const ex = await me.assertReceive<Exit>({ kind: "EXIT", from: a });
+    expect(ex).toBeInstanceOf(Exit);
+    expect(ex.reason).toBe("bye");
+  });
+
+  it("linked without trapping, it is taken down by its peer's crash, and a fresh one replaces it", async () => {
+    const me = testProcess();
+    const a = spawn((self) => self.receive().then(() => self.exit("crash")));
+    me.link(a);
+    send(a, "go");
+    expect(await awaitDown(me.pid)).toBe("crash");
+    const again = testProcess();
+    expect(again.pid).not.toBe(me.pid);
+    await expect(again.pid).toBeAlive();
+  });
+
+  it("assertReceive returns the first matching message (pattern or predicate) and leaves the others", async () => {
+    const me = testProcess();
+    send(me.pid, { n: 1, tag: "a" });
+    send(me.pid, { n: 2, tag: "b" });
+    send(me.pid, "text");
+    expect(await me.assertReceive({ tag: "b" })).toEqual({ n: 2, tag: "b" });
+    expect(await me.assertReceive((m) => typeof m === "string")).toBe("text");
+    expect(me.messages()).toEqual([{ n: 1, tag: "a" }]);
+  });
+
+  it("assertReceive waits for a message that arrives later", async () => {
+    const me = testProcess();
+    const got = me.assertReceive("late");
+    sendAfter(5, me.pid, "late");
+    expect(await got).toBe("late");
+  });
+
+  it("assertReceive fails listing the mailbox, and the process can receive again afterwards", async () => {
+    const me = testProcess();
+    send(me.pid, "a");
+    send(me.pid, { n: 1 });
+    const a = idle();
+    me.monitor(a);
+    exit(a, "kill");
+    const text = await failureOf(me.assertReceive("zzz", { timeout: 20 }));
+    expect(text).toBe(
+      `assertReceive(zzz) got no matching message within 20 ms.\nMailbox (3):\n  a\n  {"n":1}\n  DOWN ${a} killed`,
+    );
+    expect(await me.assertReceive("a")).toBe("a");
+    expect(await me.assertReceive({ n: 1 })).toEqual({ n: 1 });
+    expect(isDown(await me.assertReceive())).toBe(true);
+  });
+
+  it("assertReceive with an empty mailbox says so", async () => {
+    const me = testProcess();
+    const text = await failureOf(me.assertReceive(undefined, { timeout: 10 }));
+    expect(text).toMatch(
+      /^assertReceive\(\) got no matching message within 10 ms\.\nThe mailbox is empty\.$/,
+    );
+  });
+
+  it("refuteReceive passes when no matching message arrives (non-matching ones stay)", async () => {
+    const me = testProcess();
+    send(me.pid, "other");
+    await me.refuteReceive("bad", { timeout: 20 });
+    await me.refuteReceive((m: unknown) => isExit(m), { timeout: 5 });
+    expect(me.messages()).toEqual(["other"]);
+    await expect(me.refuteReceive(undefined, { timeout: 0 })).rejects.toThrow(/received other/);
+  });
+
+  it("refuteReceive with its short default wait passes on an empty mailbox", async () => {
+    const me = testProcess();
+    await expect(me.refuteReceive()).resolves.toBeUndefined();
+  });
+
+  it("refuteReceive fails with the message that arrived, listing the mailbox", async () => {
+    const me = testProcess();
+    send(me.pid, "keep");
+    send(me.pid, "bad");
+    const text = await failureOf(me.refuteReceive("bad", { timeout: 20 }));
+    expect(text).toBe("refuteReceive(bad) received bad.\nMailbox (1):\n  keep");
+  });
+
+  it("refuteReceive fails when the message arrives during its wait", async () => {
+    const me = testProcess();
+    sendAfter(5, me.pid, { late: true });
+    const text = await failureOf(me.refuteReceive({ late: true }, { timeout: 500 }));
+    expect(text).toMatch(/^refuteReceive\(\{"late":true\}\) received \{"late":true\}\./);
+  });
+
+  it("is the test's own process in random mode too (explore)", async () => {
+    await explore(
+      async () => {
+        const me = testProcess();
+        const e = echo();
+        me.send(e, { from: me.pid, text: "a" });
+        me.send(e, { from: me.pid, text: "b" });
+        expect(await me.assertReceive()).toEqual({ echo: "A" });
+        expect(await me.assertReceive()).toEqual({ echo: "B" });
+      },
+      { runs: 200 },
+    );
+  });
+});
