@@ -47,5 +47,15 @@ module.exports = {
       testMatch: ["**/test/e2e/**/*.test.ts"],
       testTimeout: 180_000,
     },
+    {
+      // The scaffold CLI, run built (`npm run build` first) as a subprocess in
+      // temporary projects under .scratch/ (tsc and Jest there, too).
+      displayName: "generator",
+      testEnvironment: "node",
+      transform,
+      roots: ["<rootDir>/test/generator"],
+      testMatch: ["**/test/generator/**/*.test.ts"],
+      testTimeout: 120_000,
+    },
   ],
 };
