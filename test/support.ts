@@ -2,10 +2,13 @@
  * Helpers for the project's own runtime tests (the Jest preset's helpers
  * come later and are tested on their own).
  */
-import { createNode, LogEvent, Node, NodeOptions, Self } from "../runtime";
+import { createNode, LogEvent, Node, NodeOptions, Self, setCurrentNode } from "../runtime";
 
 /** A node whose reports are collected in `logs` instead of printed. */
-export function quietNode(options: NodeOptions = {}): Node & { logs: LogEvent[] } {
+export type QuietNode = Node & { logs: LogEvent[] };
+
+/** A node whose reports are collected in `logs` instead of printed. */
+export function quietNode(options: NodeOptions = {}): QuietNode {
   const logs: LogEvent[] = [];
   const node = createNode({ ...options, logger: (e) => logs.push(e) }) as Node & {
     logs: LogEvent[];
@@ -59,4 +62,28 @@ export async function forSeeds(
       node.shutdown();
     }
   }
+}
+
+/**
+ * Gives each test of the file a fresh quiet node, current for the
+ * module-level API (handed to `set`), and shuts it down (and real timers
+ * back) after the test.
+ */
+export function eachTestNode(set: (node: QuietNode) => void): void {
+  let node: QuietNode;
+  beforeEach(() => {
+    node = quietNode();
+    setCurrentNode(node);
+    set(node);
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+    setCurrentNode(undefined);
+    node.shutdown();
+  });
+}
+
+/** Jest's fake timers for the runtime's timers (the scheduler never uses them). */
+export function useFakeTimers(): void {
+  jest.useFakeTimers({ doNotFake: ["queueMicrotask", "nextTick"] });
 }

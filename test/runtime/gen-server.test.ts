@@ -27,9 +27,7 @@ import {
   InitResult,
   isDown,
   isExit,
-  LogEvent,
   noreply,
-  Node,
   ok,
   Pid,
   procLib,
@@ -38,7 +36,6 @@ import {
   Self,
   ServerName,
   ServerRef,
-  setCurrentNode,
   stop,
   sys,
   SysEvent,
@@ -46,26 +43,12 @@ import {
   ViaRegistry,
   whereis,
 } from "../../runtime";
-import { forSeeds, quietNode, run } from "../support";
+import { QuietNode, eachTestNode, forSeeds, run, useFakeTimers } from "../support";
 
 // ---- helpers ----
 
-let node: Node & { logs: LogEvent[] };
-
-beforeEach(() => {
-  node = quietNode();
-  setCurrentNode(node);
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-  setCurrentNode(undefined);
-  node.shutdown();
-});
-
-function useFakeTimers(): void {
-  jest.useFakeTimers({ doNotFake: ["queueMicrotask", "nextTick"] });
-}
+let node: QuietNode;
+eachTestNode((n) => (node = n));
 
 interface Deferred<T> {
   promise: Promise<T>;

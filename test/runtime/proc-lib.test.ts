@@ -9,7 +9,6 @@ import {
   BadArgError,
   ExitError,
   LogEvent,
-  Node,
   Pid,
   Self,
   SpecialProcess,
@@ -18,28 +17,12 @@ import {
   isExit,
   isSystemMessage,
   procLib,
-  setCurrentNode,
   sys,
 } from "../../runtime";
-import { forSeeds, quietNode, run } from "../support";
+import { QuietNode, eachTestNode, forSeeds, run, useFakeTimers } from "../support";
 
-let node: Node & { logs: LogEvent[] };
-
-beforeEach(() => {
-  node = quietNode();
-  setCurrentNode(node);
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-  setCurrentNode(undefined);
-  node.shutdown();
-});
-
-/** Fake timers that leave the scheduler's microtasks alone. */
-function useFakeTimers(): void {
-  jest.useFakeTimers({ doNotFake: ["queueMicrotask"] });
-}
+let node: QuietNode;
+eachTestNode((n) => (node = n));
 
 /** The next message matching `match`, if one is queued now (else TIMEOUT). */
 function poll(self: Self, match?: (m: unknown) => unknown): Promise<unknown> {

@@ -22,7 +22,6 @@ import {
   procLib,
   reply,
   Self,
-  setCurrentNode,
   stop,
   Supervisor,
   SupervisorState,
@@ -30,7 +29,7 @@ import {
   TIMEOUT,
   checkChildSpecs,
 } from "../../runtime";
-import { forSeeds, quietNode, run } from "../support";
+import { QuietNode, eachTestNode, forSeeds, quietNode, run, useFakeTimers } from "../support";
 
 // ---- fixtures ----
 
@@ -154,22 +153,8 @@ async function rejection(p: Promise<unknown>): Promise<ExitError> {
 
 const reasonOf = async (p: Promise<unknown>) => (await rejection(p)).reason;
 
-function useFakeTimers(): void {
-  jest.useFakeTimers({ doNotFake: ["queueMicrotask"] });
-}
-
-let node: Node & { logs: import("../../runtime").LogEvent[] };
-
-beforeEach(() => {
-  node = quietNode();
-  setCurrentNode(node);
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-  setCurrentNode(undefined);
-  node.shutdown();
-});
+let node: QuietNode;
+eachTestNode((n) => (node = n));
 
 // ---- 9a. Start and child specs ----
 

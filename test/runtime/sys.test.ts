@@ -36,13 +36,12 @@ import {
   ok,
   procLib,
   reply,
-  setCurrentNode,
   stop,
   sys,
 } from "../../runtime";
 // SYS-11 sends a system request the sys API has no function for: the raw call.
 import { call as genCall } from "../../runtime/gen";
-import { forSeeds, quietNode, run } from "../support";
+import { QuietNode, eachTestNode, forSeeds, run } from "../support";
 
 // ---- helpers ----
 
@@ -148,18 +147,8 @@ const Collector = GenServer.define({
 
 // ---- the node ----
 
-let node: Node & { logs: LogEvent[] };
-
-beforeEach(() => {
-  node = quietNode();
-  setCurrentNode(node);
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-  setCurrentNode(undefined);
-  node.shutdown();
-});
+let node: QuietNode;
+eachTestNode((n) => (node = n));
 
 // ---- 7a. Requests and suspension ----
 
