@@ -241,23 +241,29 @@ export class Node {
 
   /** Registers `pid` under `name` (REG-01): throws BadArgError if taken, named already, or dead. */
   register(name: string, pid: Pid): true {
-    check(
-      typeof name === "string" && name.length > 0 && name !== "undefined",
-      `register: name must be a non-empty string, got ${String(name)}`,
-    );
-    check(pid instanceof Pid, `register: expected a pid, got ${String(pid)}`);
-    const p = Pid.procOf(pid) as Proc | null;
-    if (p === null || !p.alive) throw new BadArgError(`register: ${pid} is not alive`);
-    const holder = this.registry.get(name);
-    if (holder !== undefined)
-      throw new BadArgError(
-        `register: ${JSON.stringify(name)} is already registered to ${holder.pid}`,
-      );
+    const p = this.checkRegistration("register", this.registry, name, pid);
     if (p.name !== undefined)
       throw new BadArgError(`register: ${pid} is already registered as ${JSON.stringify(p.name)}`);
     this.registry.set(name, p);
     p.name = name;
     return true;
+  }
+
+  /** The checks names share (REG-01, REG-07): a valid name, free, for a live pid. */
+  private checkRegistration(fn: string, table: Map<string, Proc>, name: string, pid: Pid): Proc {
+    check(
+      typeof name === "string" && name.length > 0 && name !== "undefined",
+      `${fn}: name must be a non-empty string, got ${String(name)}`,
+    );
+    check(pid instanceof Pid, `${fn}: expected a pid, got ${String(pid)}`);
+    const p = Pid.procOf(pid) as Proc | null;
+    if (p === null || !p.alive) throw new BadArgError(`${fn}: ${pid} is not alive`);
+    const holder = table.get(name);
+    if (holder !== undefined)
+      throw new BadArgError(
+        `${fn}: ${JSON.stringify(name)} is already registered to ${holder.pid}`,
+      );
+    return p;
   }
 
   /** Frees `name` (the process keeps running); throws BadArgError if it is not registered. */
@@ -366,18 +372,7 @@ export class Node {
 
   /** Registers `pid` in the `{ global }` namespace (same rules as local names, REG-07). */
   registerGlobal(name: string, pid: Pid): true {
-    check(
-      typeof name === "string" && name.length > 0,
-      `registerGlobal: name must be a non-empty string, got ${String(name)}`,
-    );
-    check(pid instanceof Pid, `registerGlobal: expected a pid, got ${String(pid)}`);
-    const p = Pid.procOf(pid) as Proc | null;
-    if (p === null || !p.alive) throw new BadArgError(`registerGlobal: ${pid} is not alive`);
-    const holder = this.globals.get(name);
-    if (holder !== undefined)
-      throw new BadArgError(
-        `registerGlobal: ${JSON.stringify(name)} is already registered to ${holder.pid}`,
-      );
+    const p = this.checkRegistration("registerGlobal", this.globals, name, pid);
     this.globals.set(name, p);
     (p.globalNames ??= []).push(name);
     return true;

@@ -2,7 +2,15 @@
  * Helpers for the project's own runtime tests (the Jest preset's helpers
  * come later and are tested on their own).
  */
-import { createNode, LogEvent, Node, NodeOptions, Self, setCurrentNode } from "../runtime";
+import {
+  ExitError,
+  createNode,
+  LogEvent,
+  Node,
+  NodeOptions,
+  Self,
+  setCurrentNode,
+} from "../runtime";
 
 /** A node whose reports are collected in `logs` instead of printed. */
 export type QuietNode = Node & { logs: LogEvent[] };
@@ -86,4 +94,15 @@ export function eachTestNode(set: (node: QuietNode) => void): void {
 /** Jest's fake timers for the runtime's timers (the scheduler never uses them). */
 export function useFakeTimers(): void {
   jest.useFakeTimers({ doNotFake: ["queueMicrotask", "nextTick"] });
+}
+
+/** The ExitError a promise rejects with (fails the test if it resolves or rejects otherwise). */
+export async function rejection(p: Promise<unknown>): Promise<ExitError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(ExitError);
+    return e as ExitError;
+  }
+  throw new Error("expected a rejection, got a value");
 }

@@ -10,7 +10,6 @@
 import fc from "fast-check";
 import {
   ChildSpec,
-  ExitError,
   From,
   GenServer,
   ignore,
@@ -29,7 +28,15 @@ import {
   TIMEOUT,
   checkChildSpecs,
 } from "../../runtime";
-import { QuietNode, eachTestNode, forSeeds, quietNode, run, useFakeTimers } from "../support";
+import {
+  QuietNode,
+  eachTestNode,
+  forSeeds,
+  quietNode,
+  run,
+  useFakeTimers,
+  rejection,
+} from "../support";
 
 // ---- fixtures ----
 
@@ -139,16 +146,6 @@ async function selfExit(node: Node, pid: Pid, reason: unknown): Promise<unknown>
   const down = node.awaitExit(pid);
   Worker.cast(pid, "stopWith", reason);
   return down;
-}
-
-async function rejection(p: Promise<unknown>): Promise<ExitError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ExitError);
-    return e as ExitError;
-  }
-  throw new Error("expected a rejection");
 }
 
 const reasonOf = async (p: Promise<unknown>) => (await rejection(p)).reason;

@@ -41,20 +41,9 @@ import {
 } from "../../runtime";
 // SYS-11 sends a system request the sys API has no function for: the raw call.
 import { call as genCall } from "../../runtime/gen";
-import { QuietNode, eachTestNode, forSeeds, run } from "../support";
+import { QuietNode, eachTestNode, forSeeds, run, rejection } from "../support";
 
 // ---- helpers ----
-
-/** The rejection of `p` (fails the test if `p` resolves). */
-async function rejection(p: Promise<unknown>): Promise<ExitError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ExitError);
-    return e as ExitError;
-  }
-  throw new Error("expected a rejection, got a value");
-}
 
 /** One notification of a debug function. */
 interface Notification {
