@@ -63,7 +63,7 @@ async function runOnce(
 ): Promise<Run> {
   const logs: LogEvent[] = [];
   const unwatched: LogEvent[] = [];
-  const spawned: Array<{ id: number; proc: { dict: Map<string, unknown> | null } | null }> = [];
+  const spawned: Array<{ id: number; proc: { initialCall: string | undefined } | null }> = [];
   const node = createNode({
     mode: "random",
     seed,
@@ -94,7 +94,7 @@ async function runOnce(
   const given = labels.get(node);
   const seen = new Map<string, number>();
   for (const { id, proc } of spawned) {
-    const call = proc?.dict?.get("$initial_call");
+    const call = proc?.initialCall;
     let n =
       given?.get(id) ??
       (typeof call === "string" && call.endsWith(".init") ? call.slice(0, -5) : `P${id}`);

@@ -9,7 +9,7 @@
  * each message, synchronously: no Promise per message (a handler may still
  * be async; the server then waits for it before its next message).
  */
-import { ProcessExit, check, formatReason, reasonOf } from "./errors";
+import { BadArgError, ProcessExit, check, formatReason, reasonOf } from "./errors";
 import {
   DEFAULT_TIMEOUT,
   From,
@@ -237,6 +237,19 @@ export interface ServerModule<
   ): "ok";
 }
 
+const NO_OPTIONS: CallOptions = Object.freeze({});
+
+/** `Name.init`, made once per definition (not a string per server). */
+const initialCalls = new WeakMap<object, string>();
+function initialCallOf(spec: { name?: string }): string {
+  let s = initialCalls.get(spec);
+  if (s === undefined) initialCalls.set(spec, (s = `${spec.name ?? "GenServer"}.init`));
+  return s;
+}
+
+/** Builds a call's message (a plain function: no closure per call). */
+const callMessage = (from: From, request: unknown) => new CallMessage(from, request as Request);
+
 // ---- the server loop ----
 
 const TIMEOUT_MSG = "timeout";
@@ -290,7 +303,7 @@ export class ServerLoop<S> implements SystemHost {
   constructor(
     readonly p: Proc,
     readonly spec: ServerSpec<S, any, any, any>,
-    private readonly arg: unknown,
+    private arg: unknown,
     readonly parent: Pid,
     private readonly serverName: ServerName | undefined,
   ) {
@@ -356,8 +369,10 @@ export class ServerLoop<S> implements SystemHost {
       }
     }
     let r: unknown;
+    const arg = this.arg;
+    this.arg = undefined; // not kept for the server's life
     try {
-      r = this.spec.init.call(p, this.arg as never);
+      r = this.spec.init.call(p, arg as never);
     } catch (e) {
       if (e instanceof Error || e instanceof ProcessExit)
         return this.initFailed(reasonOf(e), reasonOf(e));
@@ -747,7 +762,7 @@ export function makeGenServer(currentNode: () => Node) {
     checkTimeout("GenServer.start", timeout);
     const node = parent?.node ?? options.node ?? currentNode();
     const p = node.spawnProc(null, parent);
-    record(p, parent, `${spec.name ?? "GenServer"}.init`);
+    record(p, parent, initialCallOf(spec));
     p.special = true;
     const loop = new ServerLoop(p, spec, arg, parent?.pid ?? p.pid, options.name);
     p.behaviour = loop;
@@ -768,11 +783,9 @@ export function makeGenServer(currentNode: () => Node) {
   }
 
   function callOpts(o: unknown): CallOptions {
-    if (o === undefined) return {};
-    check(
-      o !== null && typeof o === "object",
-      `GenServer.call: options must be an object, got ${String(o)}`,
-    );
+    if (o === undefined) return NO_OPTIONS;
+    if (o === null || typeof o !== "object")
+      throw new BadArgError(`GenServer.call: options must be an object, got ${String(o)}`);
     return o as CallOptions;
   }
 
@@ -835,9 +848,10 @@ export function makeGenServer(currentNode: () => Node) {
       server: ServerRef,
       name: string,
       arg?: unknown,
-      options: CallOptions = {},
+      options: CallOptions = NO_OPTIONS,
     ): Promise<unknown> {
-      check(typeof name === "string", `GenServer.call: name must be a string, got ${String(name)}`);
+      if (typeof name !== "string")
+        throw new BadArgError(`GenServer.call: name must be a string, got ${String(name)}`);
       const caller = (options.caller as Proc | undefined) ?? null;
       const node = nodeFor(server, options.caller);
       const request: Request = { name, arg };
@@ -847,13 +861,14 @@ export function makeGenServer(currentNode: () => Node) {
         "GenServer.call",
         server,
         request,
-        (from) => new CallMessage(from, request),
+        callMessage,
         options.timeout ?? DEFAULT_TIMEOUT,
       );
     },
     /** Casts to handler `name` of `server`; "ok" at once, even if there is no such server (GS-17). */
     cast(server: ServerRef, name: string, arg?: unknown, options?: { caller?: Self }): "ok" {
-      check(typeof name === "string", `GenServer.cast: name must be a string, got ${String(name)}`);
+      if (typeof name !== "string")
+        throw new BadArgError(`GenServer.cast: name must be a string, got ${String(name)}`);
       const caller = options?.caller as Proc | undefined;
       if (caller === undefined && server instanceof Pid) {
         // The common case, kept short: a pid, from a behaviour or from outside.
@@ -906,7 +921,8 @@ export function makeGenServer(currentNode: () => Node) {
     reqidsToList: (c: RequestIdCollection) => [...c.entries],
     /** Replies to a call whose handler returned `noreply` (from any process). */
     reply(from: From, value: unknown): void {
-      check(from instanceof From, `GenServer.reply: expected a From, got ${String(from)}`);
+      if (!(from instanceof From))
+        throw new BadArgError(`GenServer.reply: expected a From, got ${String(from)}`);
       genReply(currentNode(), from, value);
     },
     /**
@@ -927,8 +943,7 @@ export function makeGenServer(currentNode: () => Node) {
       options: { name?: ServerName } & Next = {},
     ): Promise<never> {
       const p = self as Proc;
-      if (p.dict?.get("$initial_call") === undefined)
-        throw new ProcessExit("process_was_not_started_by_proc_lib");
+      if (p.initialCall === undefined) throw new ProcessExit("process_was_not_started_by_proc_lib");
       if (options.name !== undefined && whereisServer(p.node, options.name) !== p.pid) {
         const n = options.name;
         throw new ProcessExit(
@@ -939,7 +954,7 @@ export function makeGenServer(currentNode: () => Node) {
               : { process_not_registered_via: n.via },
         );
       }
-      const ancestors = p.dict.get("$ancestors") as unknown[];
+      const ancestors = p.ancestors ?? [];
       const parentName = ancestors[0];
       const parent =
         parentName instanceof Pid

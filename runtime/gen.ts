@@ -7,7 +7,7 @@
  * call costs the same whatever the caller's backlog (PP-12), and a late reply
  * after a timeout is dropped (GS-11).
  */
-import { BadArgError, ExitError, check } from "./errors";
+import { BadArgError, ExitError } from "./errors";
 import type { Node } from "./node";
 import type { Proc } from "./process";
 import { Monitor, Receiver, Watcher, unwatch, watch } from "./signals";
@@ -59,10 +59,11 @@ export function unregisterServer(node: Node, name: ServerName): void {
 
 /** Checks a call timeout: a number of ms >= 0, or Infinity. */
 export function checkTimeout(fn: string, timeout: unknown): asserts timeout is number {
-  check(
-    typeof timeout === "number" && timeout >= 0 && !Number.isNaN(timeout),
-    `${fn}: timeout must be a number of ms >= 0 or Infinity, got ${String(timeout)}`,
-  );
+  // Hot path: the message is built only on failure.
+  if (!(typeof timeout === "number" && timeout >= 0))
+    throw new BadArgError(
+      `${fn}: timeout must be a number of ms >= 0 or Infinity, got ${String(timeout)}`,
+    );
 }
 
 /** The reply slot of one pending call; it watches the server for its death. */
@@ -160,7 +161,7 @@ export function call(
   op: string,
   server: ServerRef,
   request: unknown,
-  build: (from: From) => unknown,
+  build: (from: From, request: unknown) => unknown,
   timeout: number = DEFAULT_TIMEOUT,
 ): Promise<unknown> {
   checkTimeout(op, timeout);
@@ -179,14 +180,14 @@ export function call(
     slot.target = target;
     watch(target, slot);
     const from = new From(caller?.pid ?? node.externalPid, node.makeRef(), slot);
-    node.sendFrom(caller?.id ?? 0, pid, build(from));
+    node.sendFrom(caller?.id ?? 0, pid, build(from, request));
     if (timeout !== Infinity && slot.alive) node.deadlines.add(timeout, slot);
   });
 }
 
 /** Sends `value` as the reply to the call `from` (from any process; silent if the caller is gone). */
 export function reply(node: Node, from: From, value: unknown): void {
-  check(from instanceof From, `reply: expected a From, got ${String(from)}`);
+  if (!(from instanceof From)) throw new BadArgError(`reply: expected a From, got ${String(from)}`);
   const slot = From.slotOf(from);
   if (!slot.alive) return;
   node.scheduler.deliver(node.current?.id ?? 0, slot, value);

@@ -12,6 +12,7 @@ import type { Handler } from "./handler";
 import { Pid, Ref } from "./terms";
 import { makeProcLib } from "./proc-lib";
 import { makeSys } from "./sys";
+import * as gs from "./gen-server";
 import { makeGenServer } from "./gen-server";
 
 export { Node, createNode };
@@ -135,16 +136,17 @@ export const sys = makeSys(currentNode);
 /** Typed servers with OTP's semantics: `GenServer.define({...})`, then start, call, cast, stop. */
 export const GenServer = makeGenServer(currentNode);
 
-export {
-  ok,
-  reply,
-  noreply,
-  stop,
-  ignore,
-  initError,
-  CallMessage,
-  CastMessage,
-} from "./gen-server";
+// The result helpers handlers call per message: exported as plain values, not
+// re-export getters (a getter call per use shows up in profiles).
+/** `{ok, State}`: init succeeded. */
+export const ok = gs.ok;
+/** `{reply, Reply, State}`. */
+export const reply = gs.reply;
+/** `{noreply, State}`. */
+export const noreply = gs.noreply;
+/** `{stop, Reason, State}`, or `{stop, Reason, Reply, State}` with `options.reply`. */
+export const stop = gs.stop;
+export { ignore, initError, CallMessage, CastMessage } from "./gen-server";
 export type {
   ServerSpec,
   ServerModule,

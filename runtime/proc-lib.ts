@@ -11,9 +11,11 @@ import type { Body, Proc, Self } from "./process";
 import {
   Monitor,
   Receiver,
-  removeMonitor,
+  Watcher,
   link as linkProcs,
   unlink as unlinkProcs,
+  unwatch,
+  watch,
 } from "./signals";
 import { SystemMessage } from "./sys";
 import { Down, Pid, Ref } from "./terms";
@@ -37,17 +39,22 @@ export interface StartOptions {
 }
 
 /** The reply slot of a synchronous start. */
-class AckSlot implements Receiver {
+/** The reply slot of a synchronous start; it watches the child for its death. */
+class AckSlot implements Receiver, Watcher {
   alive = true;
   owned: Map<Ref, Monitor> | null = null;
-  ref: Ref | undefined;
+  prevWatch: Watcher | null = null;
+  nextWatch: Watcher | null = null;
   timer: ReturnType<typeof setTimeout> | undefined;
   constructor(
     readonly id: number,
+    readonly child: Proc,
     readonly resolve: (v: unknown) => void,
     readonly reject: (e: unknown) => void,
     readonly op: string,
-  ) {}
+  ) {
+    watch(child, this);
+  }
   /** Set by initFail: the start fails with it once the child is gone (PL-04). */
   private failure: InitFailure | undefined;
   deliver(m: unknown): void {
@@ -57,16 +64,17 @@ class AckSlot implements Receiver {
       return;
     }
     this.close();
-    if (m instanceof Down && m.ref === this.ref)
-      this.reject(
-        new ExitError(this.failure !== undefined ? this.failure.reason : m.reason, this.op),
-      );
-    else this.resolve((m as InitAck).value);
+    this.resolve((m as InitAck).value);
+  }
+  targetDown(reason: unknown): void {
+    if (!this.alive) return;
+    this.close();
+    this.reject(new ExitError(this.failure !== undefined ? this.failure.reason : reason, this.op));
   }
   close(): void {
     this.alive = false;
     if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.ref !== undefined) removeMonitor(this, this.ref);
+    unwatch(this.child, this);
   }
 }
 
@@ -107,12 +115,11 @@ export function record(child: Proc, parent: Proc | null, initialCall: string): v
   const ancestors: unknown[] = [];
   if (parent !== null) {
     ancestors.push(parent.name ?? parent.pid);
-    const up = parent.dict?.get("$ancestors");
+    const up = parent.ancestors;
     if (Array.isArray(up)) ancestors.push(...up);
   }
-  const d = (child.dict ??= new Map());
-  d.set("$initial_call", initialCall);
-  d.set("$ancestors", ancestors);
+  child.initialCall = initialCall;
+  child.ancestors = ancestors;
 }
 
 /** The crash report of procLib process `p` ending with `reason` (PL-06, PL-07). */
@@ -121,15 +128,15 @@ export function crashReport(p: Proc, reason: unknown, cls: "error" | "exit" | "t
     const q = Pid.procOf(pid) as Proc | null;
     return {
       pid,
-      initialCall: q?.dict?.get("$initial_call"),
-      ancestors: q?.dict?.get("$ancestors"),
+      initialCall: q?.initialCall,
+      ancestors: q?.ancestors,
     };
   };
   const data = {
     pid: p.pid,
     registeredName: p.name,
-    initialCall: p.dict?.get("$initial_call"),
-    ancestors: p.dict?.get("$ancestors") ?? [],
+    initialCall: p.initialCall,
+    ancestors: p.ancestors ?? [],
     errorInfo: {
       class: cls,
       reason,
@@ -189,9 +196,8 @@ export function awaitAck(
   timeout: number,
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const slot = new AckSlot(node.nextEndpointId(), resolve, reject, op);
+    const slot = new AckSlot(node.nextEndpointId(), child, resolve, reject, op);
     acks.set(child, slot);
-    slot.ref = node.monitorFrom(slot, child.pid);
     if (timeout !== Infinity) {
       slot.timer = setTimeout(() => {
         if (!slot.alive) return;

@@ -101,7 +101,8 @@ class ProcExtras {
   name: string | undefined = undefined;
   globalNames: string[] | null = null;
   timers: Set<Timer> | null = null;
-  dict: Map<string, unknown> | null = null;
+  initialCall: string | undefined = undefined;
+  ancestors: unknown[] | undefined = undefined;
   debug: import("./sys").Debug | null = null;
   special = false;
   recvTimer: ReturnType<typeof setTimeout> | undefined = undefined;
@@ -160,12 +161,28 @@ export class Proc implements Self, Receiver, Runnable {
   set timers(v: Set<Timer> | null) {
     this.x.timers = v;
   }
-  /** The process dictionary (procLib's initial call and ancestors...). */
-  get dict(): Map<string, unknown> | null {
-    return this.ext?.dict ?? null;
+  /** procLib's initial call (the body's or the behaviour's name); undefined for a plain spawn. */
+  get initialCall(): string | undefined {
+    return this.ext?.initialCall;
   }
-  set dict(v: Map<string, unknown> | null) {
-    this.x.dict = v;
+  set initialCall(v: string | undefined) {
+    this.x.initialCall = v;
+  }
+  /** procLib's ancestors: the parent (its name if registered), then its ancestors. */
+  get ancestors(): unknown[] | undefined {
+    return this.ext?.ancestors;
+  }
+  set ancestors(v: unknown[] | undefined) {
+    this.x.ancestors = v;
+  }
+  /** The process dictionary as OTP shows it (`$initial_call`, `$ancestors`). */
+  get dictionary(): Array<[string, unknown]> {
+    const e = this.ext;
+    if (e === null || e.initialCall === undefined) return [];
+    return [
+      ["$initial_call", e.initialCall],
+      ["$ancestors", e.ancestors ?? []],
+    ];
   }
   /** sys debug state. */
   get debug(): import("./sys").Debug | null {

@@ -351,7 +351,7 @@ export function answerSystem(
       const status: Status = {
         pid: p.pid,
         module: host.module,
-        processDictionary: [...(p.dict ?? [])],
+        processDictionary: p.dictionary,
         sysState,
         parent,
         debug: {
