@@ -98,3 +98,91 @@ export class Actor<M = unknown> {
 export function call<Q, R>(server: Actor<Request<Q, R>>, req: Q): Promise<R> {
   return new Promise<R>((reply) => server.send({ req, reply }));
 }
+
+// ---- a hand-written server: the yardstick for GenServer ----
+
+/** A call handler: returns the reply and the new state. */
+export type LoopCallHandler<S> = (arg: any, state: S) => { reply: unknown; state: S };
+/** A cast or info handler: returns the new state. */
+export type LoopCastHandler<S> = (arg: any, state: S) => S;
+
+/**
+ * What a hand-written server is made of: an init and a handler object, one
+ * handler per call name and per cast name, and one for every other message.
+ */
+export interface LoopServerSpec<S, A> {
+  init(arg: A): S;
+  handleCall: Record<string, LoopCallHandler<S>>;
+  handleCast: Record<string, LoopCastHandler<S>>;
+  handleInfo?: LoopCastHandler<S>;
+}
+
+/** A call as the server receives it: the handler name, its argument, and how to answer. */
+export class LoopCall {
+  constructor(
+    readonly name: string,
+    readonly arg: unknown,
+    readonly reply: (r: unknown) => void,
+  ) {}
+}
+
+/** A cast as the server receives it. */
+export class LoopCast {
+  constructor(
+    readonly name: string,
+    readonly arg: unknown,
+  ) {}
+}
+
+/** The server's first message: run `init`, then acknowledge the start. */
+class LoopInit {
+  constructor(
+    readonly arg: unknown,
+    readonly ack: () => void,
+  ) {}
+}
+
+/**
+ * A GenServer written by hand on `Actor`: a handler per message, looked up
+ * by name, no result objects (a handler returns the new state, a call
+ * handler `{ reply, state }`), no sys, no timeouts, no monitors. One handler
+ * function is shared by all servers (no closure per server).
+ */
+export class LoopServer<S = any, A = any> extends Actor<unknown> {
+  state!: S;
+  constructor(readonly spec: LoopServerSpec<S, A>) {
+    super(serve as Handler<unknown>);
+  }
+}
+
+function serve(m: unknown, self: Actor<unknown>): void {
+  const s = self as LoopServer;
+  const spec = s.spec;
+  if (m instanceof LoopCall) {
+    const r = spec.handleCall[m.name](m.arg, s.state);
+    s.state = r.state;
+    m.reply(r.reply);
+  } else if (m instanceof LoopCast) s.state = spec.handleCast[m.name](m.arg, s.state);
+  else if (m instanceof LoopInit) {
+    s.state = spec.init(m.arg);
+    m.ack();
+  } else if (spec.handleInfo !== undefined) s.state = spec.handleInfo(m, s.state);
+}
+
+/** Starts a server; resolves once its `init` has run in its first turn. */
+export function startServer<S, A>(spec: LoopServerSpec<S, A>, arg: A): Promise<LoopServer<S, A>> {
+  return new Promise((resolve) => {
+    const s = new LoopServer(spec);
+    s.send(new LoopInit(arg, () => resolve(s)));
+  });
+}
+
+/** Calls handler `name` of `server` with `arg`; resolves with the reply. */
+export function callServer(server: LoopServer, name: string, arg?: unknown): Promise<unknown> {
+  return new Promise((reply) => server.send(new LoopCall(name, arg, reply)));
+}
+
+/** Casts to handler `name` of `server`. */
+export function castServer(server: LoopServer, name: string, arg?: unknown): void {
+  server.send(new LoopCast(name, arg));
+}

@@ -4,18 +4,19 @@
  * so drift (heat, other load) hits all subjects alike.
  */
 import { collectGarbage } from "./clock";
-import type { Measure, Subject, Workload } from "./types";
+import type { Measure, Sample, Subject, Workload } from "./types";
 
 export const WARMUP = 2;
 const RUN_TIMEOUT_MS = 30_000;
 
-/** What the rounds gave: timed samples by subject, and the subjects that failed, with why. */
+/** What the rounds gave: timed samples by subject, their side figures, and the subjects that failed, with why. */
 export interface Samples {
   samples: Record<string, number[]>;
+  details: Record<string, Record<string, number[]>>;
   errors: Record<string, string>;
 }
 
-function withTimeout(measure: Measure, size: number, what: string): Promise<number> {
+function withTimeout(measure: Measure, size: number, what: string): Promise<number | Sample> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -33,21 +34,30 @@ export async function rounds(
 ): Promise<Samples> {
   const todo = subjects.filter((s) => Object.hasOwn(s.workloads, w.name));
   const samples: Record<string, number[]> = {};
+  const details: Record<string, Record<string, number[]>> = {};
   const errors: Record<string, string> = {};
-  for (const s of todo) samples[s.name] = [];
+  for (const s of todo) {
+    samples[s.name] = [];
+    details[s.name] = {};
+  }
   for (let round = 0; round < WARMUP + runs; round++) {
     for (const s of todo) {
       if (Object.hasOwn(errors, s.name)) continue;
       collectGarbage();
       try {
-        const v = await withTimeout(s.workloads[w.name], w.size, `${s.name} ${w.name}`);
+        const r = await withTimeout(s.workloads[w.name], w.size, `${s.name} ${w.name}`);
+        const v = typeof r === "number" ? r : r.value;
         if (!Number.isFinite(v)) throw new Error(`${s.name} ${w.name}: got ${v}`);
-        if (round >= WARMUP) samples[s.name].push(v);
+        if (round < WARMUP) continue;
+        samples[s.name].push(v);
+        if (typeof r !== "number" && r.detail !== undefined)
+          for (const [k, x] of Object.entries(r.detail)) (details[s.name][k] ??= []).push(x);
       } catch (e) {
         errors[s.name] = e instanceof Error ? e.message : String(e);
         delete samples[s.name];
+        delete details[s.name];
       }
     }
   }
-  return { samples, errors };
+  return { samples, details, errors };
 }

@@ -3,25 +3,42 @@
  * workload's garbage and JIT feedback cannot skew the next), for every
  * subject that implements it; prints the table and writes bench/results.json.
  *
- * `node --expose-gc dist/bench/run.js [workload...] [--runs=N]` runs a subset
- * (results.json is then left alone).
+ * `npm run bench -- --preset` also runs preset_overhead_ms (Jest on 1,000
+ * tiny tests with and without the preset, about 25 s; see
+ * preset-overhead.ts), as does `npm run bench:preset` alone. Without it,
+ * results.json keeps the last preset_overhead_ms entry (it is dated).
+ *
+ * `node --expose-gc dist/bench/run.js [workload...] [--runs=N] [--preset]`
+ * runs a subset (results.json is then left alone).
  */
 import { spawnSync } from "child_process";
 import fs from "fs";
 import path from "path";
 import { canCollect } from "./clock";
 import { machine } from "./machine";
-import { WorkloadResult, resultsJson, table } from "./report";
+import { WorkloadResult, formatValue, resultsJson, table } from "./report";
+import { PRESET_WORKLOAD, RESULTS, presetEntry, presetOverhead } from "./preset-overhead";
 import { Samples, WARMUP, rounds } from "./rounds";
 import { summarize } from "./stats";
 import { BASELINE, PRIMARY, SUBJECTS } from "./subjects";
 import { RATIO_TARGET, WORKLOADS } from "./workloads";
 
-const RESULTS = path.join(__dirname, "..", "..", "bench", "results.json");
 const CHILD = "--child=";
 
 function option(args: string[], name: string): string | undefined {
   return args.find((a) => a.startsWith(name))?.slice(name.length);
+}
+
+/** An entry of the existing results.json, if any. */
+function previousEntry(name: string): unknown {
+  try {
+    const doc = JSON.parse(fs.readFileSync(RESULTS, "utf8")) as {
+      workloads?: Record<string, unknown>;
+    };
+    return doc.workloads?.[name];
+  } catch {
+    return undefined;
+  }
 }
 
 /** Child mode: run one workload, print its samples as JSON on stdout. */
@@ -38,7 +55,7 @@ function inChild(name: string, runs: number): Samples {
     { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 1 << 24 },
   );
   if (r.status !== 0)
-    return { samples: {}, errors: { "*": `child exited ${r.status ?? r.signal}` } };
+    return { samples: {}, details: {}, errors: { "*": `child exited ${r.status ?? r.signal}` } };
   return JSON.parse(r.stdout) as Samples;
 }
 
@@ -51,6 +68,7 @@ async function main(): Promise<number> {
     await child(childOf, runs);
     return 0;
   }
+  const withPreset = args.includes("--preset");
   const only = args.filter((a) => !a.startsWith("--"));
   const unknown = only.filter((n) => !WORKLOADS.some((w) => w.name === n));
   if (unknown.length > 0) throw new Error(`unknown workload(s): ${unknown.join(", ")}`);
@@ -61,7 +79,7 @@ async function main(): Promise<number> {
   const results: WorkloadResult[] = [];
   let failures = 0;
   for (const w of workloads) {
-    const { samples, errors } = inChild(w.name, runs);
+    const { samples, details: ds, errors } = inChild(w.name, runs);
     for (const [who, why] of Object.entries(errors)) {
       failures++;
       console.error(`FAILED ${w.name} (${who}): ${why}`);
@@ -69,20 +87,62 @@ async function main(): Promise<number> {
     const bySubject = new Map(
       Object.entries(samples).map(([name, v]) => [name, summarize(v)] as const),
     );
-    results.push({ workload: w, bySubject });
+    const details = new Map(
+      Object.entries(ds).map(
+        ([name, d]) =>
+          [
+            name,
+            Object.fromEntries(Object.entries(d).map(([k, v]) => [k, summarize(v).median])),
+          ] as const,
+      ),
+    );
+    results.push({ workload: w, bySubject, details });
     console.error(`${w.name}: done at ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+
+  const keep: Record<string, unknown> = {};
+  if (withPreset) {
+    console.error(`${PRESET_WORKLOAD.name}: running Jest...`);
+    try {
+      const r = presetOverhead((line) => console.error(line));
+      results.push(r);
+      keep[PRESET_WORKLOAD.name] = presetEntry(r, PRIMARY, BASELINE);
+    } catch (e) {
+      failures++;
+      console.error(
+        `FAILED ${PRESET_WORKLOAD.name}: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+    console.error(
+      `${PRESET_WORKLOAD.name}: done at ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+  } else if (only.length === 0) {
+    const last = previousEntry(PRESET_WORKLOAD.name);
+    if (last !== undefined) keep[PRESET_WORKLOAD.name] = last;
   }
 
   const names = SUBJECTS.map((s) => s.name);
   console.log(table(results, names, PRIMARY, BASELINE, RATIO_TARGET));
   console.log(
     `\n${runs} timed runs after ${WARMUP} warm-up runs per subject and workload;` +
-      ` ratio = ${PRIMARY} vs ${BASELINE}, oriented so that higher is better.`,
+      ` ratio = ${PRIMARY} vs ${BASELINE}, oriented so that higher is better` +
+      ` (except where compare is "self" or there is no ${BASELINE}: see the notes).`,
   );
+  if (!withPreset) {
+    const last = keep[PRESET_WORKLOAD.name] as
+      { [PRIMARY]?: { median?: number }; date?: string } | undefined;
+    const figure = last?.[PRIMARY]?.median;
+    console.log(
+      `${PRESET_WORKLOAD.name} not run (\`npm run bench -- --preset\` or \`npm run bench:preset\`)` +
+        (figure !== undefined
+          ? `; results.json keeps the last figure: ${formatValue(figure, PRESET_WORKLOAD.unit)} per test (${last?.date ?? "undated"}).`
+          : "."),
+    );
+  }
   if (only.length === 0) {
     fs.writeFileSync(
       RESULTS,
-      JSON.stringify(resultsJson(machine(), results, PRIMARY, BASELINE), null, 2) + "\n",
+      JSON.stringify(resultsJson(machine(), results, PRIMARY, BASELINE, keep), null, 2) + "\n",
     );
     console.log(`wrote ${path.relative(process.cwd(), RESULTS) || RESULTS}`);
   }

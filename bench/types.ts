@@ -18,12 +18,30 @@ export interface Workload {
   readonly better: Better;
   /** The problem size handed to every subject (processes, messages, round trips...). */
   readonly size: number;
-  /** The goal for otpkit's median, in `unit` (at least for rates, at most otherwise). */
-  readonly target: number;
+  /** The goal for otpkit's median, in `unit` (at least for rates, at most otherwise); none: only the ratio. */
+  readonly target?: number;
+  /**
+   * What the ratio column holds. `baseline` (the default): the primary
+   * subject against the baseline, oriented so that higher is better, with
+   * the common ratio target. `self`: the measurement is itself a ratio (with
+   * vs without something, in the same run), so the ratio column repeats the
+   * primary's median and is held to `target`; the baseline does not take part.
+   * `none`: no ratio (only the primary is measured, e.g. the preset's overhead).
+   */
+  readonly compare?: "baseline" | "self" | "none";
+  /** Printed under the table: how to read this row (a choice made, what is left out and why). */
+  readonly note?: string;
+}
+
+/** A measurement with the figures behind it (e.g. the two timings a ratio is made of). */
+export interface Sample {
+  value: number;
+  /** Named side figures; results.json keeps the median of each. */
+  detail?: Record<string, number>;
 }
 
 /** One run of a workload by a subject: resolves with the measurement, in the workload's unit. */
-export type Measure = (size: number) => Promise<number>;
+export type Measure = (size: number) => Promise<number | Sample>;
 
 /** Something measured. */
 export interface Subject {

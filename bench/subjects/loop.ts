@@ -1,6 +1,17 @@
 /** The workloads on the hand-written actor loop (../loop), the yardstick. */
 import { collectGarbage, now, settledHeap } from "../clock";
-import { Actor, Handler, LoopDown, Request, call } from "../loop";
+import {
+  Actor,
+  Handler,
+  LoopDown,
+  LoopServer,
+  LoopServerSpec,
+  Request,
+  call,
+  callServer,
+  castServer,
+  startServer,
+} from "../loop";
 import type { Subject } from "../types";
 
 const START = "start";
@@ -100,6 +111,91 @@ function downUs(n: number): Promise<number> {
   });
 }
 
+// ---- the GenServer workloads, on a hand-written server ----
+
+/** The counter that echoes calls, as `Bench` in otpkit.ts. */
+const bench: LoopServerSpec<number, number> = {
+  init: (n) => n,
+  handleCall: {
+    echo: (i: number, n) => ({ reply: i, state: n }),
+    get: (_, n) => ({ reply: n, state: n }),
+  },
+  handleCast: {
+    inc: (_, n) => n + 1,
+  },
+};
+
+interface Count {
+  seen: number;
+  n: number;
+  done: (t: number) => void;
+}
+
+const counter: LoopServerSpec<Count, Count> = {
+  init: (c) => c,
+  handleCall: {},
+  handleCast: {},
+  handleInfo(_msg, c) {
+    if (++c.seen === c.n) c.done(now());
+    return c;
+  },
+};
+
+async function onewayGenserverMsgsPerS(n: number): Promise<number> {
+  let done!: (t: number) => void;
+  const finished = new Promise<number>((resolve) => (done = resolve));
+  const server = await startServer(counter, { seen: 0, n, done });
+  const t0 = now();
+  for (let i = 0; i < n; i++) server.send(i);
+  const t1 = await finished;
+  return n / ((t1 - t0) / 1000);
+}
+
+async function callPerS(n: number): Promise<number> {
+  const server = await startServer(bench, 0);
+  const t0 = now();
+  for (let i = 0; i < n; i++)
+    if ((await callServer(server, "echo", i)) !== i) throw new Error("wrong reply");
+  return n / ((now() - t0) / 1000);
+}
+
+async function callFromProcessPerS(n: number): Promise<number> {
+  const server = await startServer(bench, 0);
+  return new Promise((resolve, reject) => {
+    const client = new Actor<string>(async () => {
+      const t0 = now();
+      for (let i = 0; i < n; i++)
+        if ((await callServer(server, "echo", i)) !== i) return reject(new Error("wrong reply"));
+      resolve(n / ((now() - t0) / 1000));
+    });
+    client.send(START);
+  });
+}
+
+async function castPerS(n: number): Promise<number> {
+  const server = await startServer(bench, 0);
+  const t0 = now();
+  for (let i = 0; i < n; i++) castServer(server, "inc");
+  if ((await callServer(server, "get")) !== n) throw new Error("lost casts");
+  return n / ((now() - t0) / 1000);
+}
+
+async function genserverStartUs(n: number): Promise<number> {
+  const table: LoopServer[] = new Array(n);
+  const t0 = now();
+  for (let i = 0; i < n; i++) table[i] = await startServer(bench, i);
+  return ((now() - t0) * 1000) / n;
+}
+
+async function genserverBytes(n: number): Promise<number> {
+  const before = settledHeap();
+  const table: LoopServer[] = new Array(n);
+  for (let i = 0; i < n; i++) table[i] = await startServer(bench, i);
+  const after = settledHeap();
+  if (table.length !== n) throw new Error("lost servers");
+  return (after - before) / n;
+}
+
 export const loop: Subject = {
   name: "loop",
   workloads: {
@@ -108,5 +204,11 @@ export const loop: Subject = {
     oneway_msgs_per_s: onewayMsgsPerS,
     roundtrip_per_s: roundtripPerS,
     down_us: downUs,
+    oneway_genserver_msgs_per_s: onewayGenserverMsgsPerS,
+    call_per_s: callPerS,
+    call_from_process_per_s: callFromProcessPerS,
+    cast_per_s: castPerS,
+    genserver_start_us: genserverStartUs,
+    genserver_bytes: genserverBytes,
   },
 };

@@ -1,7 +1,20 @@
 /** The workloads on otpkit: each run on a fresh fifo node, shut down afterwards. */
-import { Node, Pid, Self, createNode, isDown } from "../../runtime";
-import { collectGarbage, now, settledHeap } from "../clock";
-import type { Subject } from "../types";
+import {
+  From,
+  GenServer,
+  Node,
+  Pid,
+  Self,
+  createNode,
+  isDown,
+  noreply,
+  ok,
+  reply,
+  sys,
+} from "../../runtime";
+import { collectGarbage, cpuNow, now, settledHeap } from "../clock";
+import { summarize } from "../stats";
+import type { Sample, Subject } from "../types";
 
 const READY = "ready";
 const STOP = "stop";
@@ -127,6 +140,182 @@ function downUs(n: number): Promise<number> {
   });
 }
 
+// ---- GenServer workloads ----
+
+/** The server the GenServer workloads use: a counter that echoes calls. */
+const Bench = GenServer.define({
+  name: "Bench",
+  init: (n: number) => ok(n),
+  handleCall: {
+    echo: (i: number, _from: From, n: number) => reply(i, n),
+    get: (_: undefined, _from: From, n: number) => reply(n, n),
+  },
+  handleCast: {
+    inc: (_: undefined, n: number) => noreply(n + 1),
+  },
+});
+
+/** Counts info messages; calls `done` with the time when it has seen `n`. */
+interface Count {
+  seen: number;
+  n: number;
+  done: (t: number) => void;
+}
+
+const Counter = GenServer.define({
+  name: "Counter",
+  init: (c: Count) => ok(c),
+  handleInfo(_msg, c: Count) {
+    if (++c.seen === c.n) c.done(now());
+    return noreply(c);
+  },
+});
+
+function onewayGenserverMsgsPerS(n: number): Promise<number> {
+  return onNode(async (node) => {
+    let done!: (t: number) => void;
+    const finished = new Promise<number>((resolve) => (done = resolve));
+    const server = await Counter.start({ seen: 0, n, done }, { node });
+    const t0 = now();
+    for (let i = 0; i < n; i++) node.send(server, i);
+    const t1 = await finished;
+    return n / ((t1 - t0) / 1000);
+  });
+}
+
+function callPerS(n: number): Promise<number> {
+  return onNode(async (node) => {
+    const server = await Bench.start(0, { node });
+    const t0 = now();
+    for (let i = 0; i < n; i++)
+      if ((await Bench.call(server, "echo", i)) !== i) throw new Error("wrong reply");
+    return n / ((now() - t0) / 1000);
+  });
+}
+
+function callFromProcessPerS(n: number): Promise<number> {
+  return onNode(async (node) => {
+    const server = await Bench.start(0, { node });
+    let elapsed = 0;
+    const client = node.spawn(async (self) => {
+      const t0 = now();
+      for (let i = 0; i < n; i++)
+        if ((await Bench.call(server, "echo", i, { caller: self })) !== i)
+          throw new Error("wrong reply");
+      elapsed = now() - t0;
+    });
+    const reason = await node.awaitExit(client);
+    if (reason !== "normal") throw new Error(`client exited with ${String(reason)}`);
+    return n / (elapsed / 1000);
+  });
+}
+
+/** `n` casts to `server`, then one call: ns per cast, by `clock` (ms). */
+async function timeCasts(server: Pid, n: number, clock = now): Promise<number> {
+  const before = (await Bench.call(server, "get")) as number;
+  const t0 = clock();
+  for (let i = 0; i < n; i++) Bench.cast(server, "inc");
+  if ((await Bench.call(server, "get")) !== before + n) throw new Error("lost casts");
+  return ((clock() - t0) * 1e6) / n;
+}
+
+/** `n` sequential calls to `server`: ns per call, by `clock` (ms). */
+async function timeCalls(server: Pid, n: number, clock = now): Promise<number> {
+  const t0 = clock();
+  for (let i = 0; i < n; i++)
+    if ((await Bench.call(server, "echo", i)) !== i) throw new Error("wrong reply");
+  return ((clock() - t0) * 1e6) / n;
+}
+
+function castPerS(n: number): Promise<number> {
+  return onNode(async (node) => {
+    const server = await Bench.start(0, { node });
+    const ns = await timeCasts(server, n);
+    return 1e9 / ns;
+  });
+}
+
+function genserverStartUs(n: number): Promise<number> {
+  return onNode(async (node) => {
+    const t0 = now();
+    for (let i = 0; i < n; i++) await Bench.start(i, { node });
+    return ((now() - t0) * 1000) / n;
+  });
+}
+
+function genserverBytes(n: number): Promise<number> {
+  return onNode(async (node) => {
+    const before = settledHeap();
+    // The node's process table keeps them (as `loop` keeps its servers in an array).
+    for (let i = 0; i < n; i++) await Bench.start(i, { node });
+    const after = settledHeap();
+    return (after - before) / n;
+  });
+}
+
+/** Pairs of timed segments per run, in the order plain–debugged, debugged–plain, ... */
+const SYS_PAIRS = 10;
+
+const median = (xs: readonly number[]) => summarize(xs).median;
+
+/**
+ * The same server code twice on one node, one with a debug function
+ * installed (sys.install; it returns its state, so it stays installed and
+ * runs for every event: `in` and `noreply` per cast, `in` and `out` per
+ * call). Short timed segments alternate between the two (ABBA), each after
+ * a full gc, so drift hits both alike, and are timed in CPU time, which
+ * other processes on a busy machine do not inflate. The value is the
+ * median over the pairs of with/without, for a segment's casts and calls
+ * together; the same for casts alone and calls alone is kept as detail,
+ * with CPU ns per message.
+ */
+function sysOverhead(n: number): Promise<Sample> {
+  return onNode(async (node) => {
+    const plain = await Bench.start(0, { node });
+    const debugged = await Bench.start(0, { node });
+    let events = 0;
+    await sys.install(debugged, (s: null) => (events++, s), null);
+    const casts = Math.ceil(n / SYS_PAIRS);
+    const calls = casts >> 2;
+    const ns: Record<"castWith" | "castWithout" | "callWith" | "callWithout", number[]> = {
+      castWith: [],
+      castWithout: [],
+      callWith: [],
+      callWithout: [],
+    };
+    for (let k = 0; k < SYS_PAIRS; k++) {
+      for (const withDebug of k % 2 === 0 ? [false, true] : [true, false]) {
+        const server = withDebug ? debugged : plain;
+        collectGarbage();
+        const cast = await timeCasts(server, casts, cpuNow);
+        collectGarbage();
+        const call = await timeCalls(server, calls, cpuNow);
+        (withDebug ? ns.castWith : ns.castWithout).push(cast);
+        (withDebug ? ns.callWith : ns.callWithout).push(call);
+      }
+    }
+    // Per pair: in + noreply per cast, in + out per call and per `get` (two per timeCasts).
+    const expected = SYS_PAIRS * (2 * casts + 2 * calls + 4);
+    if (events !== expected)
+      throw new Error(`debug function saw ${events} events, not ${expected}`);
+    const ratios = (a: number[], b: number[]) => a.map((x, i) => x / b[i]);
+    // A segment's time: its casts and its calls (ns per message × messages).
+    const total = (cast: number[], call: number[]) =>
+      cast.map((x, i) => x * casts + call[i] * calls);
+    return {
+      value: median(ratios(total(ns.castWith, ns.callWith), total(ns.castWithout, ns.callWithout))),
+      detail: {
+        castRatio: median(ratios(ns.castWith, ns.castWithout)),
+        callRatio: median(ratios(ns.callWith, ns.callWithout)),
+        castNsWith: median(ns.castWith),
+        castNsWithout: median(ns.castWithout),
+        callNsWith: median(ns.callWith),
+        callNsWithout: median(ns.callWithout),
+      },
+    };
+  });
+}
+
 export const otpkit: Subject = {
   name: "otpkit",
   workloads: {
@@ -135,5 +324,12 @@ export const otpkit: Subject = {
     oneway_msgs_per_s: onewayMsgsPerS,
     roundtrip_per_s: roundtripPerS,
     down_us: downUs,
+    oneway_genserver_msgs_per_s: onewayGenserverMsgsPerS,
+    call_per_s: callPerS,
+    call_from_process_per_s: callFromProcessPerS,
+    cast_per_s: castPerS,
+    genserver_start_us: genserverStartUs,
+    genserver_bytes: genserverBytes,
+    sys_overhead: sysOverhead,
   },
 };
