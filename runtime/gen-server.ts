@@ -145,10 +145,17 @@ export class CallMessage {
   ) {}
 }
 
-/** `{'$gen_cast', Request}`. */
+/** `{'$gen_cast', Request}`. Name and argument are kept flat (one object per cast); `request` shows them as OTP's Request. */
 export class CastMessage {
   readonly kind = "$gen_cast" as const;
-  constructor(readonly request: Request) {}
+  constructor(
+    readonly name: string,
+    readonly arg: unknown,
+  ) {}
+  /** The request: `{ name, arg }`. */
+  get request(): Request {
+    return { name: this.name, arg: this.arg };
+  }
 }
 
 // ---- the definition ----
@@ -447,9 +454,9 @@ export class ServerLoop<S> implements SystemHost {
     let r: unknown;
     try {
       if (m instanceof CastMessage) {
-        const h = spec.handleCast?.[m.request.name];
-        if (h === undefined) throw undef("handleCast", m.request.name);
-        r = h.call(p, m.request.arg, this.state);
+        const h = spec.handleCast?.[m.name];
+        if (h === undefined) throw undef("handleCast", m.name);
+        r = h.call(p, m.arg, this.state);
       } else if (spec.handleInfo === undefined) {
         p.node.logger({
           level: "warning",
@@ -874,13 +881,13 @@ export function makeGenServer(currentNode: () => Node) {
         // The common case, kept short: a pid, from a behaviour or from outside.
         const p = Pid.procOf(server) as Proc | null;
         if (p !== null)
-          p.node.sendFrom(p.node.current?.id ?? 0, server, new CastMessage({ name, arg }));
+          p.node.sendFrom(p.node.current?.id ?? 0, server, new CastMessage(name, arg));
         return "ok";
       }
       const node = nodeFor(server, caller);
       const pid = whereisServer(node, server);
       if (pid === undefined) return "ok";
-      node.sendFrom(caller?.id ?? node.current?.id ?? 0, pid, new CastMessage({ name, arg }));
+      node.sendFrom(caller?.id ?? node.current?.id ?? 0, pid, new CastMessage(name, arg));
       return "ok";
     },
     /** Sends call `name` to `server` without waiting; collect the reply with `waitResponse` / `receiveResponse`. */

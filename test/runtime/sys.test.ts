@@ -102,7 +102,7 @@ const callIn = (name: string, arg: unknown, from: Pid) =>
 
 const castIn = (name: string, arg: unknown) => ({
   kind: "in",
-  msg: new CastMessage({ name, arg }),
+  msg: new CastMessage(name, arg),
 });
 
 // ---- servers ----
@@ -227,7 +227,7 @@ describe("SYS 7a: requests and suspension", () => {
     expect(await sys.getState(s)).toEqual([]);
     // The ordinary messages are queued, in arrival order.
     const queued = node.processInfo(s)!.messages;
-    expect(queued[0]).toEqual(new CastMessage({ name: "push", arg: 1 }));
+    expect(queued[0]).toEqual(new CastMessage("push", 1));
     expect(queued[1]).toBe("info");
     expect(queued[2]).toBeInstanceOf(CallMessage);
     expect(await sys.resume(s)).toBe("ok");
