@@ -329,7 +329,7 @@ export class ServerLoop<S> implements SystemHost {
     node.current = p;
     try {
       if (!this.started) return this.init();
-      let budget = node.scheduler.random ? 1 : 64;
+      let budget = node.scheduler.random ? 1 : 1024;
       const mb = p.mailbox;
       while (budget-- > 0 && p.alive && !this.blocked) {
         if (this.hasCont) {
