@@ -59,7 +59,27 @@ export function formatReason(reason: unknown): string {
   }
 }
 
-/** Throws a BadArgError unless `cond` holds. */
+/** Throws a BadArgError unless `cond` holds (`message` should be a constant: it is built either way). */
 export function check(cond: unknown, message: string): asserts cond {
   if (!cond) throw new BadArgError(message);
+}
+
+/** Throws a BadArgError naming `fn` and the bad value unless `x` is a function (message built on failure only). */
+export function checkFunction(
+  fn: string,
+  what: string,
+  x: unknown,
+): asserts x is (...args: any[]) => unknown {
+  if (typeof x !== "function")
+    throw new BadArgError(`${fn}: ${what} must be a function, got ${typeof x}`);
+}
+
+/** Throws a BadArgError naming `fn` unless `x` is an instance of `type` (message built on failure only). */
+export function checkInstance<T>(
+  fn: string,
+  type: abstract new (...args: any[]) => T,
+  what: string,
+  x: unknown,
+): asserts x is T {
+  if (!(x instanceof type)) throw new BadArgError(`${fn}: expected ${what}, got ${String(x)}`);
 }

@@ -3,7 +3,7 @@
  * scheduler, timers and seed. `createNode()` makes one; the default node
  * serves plain scripts.
  */
-import { BadArgError, check, formatReason } from "./errors";
+import { BadArgError, check, formatReason, checkFunction, checkInstance } from "./errors";
 import { Body, Proc } from "./process";
 import { ScheduleMode, Scheduler } from "./scheduler";
 import {
@@ -161,10 +161,7 @@ export class Node {
 
   /** @internal */
   spawnHandlerProc(handler: Handler, parent: Proc | null): Proc {
-    check(
-      typeof handler === "function",
-      `spawnHandler: handler must be a function, got ${typeof handler}`,
-    );
+    checkFunction("spawnHandler", "handler", handler);
     const p = this.spawnProc(null, parent);
     p.behaviour = new HandlerLoop(handler);
     return p;
@@ -173,8 +170,7 @@ export class Node {
   /** @internal Creates and schedules a process. */
   spawnProc(body: Body | null, _parent: Proc | null): Proc {
     check(!this.down, "spawn: the node has been shut down");
-    if (body !== null)
-      check(typeof body === "function", `spawn: body must be a function, got ${typeof body}`);
+    if (body !== null) checkFunction("spawn", "body", body);
     const p = new Proc(this, this.nextPid++, body);
     if (this.tail === null) this.head = p;
     else {
@@ -218,7 +214,7 @@ export class Node {
 
   /** Sends an exit signal with `reason` to `pid` from outside any process. */
   exit(pid: Pid, reason: unknown): true {
-    check(pid instanceof Pid, `exit: expected a pid, got ${String(pid)}`);
+    checkInstance("exit", Pid, "a pid", pid);
     const p = Pid.procOf(pid) as Proc | null;
     const from = this.current;
     if (p !== null) sendExit(from?.id ?? 0, from?.pid ?? this.externalPid, p, reason);
@@ -232,7 +228,7 @@ export class Node {
 
   /** @internal `isAlive` asked by sender `from`: its signals to `pid` land first. */
   isAliveFrom(from: number, pid: Pid): boolean {
-    check(pid instanceof Pid, `isAlive: expected a pid, got ${String(pid)}`);
+    checkInstance("isAlive", Pid, "a pid", pid);
     const p = Pid.procOf(pid) as Proc | null;
     if (p === null) return false;
     p.node.scheduler.flush(from, p.id);
@@ -255,7 +251,7 @@ export class Node {
       typeof name === "string" && name.length > 0 && name !== "undefined",
       `${fn}: name must be a non-empty string, got ${String(name)}`,
     );
-    check(pid instanceof Pid, `${fn}: expected a pid, got ${String(pid)}`);
+    checkInstance(fn, Pid, "a pid", pid);
     const p = Pid.procOf(pid) as Proc | null;
     if (p === null || !p.alive) throw new BadArgError(`${fn}: ${pid} is not alive`);
     const holder = table.get(name);
@@ -300,7 +296,7 @@ export class Node {
 
   /** What the process is doing, or undefined if it is not alive. */
   processInfo(pid: Pid): ProcessInfo | undefined {
-    check(pid instanceof Pid, `processInfo: expected a pid, got ${String(pid)}`);
+    checkInstance("processInfo", Pid, "a pid", pid);
     const p = Pid.procOf(pid) as Proc | null;
     if (p === null || !p.alive) return undefined;
     const monitors: MonitorObject[] = [];
@@ -463,7 +459,7 @@ export class Node {
 
   /** Resolves when `pid` has terminated, with its exit reason (at once if it already has). */
   awaitExit(pid: Pid): Promise<unknown> {
-    check(pid instanceof Pid, `awaitExit: expected a pid, got ${String(pid)}`);
+    checkInstance("awaitExit", Pid, "a pid", pid);
     return new Promise((resolve) => this.onExit(pid, resolve));
   }
 

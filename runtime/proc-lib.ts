@@ -4,7 +4,7 @@
  * own crash (a crash report through the node's logger), and can be started
  * synchronously: `start` resolves when the child calls `initAck`.
  */
-import { ExitError, ProcessExit, check, formatReason } from "./errors";
+import { ExitError, ProcessExit, formatReason, checkFunction } from "./errors";
 import { ServerRef, call, checkTimeout, whereisServer } from "./gen";
 import type { Node } from "./node";
 import type { Body, Proc, Self } from "./process";
@@ -180,7 +180,7 @@ export function spawnProc(
   link: boolean,
   initialCall = initialCallOf(body),
 ): Proc {
-  check(typeof body === "function", `procLib: body must be a function, got ${typeof body}`);
+  checkFunction("procLib", "body", body);
   const child = node.spawnProc(guard(body), parent);
   record(child, parent, initialCall);
   if (link && parent !== null) linkProcs(parent, child);

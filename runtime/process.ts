@@ -2,7 +2,15 @@
  * The process record and the `self` context a function body receives.
  * One object is both (a process costs one record, a mailbox and its body).
  */
-import { BadArgError, ExitError, ProcessExit, check, reasonOf } from "./errors";
+import {
+  BadArgError,
+  ExitError,
+  ProcessExit,
+  check,
+  reasonOf,
+  checkFunction,
+  checkInstance,
+} from "./errors";
 import { Mailbox } from "./mailbox";
 import type { Node } from "./node";
 import type { Runnable } from "./scheduler";
@@ -334,14 +342,11 @@ export class Proc implements Self, Receiver, Runnable {
 
   receive(match?: (m: unknown) => unknown, options?: ReceiveOptions): Promise<any> {
     if (!this.alive) return NEVER;
-    if (match !== undefined)
-      check(typeof match === "function", `receive: match must be a function, got ${typeof match}`);
+    if (match !== undefined) checkFunction("receive", "match", match);
     const timeout = options?.timeout;
     if (timeout !== undefined)
-      check(
-        typeof timeout === "number" && timeout >= 0 && !Number.isNaN(timeout),
-        `receive: timeout must be a number >= 0, got ${String(timeout)}`,
-      );
+      if (!(typeof timeout === "number" && timeout >= 0))
+        throw new BadArgError(`receive: timeout must be a number >= 0, got ${String(timeout)}`);
     if (this.resolver !== null)
       throw new BadArgError(`receive: ${this.pid} is already waiting in receive`);
     const mb = this.mailbox;
@@ -403,7 +408,7 @@ export class Proc implements Self, Receiver, Runnable {
 
   link(pid: Pid): true {
     this.assertAlive();
-    check(pid instanceof Pid, `link: expected a pid, got ${String(pid)}`);
+    checkInstance("link", Pid, "a pid", pid);
     if (pid === this.pid) return true;
     const other = Pid.procOf(pid) as Proc | null;
     if (other === null || !other.alive) {
@@ -419,7 +424,7 @@ export class Proc implements Self, Receiver, Runnable {
 
   unlink(pid: Pid): true {
     this.assertAlive();
-    check(pid instanceof Pid, `unlink: expected a pid, got ${String(pid)}`);
+    checkInstance("unlink", Pid, "a pid", pid);
     unlinkProcs(this, pid);
     return true;
   }
@@ -430,7 +435,7 @@ export class Proc implements Self, Receiver, Runnable {
   }
 
   demonitor(ref: Ref, options?: { flush?: boolean; info?: boolean }): boolean {
-    check(ref instanceof Ref, `demonitor: expected a ref, got ${String(ref)}`);
+    checkInstance("demonitor", Ref, "a ref", ref);
     const was = removeMonitor(this, ref);
     this.node.unalias(ref, this);
     if (options?.flush) this.mailbox.removeAll((m) => m instanceof Down && m.ref === ref);
@@ -452,7 +457,7 @@ export class Proc implements Self, Receiver, Runnable {
   exit(pid: Pid, reason: unknown): void;
   exit(a: unknown, b?: unknown): void {
     if (arguments.length < 2) throw new ProcessExit(a);
-    check(a instanceof Pid, `exit: expected a pid, got ${String(a)}`);
+    checkInstance("exit", Pid, "a pid", a);
     this.assertAlive();
     const target = Pid.procOf(a) as Proc | null;
     if (target === null) return;

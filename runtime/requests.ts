@@ -2,7 +2,7 @@
  * Asynchronous requests to a server (OTP's `gen_server:send_request` and
  * friends): send now, collect the reply later, one request or a collection.
  */
-import { BadArgError, check } from "./errors";
+import { BadArgError, check, checkInstance } from "./errors";
 import { From, ServerRef, whereisServer } from "./gen";
 import type { Node } from "./node";
 import type { Proc } from "./process";
@@ -169,7 +169,7 @@ export async function waitResponse(
       }
     }
   }
-  check(id instanceof RequestId, `waitResponse: expected a request id, got ${String(id)}`);
+  checkInstance("waitResponse", RequestId, "a request id", id);
   const slot = RequestId.slotOf(id);
   if (slot.caller !== null) {
     const p = slot.caller;
@@ -193,7 +193,7 @@ function abandon(slot: RequestSlot): void {
 
 /** Classifies one received message: the reply or error of request `id`, or "no_reply". */
 export function checkResponse(msg: unknown, id: RequestId): Outcome | "no_reply" {
-  check(id instanceof RequestId, `checkResponse: expected a request id, got ${String(id)}`);
+  checkInstance("checkResponse", RequestId, "a request id", id);
   return msg instanceof ResponseMessage && msg.requestId === id ? msg.outcome : "no_reply";
 }
 
@@ -203,7 +203,7 @@ export function reqidsAdd(
   label: unknown,
   collection: RequestIdCollection,
 ): RequestIdCollection {
-  check(id instanceof RequestId, `reqidsAdd: expected a request id, got ${String(id)}`);
+  checkInstance("reqidsAdd", RequestId, "a request id", id);
   if (collection.entries.has(id))
     throw new BadArgError("reqidsAdd: the request id is already in the collection");
   return new RequestIdCollection(new Map(collection.entries).set(id, label));

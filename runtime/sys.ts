@@ -5,7 +5,7 @@
  * with the process, so a test helper on the same heap can attach a debug
  * function synchronously and never miss an event.
  */
-import { BadArgError, ExitError, ProcessExit, check, formatReason } from "./errors";
+import { BadArgError, ExitError, ProcessExit, formatReason, checkFunction } from "./errors";
 import { From, ServerRef, call, reply, whereisServer } from "./gen";
 import type { Node } from "./node";
 import type { Proc, Self } from "./process";
@@ -580,7 +580,7 @@ export function makeSys(defaultNode: () => Node) {
       fn: (state: S) => S,
       o?: SysOptions | number,
     ): Promise<S> => {
-      check(typeof fn === "function", `sys.replaceState: fn must be a function, got ${typeof fn}`);
+      checkFunction("sys.replaceState", "fn", fn);
       return request("replaceState", server, { kind: "replace_state", fn }, o, [fn]);
     },
     /** The process's status: sys state, parent, debug, and its own `misc`. */
@@ -627,7 +627,7 @@ export function makeSys(defaultNode: () => Node) {
       state: S,
       o?: SysOptions & { id?: unknown },
     ): Promise<"ok"> => {
-      check(typeof fn === "function", `sys.install: fn must be a function, got ${typeof fn}`);
+      checkFunction("sys.install", "fn", fn);
       return dbg("install", server, { install: { id: o?.id ?? fn, fn, state } }, o, [fn]);
     },
     /** Removes the debug function installed under `id` (or as that function). */

@@ -3,7 +3,7 @@
  * They call the global timer functions at call time, so Jest's fake timers
  * drive them.
  */
-import { check } from "./errors";
+import { check, checkInstance } from "./errors";
 import type { Node } from "./node";
 import type { Proc } from "./process";
 import { Pid, Ref, TimerMessage } from "./terms";
@@ -53,7 +53,7 @@ export class Timers {
 
   /** Cancels a timer: the time left in ms, or false if it had fired or was cancelled. */
   cancel(ref: Ref): number | false {
-    check(ref instanceof Ref, `cancelTimer: expected a timer ref, got ${String(ref)}`);
+    checkInstance("cancelTimer", Ref, "a timer ref", ref);
     const t = this.active.get(ref);
     if (t === undefined) return false;
     this.drop(t);
@@ -63,7 +63,7 @@ export class Timers {
 
   /** The time left in ms, or false if the timer is not active. */
   read(ref: Ref): number | false {
-    check(ref instanceof Ref, `readTimer: expected a timer ref, got ${String(ref)}`);
+    checkInstance("readTimer", Ref, "a timer ref", ref);
     const t = this.active.get(ref);
     return t === undefined ? false : Math.max(0, Math.ceil(t.due - Date.now()));
   }
