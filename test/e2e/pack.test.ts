@@ -8,50 +8,10 @@
  * Needs a build (`npm test` runs it in pretest) and the npm registry (or its
  * cache); nothing else from the network.
  */
-import { execFile } from "child_process";
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile, readdir } from "fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "fs/promises";
 import { tmpdir } from "os";
 import path from "path";
-
-const ROOT = path.join(__dirname, "..", "..");
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command; never rejects (the exit code is in the result). */
-function sh(cmd: string, args: string[], cwd: string): Promise<Result> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (!k.startsWith("OTPKIT_") && !k.startsWith("JEST_")) env[k] = v;
-  env.FORCE_COLOR = "0";
-  return new Promise((resolve) =>
-    execFile(
-      cmd,
-      args,
-      { cwd, env, maxBuffer: 64 * 1024 * 1024, timeout: 150_000 },
-      (error, stdout, stderr) =>
-        resolve({
-          code: error ? (typeof error.code === "number" ? error.code : 1) : 0,
-          stdout: String(stdout),
-          stderr: String(stderr),
-        }),
-    ),
-  );
-}
-
-/** The newest modification time of the .ts files under `dir`. */
-async function newest(dir: string): Promise<number> {
-  let t = 0;
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) t = Math.max(t, await newest(p));
-    else if (e.name.endsWith(".ts")) t = Math.max(t, (await stat(p)).mtimeMs);
-  }
-  return t;
-}
+import { ROOT, type Result, assertBuilt, sh, strip } from "./support";
 
 // ---- the user's project ----
 
@@ -282,8 +242,6 @@ let report: {
 };
 let seconds = 0;
 
-const strip = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, ""); // eslint-disable-line no-control-regex
-
 function testsOf(file: string): Map<string, Assertion> {
   const r = report.testResults.find((t) => t.name.endsWith(file));
   if (r === undefined)
@@ -293,19 +251,7 @@ function testsOf(file: string): Map<string, Assertion> {
 
 beforeAll(async () => {
   const t0 = Date.now();
-  const built = path.join(ROOT, "dist", "jest-preset", "setup.js");
-  const builtAt = await stat(built).then(
-    (s) => s.mtimeMs,
-    () => 0,
-  );
-  const sources = Math.max(
-    await newest(path.join(ROOT, "runtime")),
-    await newest(path.join(ROOT, "jest-preset")),
-  );
-  if (builtAt < sources)
-    throw new Error(
-      `dist/ is missing or older than the sources: run \`npm run build\` first (\`npm test\` does it).`,
-    );
+  await assertBuilt(["dist/jest-preset/setup.js"], ["runtime", "jest-preset"]);
 
   dir = await mkdtemp(path.join(tmpdir(), "otpkit-e2e-"));
   const pack = await sh("npm", ["pack", "--json", "--pack-destination", dir], ROOT);
