@@ -1,91 +1,285 @@
 /**
- * `npm run demo`: the story otpkit exists for, told with the runtime alone.
+ * `npm run demo`: the story otpkit exists for, told end to end as a
+ * newcomer would live it.
  *
  * A server monitors its subscribers and drops one when its DOWN arrives. A
- * test kills a subscriber and at once asks for the subscribers. The DOWN and
- * the call come from different senders, so either may arrive first. Run
- * under many random schedules, the naive test fails in some; the test that
- * waits for the server's own `in DOWN` sys event passes in all.
+ * test kills a subscriber and at once asks the server who is left. The DOWN
+ * and the question come from different senders, so either may arrive first.
+ *
+ * In a fresh project under `.scratch/demo/` (ignored by git, recreated each
+ * run) the demo scaffolds the server with the generator, adds the naive test
+ * and the fixed one, runs Jest with the preset as a child process (`--json`)
+ * and tells what happened: the generated tests pass; the naive test fails
+ * under exploration, with a seed, a replay command (run again to show it
+ * fails the same way) and the interleaving; the test that waits for the
+ * server's own `in DOWN` sys event passes under every schedule. Exit code 0
+ * when all of that holds, 1 otherwise.
+ *
+ * `--dir <folder>` (inside `.scratch/`) puts the project elsewhere.
  */
-import { Down, Node, Pid, SysEvent, attachDebug, createNode, setCurrentNode } from "../runtime";
-import { Subscribers, subscribe, subscribers } from "./subscribers/subscribers";
+import { relative } from "path";
+import { ExploreFailure, parseExploreFailure, parseReplay } from "./demo/explore-failure";
+import { JestRun, TestResult, runJest, testNamed, testsIn } from "./demo/jest-report";
+import { REPO } from "./demo/paths";
+import { withProgress } from "./demo/progress";
+import { SCAFFOLD, addFile, createProject, scaffold, scratchDir } from "./demo/project";
+import { FILE, FIXED_LINES, NAIVE_LINES, RUNS, TESTS, TEXT } from "./demo/story-tests";
+import { bold, count, cyan, dim, leader, mark, red, seconds } from "./demo/style";
 
-const RUNS = 500;
+const GENERATED_TESTS = "test/subscribers.test.ts";
 
-/** Resolves once `server` has handled the DOWN of `pid` (its `in` event, then the handler's result). */
-function downHandled(server: Pid, pid: Pid): Promise<void> {
-  return new Promise((resolve) => {
-    let seen = false;
-    attachDebug(
-      server,
-      (_s, e: SysEvent) => {
-        const msg = (e as { msg?: unknown }).msg;
-        if (e.kind === "in" && msg instanceof Down && msg.pid === pid) seen = true;
-        else if (seen) {
-          resolve();
-          return "done";
-        }
-        return undefined;
-      },
-      undefined,
-    );
-  });
+const say = (line = "") => process.stdout.write(line + "\n");
+const code = (lines: string[]) => lines.forEach((l) => say(`    ${cyan(l)}`));
+const act = (n: number, title: string, ms?: number) => {
+  say();
+  const head = `Act ${n} · ${title}`;
+  say(ms === undefined ? bold(head) : `${bold(head)}  ${dim(seconds(ms))}`);
+};
+
+/** What must hold for the demo to succeed; each is checked as the story goes. */
+const expected = {
+  scaffold: "the generator scaffolds the server and its tests",
+  generated: "the generated tests pass, unedited",
+  naive: "the naive test fails under exploration: seed, replay, chart",
+  replay: "its replay command fails the same way",
+  fixed: `the fixed test passes under all ${count(RUNS)} schedules`,
+};
+const seen = new Map<keyof typeof expected, boolean>();
+
+function intro(where: string): void {
+  const title = "otpkit demo · the subscriber race";
+  say(bold(title));
+  say(dim("═".repeat(title.length)));
+  say();
+  say("A server monitors its subscribers and drops one when its DOWN");
+  say("arrives. A test kills subscriber A, then at once asks the server");
+  say("who is left. The DOWN (sent on A's behalf) and the question (sent");
+  say("by the test) come from different senders: either may arrive first.");
+  say();
+  say(`Below, in a fresh project (${where}), we scaffold the server,`);
+  say("add a naive test and a fixed one, and run them with Jest.");
+  say(dim("The generated server monitors the pids it is started with"));
+  say(dim("(start({ watch })) and drops one from state.watching on its"));
+  say(dim("DOWN; so the tests start it watching A and B, and ask who is"));
+  say(dim("left with sys.getState(server)."));
 }
 
-/** One run of the scenario on a fresh node with `seed`; true if the subscriber list was right. */
-async function scenario(seed: number, fixed: boolean): Promise<boolean> {
-  const node: Node = createNode({ mode: "random", seed, logger: () => {} });
-  setCurrentNode(node);
-  try {
-    const server = await Subscribers.start(undefined);
-    const idle = async (self: { receive(): Promise<unknown> }) => void (await self.receive());
-    const a = node.spawn(idle);
-    const b = node.spawn(idle);
-    await subscribe(server, a);
-    await subscribe(server, b);
-    const handled = fixed ? downHandled(server, a) : undefined; // armed before the trigger
-    node.exit(a, "kill");
-    await handled;
-    const list = await subscribers(server);
-    return list.length === 1 && list[0] === b;
-  } finally {
-    setCurrentNode(undefined);
-    node.shutdown();
+/** Act 1: the project, the scaffold commands, the story's test file. */
+async function actScaffold(dir: string): Promise<boolean> {
+  const t0 = performance.now();
+  const steps = await withProgress("scaffolding the server", async () => {
+    await createProject(dir);
+    const done = await scaffold(dir);
+    if (done.length === SCAFFOLD.length && done.every((s) => s.ran.code === 0))
+      await addFile(dir, FILE, TEXT);
+    return done;
+  });
+  act(1, "Scaffold the server", performance.now() - t0);
+  for (const s of steps) {
+    say(`  ${dim("$")} npx scaffold ${s.args.join(" ")}`);
+    if (s.created.length > 0) say(dim(`    created ${s.created.join(", ")}`));
+  }
+  const failed = steps.find((s) => s.ran.code !== 0);
+  const ok = failed === undefined && steps.length === SCAFFOLD.length;
+  seen.set("scaffold", ok);
+  if (failed !== undefined) {
+    say(red(`  scaffold exited with ${failed.ran.code}:`));
+    for (const l of (failed.ran.stderr || failed.ran.stdout).trim().split("\n").slice(0, 15))
+      say(`    ${l}`);
+  }
+  if (ok) say(`  ${dim("+")} we add ${FILE}: the naive test and the fixed one`);
+  return ok;
+}
+
+/** The generated tests' results, under Act 1. */
+function generatedTests(jest: JestRun): void {
+  const tests = testsIn(jest.report, GENERATED_TESTS);
+  const passed = tests.filter((t) => t.status === "passed").length;
+  const ok = tests.length > 0 && passed === tests.length;
+  seen.set("generated", ok);
+  say(
+    `  ${mark(ok)} Jest runs the ${tests.length} generated tests: ` +
+      (ok ? "all pass, unedited" : `${passed} pass`),
+  );
+  if (!ok) failureDetails(tests);
+}
+
+/** The first lines of the failure messages of `tests`. */
+function failureDetails(tests: TestResult[]): void {
+  for (const t of tests.filter((t) => t.status !== "passed")) {
+    say(red(`    ${t.status}: ${t.fullName}`));
+    for (const l of t.failureMessages.join("\n").split("\n").slice(0, 12)) say(`      ${l}`);
   }
 }
 
-async function main(): Promise<void> {
-  const say = (s = "") => process.stdout.write(s + "\n");
-  say("otpkit demo: the subscriber race\n");
-  say("A Subscribers server monitors its subscribers and drops one on DOWN.");
-  say("The test kills subscriber A, then asks the server for its subscribers.\n");
+/** Act 2: the naive test, on the default schedule and explored; then its replay. */
+async function actNaive(
+  dir: string,
+  where: string,
+  jest: JestRun,
+): Promise<{ failure?: ExploreFailure; replayMs?: number }> {
+  act(2, "The naive test: kill A, then ask at once");
+  code(NAIVE_LINES);
+  say();
+  const plain = testNamed(jest.report, TESTS.naiveDefault);
+  if (plain?.status === "passed")
+    say(`  ${mark(true)} On Jest's default schedule it passes: it looks fine.`);
+  else say(`  ${mark(false)} On Jest's default schedule it ${plain?.status ?? "did not run"}.`);
 
-  let t = performance.now();
-  const failing: number[] = [];
-  for (let seed = 1; seed <= RUNS; seed++) if (!(await scenario(seed, false))) failing.push(seed);
-  const naiveMs = performance.now() - t;
-  say(`Naive test (kill, then call at once), ${RUNS} random schedules:`);
-  say(
-    `  failed in ${failing.length} of them (first seeds: ${failing.slice(0, 5).join(", ") || "none"}), ${naiveMs.toFixed(0)} ms`,
-  );
-  say("  The DOWN (sent on A's behalf) and the call (sent by the test) race.\n");
+  const explored = testNamed(jest.report, TESTS.naiveExplored);
+  const failure =
+    explored?.status === "failed"
+      ? parseExploreFailure(explored.failureMessages.join("\n"))
+      : undefined;
+  seen.set("naive", failure !== undefined);
+  if (failure === undefined) {
+    say(
+      `  ${mark(true)} Under explore() it ${explored?.status ?? "did not run"}: the race went unseen.`,
+    );
+    if (explored !== undefined) failureDetails([explored]);
+    return {};
+  }
+  const at = failure.run === 1 ? "the first" : `schedule ${count(failure.run)}`;
+  say(`  ${mark(false)} Under explore() it fails, at ${at} of ${count(RUNS)} schedules:`);
+  const forced = failure.forced === 0 ? "" : `, shrunk to ${failure.forced} forced choice(s)`;
+  say(`    seed ${failure.seed}${forced}. To replay it, in ${where}:`);
+  say(`    ${cyan(failure.replay)}`);
+  say();
+  const indent = Math.min(...failure.chart.filter((l) => l.trim()).map((l) => l.search(/\S/)));
+  for (const l of failure.chart) say(`    ${l.slice(indent)}`);
+  say();
+  const question = failure.chart.findIndex((l) => l.includes("get_state"));
+  const down = failure.chart.findIndex((l) => l.includes("DOWN"));
+  if (question !== -1 && (down === -1 || question < down)) {
+    say("    The question overtook A's DOWN: the server answered first,");
+    say("    and its reply still lists A.");
+  }
 
-  t = performance.now();
-  let fixedFailures = 0;
-  for (let seed = 1; seed <= RUNS; seed++) if (!(await scenario(seed, true))) fixedFailures++;
-  const fixedMs = performance.now() - t;
+  const replay = parseReplay(failure.replay);
+  const again =
+    replay &&
+    (await withProgress("replaying the failing schedule", () =>
+      runJest(dir, [replay.file, "-t", replay.name], replay.env),
+    ));
+  const rerun = again ? testNamed(again.report, TESTS.naiveExplored) : undefined;
+  const second =
+    rerun?.status === "failed" ? parseExploreFailure(rerun.failureMessages.join("\n")) : undefined;
+  const same =
+    second !== undefined &&
+    second.seed === failure.seed &&
+    second.chart.join("\n") === failure.chart.join("\n");
+  seen.set("replay", same);
+  const ms = again ? `  ${dim(seconds(again.ran.ms))}` : "";
   say(
-    `Fixed test (watch the server through sys for its "in DOWN" event, then call), ${RUNS} schedules:`,
+    same
+      ? `  ${cyan("↻")} Replayed: it fails again, with the same chart.${ms}`
+      : `  ${red("Replayed: it did not fail the same way")} (${rerun?.status ?? "did not run"}).${ms}`,
   );
-  say(`  failed in ${fixedFailures}, ${fixedMs.toFixed(0)} ms\n`);
-
-  const ok = failing.length > 0 && fixedFailures === 0;
-  say(
-    ok
-      ? "As expected: the race is real, and observing the server fixes it without sleeping."
-      : "UNEXPECTED: see the figures above.",
-  );
-  process.exitCode = ok ? 0 : 1;
+  return { failure, replayMs: again ? again.ran.ms : undefined };
 }
 
-void main();
+/** Act 3: the fixed test, explored. */
+function actFixed(jest: JestRun): void {
+  act(3, "The fixed test: wait for the server to take A's DOWN");
+  code(FIXED_LINES);
+  say();
+  const fixed = testNamed(jest.report, TESTS.fixedExplored);
+  const ok = fixed?.status === "passed";
+  seen.set("fixed", ok);
+  const ms = fixed?.duration ? `  ${dim(seconds(fixed.duration))}` : "";
+  if (ok) {
+    say(`  ${mark(true)} Under explore() it passes, in all ${count(RUNS)} schedules.${ms}`);
+    say("    awaitSysEvent hooks into the server (through sys) before the");
+    say("    kill, so no schedule can slip the DOWN past it. No sleeping.");
+  } else {
+    say(`  ${mark(false)} Under explore() it ${fixed?.status ?? "did not run"}.${ms}`);
+    if (fixed !== undefined) failureDetails([fixed]);
+  }
+}
+
+/** The timings. */
+function figures(
+  scaffoldMs: number,
+  jest: JestRun | undefined,
+  replayMs: number | undefined,
+  totalMs: number,
+): void {
+  say();
+  say(bold("Figures"));
+  say(`  ${leader("scaffold init + genserver", seconds(scaffoldMs))}`);
+  if (jest !== undefined) {
+    const n = jest.report?.numTotalTests ?? 0;
+    const files = jest.report?.testResults.length ?? 0;
+    say(`  ${leader(`Jest: ${files} files, ${n} tests`, seconds(jest.ran.ms))}`);
+    const d = (name: string) => testNamed(jest.report, name)?.duration ?? undefined;
+    const fixed = d(TESTS.fixedExplored);
+    const naive = d(TESTS.naiveExplored);
+    if (naive !== undefined)
+      say(`    ${leader("naive, explored until it failed", seconds(naive), 38)}`);
+    if (fixed !== undefined && seen.get("fixed") === true)
+      say(
+        `    ${leader(`fixed, ${count(RUNS)} schedules`, seconds(fixed), 38)} ${dim(`(${(fixed / RUNS).toFixed(2)} ms each)`)}`,
+      );
+    else if (fixed !== undefined) say(`    ${leader("fixed, explored", seconds(fixed), 38)}`);
+    const gen = testsIn(jest.report, GENERATED_TESTS).reduce((s, t) => s + (t.duration ?? 0), 0);
+    say(`    ${leader("the generated tests", seconds(gen), 38)}`);
+  }
+  if (replayMs !== undefined) say(`  ${leader("replay", seconds(replayMs))}`);
+  say(`  ${leader("demo, in all", seconds(totalMs))} ${dim("(after the build)")}`);
+}
+
+/** The checklist and the verdict; the exit code. */
+function verdict(): number {
+  say();
+  say(bold("Expected"));
+  const keys = Object.keys(expected) as Array<keyof typeof expected>;
+  for (const k of keys) say(`  ${mark(seen.get(k) === true)} ${expected[k]}`);
+  const ok = keys.every((k) => seen.get(k) === true);
+  say();
+  if (ok) {
+    say("As expected: the naive test is flaky, and exploration shows it with");
+    say("a seed to replay; the test that watches the server passes always.");
+    say(dim("Next: README.md, docs/testing.md, examples/subscribers/."));
+  } else say(red("UNEXPECTED: see the ✗ above. The demo exits with code 1."));
+  return ok ? 0 : 1;
+}
+
+function dirArgument(): string {
+  const i = process.argv.indexOf("--dir");
+  return i === -1 ? ".scratch/demo" : (process.argv[i + 1] ?? "");
+}
+
+async function main(): Promise<number> {
+  const t0 = performance.now();
+  const dir = scratchDir(dirArgument());
+  const where = `${relative(REPO, dir).replace(/\\/g, "/")}/`;
+  intro(where);
+
+  const scaffolded = await actScaffold(dir);
+  const scaffoldMs = performance.now() - t0;
+  let jest: JestRun | undefined;
+  let replayMs: number | undefined;
+  if (scaffolded) {
+    jest = await withProgress("running Jest: the generated tests and the story's", () =>
+      runJest(dir),
+    );
+    if (jest.report === undefined) {
+      say(red(`  Jest wrote no report (exit code ${jest.ran.code}):`));
+      for (const l of jest.ran.stderr.trim().split("\n").slice(-20)) say(`    ${l}`);
+    } else {
+      generatedTests(jest);
+      replayMs = (await actNaive(dir, where, jest)).replayMs;
+      actFixed(jest);
+    }
+  }
+  figures(scaffoldMs, jest, replayMs, performance.now() - t0);
+  return verdict();
+}
+
+main().then(
+  (exitCode) => (process.exitCode = exitCode),
+  (e: unknown) => {
+    process.stderr.write(`demo: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,159 @@
+/**
+ * `npm run demo` works: the built demo (`node dist/examples/demo.js`) exits
+ * with 0 and tells the whole story — the scaffold commands, the generated
+ * tests passing, the naive test failing under exploration with a seed, a
+ * replay command and a chart, the replay failing the same way, the fixed
+ * test passing under 1,000 schedules, the figures. Then the project it made
+ * type-checks (strict), so the story's tests, kept as text in the demo, stay
+ * honest.
+ *
+ * Needs a build (`npm test` runs it in pretest). The project goes to its own
+ * folder under `.scratch/` (not the demo's default), removed after.
+ */
+import { spawnSync } from "child_process";
+import { readdirSync, rmSync, statSync } from "fs";
+import path from "path";
+
+const ROOT = path.join(__dirname, "..", "..");
+const DEMO = path.join(ROOT, "dist", "examples", "demo.js");
+const DIR = path.join(".scratch", `demo-e2e-${process.pid}`);
+
+/** The newest modification time of the .ts files under `dir`. */
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) t = Math.max(t, newest(p));
+    else if (e.name.endsWith(".ts")) t = Math.max(t, statSync(p).mtimeMs);
+  }
+  return t;
+}
+const mtime = (f: string) => {
+  try {
+    return statSync(f).mtimeMs;
+  } catch {
+    return 0;
+  }
+};
+
+/** The environment without OTPKIT_* and JEST_* variables. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (!k.startsWith("OTPKIT_") && !k.startsWith("JEST_")) env[k] = v;
+  return env;
+}
+
+let demo: { code: number | null; stdout: string; stderr: string; ms: number };
+let lines: string[];
+
+beforeAll(() => {
+  for (const [built, sources] of [
+    [DEMO, ["examples"]],
+    [path.join(ROOT, "dist", "jest-preset", "setup.js"), ["runtime", "jest-preset"]],
+    [path.join(ROOT, "dist", "generator", "cli.js"), ["generator"]],
+  ] as const)
+    if (mtime(built) < Math.max(...sources.map((s) => newest(path.join(ROOT, s)))))
+      throw new Error(
+        `${path.relative(ROOT, built)} is missing or older than its sources: run \`npm run build\` first.`,
+      );
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [DEMO, "--dir", DIR], {
+    cwd: ROOT,
+    env: cleanEnv(),
+    encoding: "utf8",
+    timeout: 80_000,
+  });
+  demo = { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
+  lines = demo.stdout.split("\n");
+}, 90_000);
+
+afterAll(() => rmSync(path.join(ROOT, DIR), { recursive: true, force: true }));
+
+/** The first line of stdout matching `re`, or a message showing the whole output. */
+function line(re: RegExp): string {
+  const l = lines.find((s) => re.test(s));
+  if (l === undefined) throw new Error(`no line matches ${re} in:\n${demo.stdout}\n${demo.stderr}`);
+  return l;
+}
+
+describe("npm run demo", () => {
+  it("exits with 0, in under a minute", () => {
+    expect([demo.code, demo.stderr.includes("demo:") ? demo.stderr : ""]).toEqual([0, ""]);
+    expect(demo.ms).toBeLessThan(60_000);
+  });
+
+  it("opens with a title and the story", () => {
+    expect(lines[0]).toBe("otpkit demo · the subscriber race");
+    line(/^A server monitors its subscribers and drops one when its DOWN$/);
+    line(/sys\.getState\(server\)/);
+  });
+
+  it("act 1: scaffolds the server with the generator; its generated tests pass", () => {
+    line(/^Act 1 · Scaffold the server {2}\d+\.\d+ s$/);
+    line(/^ {2}\$ npx scaffold init$/);
+    line(
+      /^ {2}\$ npx scaffold genserver Subscribers --call subscribe --call subscribers --info down$/,
+    );
+    line(/^ {4}created src\/subscribers\.ts, test\/subscribers\.test\.ts$/);
+    line(/^ {2}✓ Jest runs the 4 generated tests: all pass, unedited$/);
+  });
+
+  it("act 2: the naive test fails under exploration: seed, replay command, chart; the replay fails the same way", () => {
+    line(/^Act 2 · The naive test: kill A, then ask at once$/);
+    line(/^ {2}✓ On Jest's default schedule it passes/);
+    line(/^ {2}✗ Under explore\(\) it fails, at .+ of 1,000 schedules:$/);
+    line(/^ {4}seed \d+.*\. To replay it, in \.scratch\/demo-e2e-\d+\/:$/);
+    line(
+      /^ {4}OTPKIT_SEED=\d+ (OTPKIT_CHOICES=\S+ )?npx jest test\/race\.test\.ts -t "a subscriber dies naive: under 1,000 schedules"$/,
+    );
+    const header = lines.findIndex((l) => /^\s+server\s+test\s+A$/.test(l));
+    expect(header).toBeGreaterThan(0);
+    const chart = lines.slice(header, lines.indexOf("", header));
+    expect(chart.some((l) => /sys get_state$/.test(l))).toBe(true);
+    expect(chart.some((l) => /DOWN killed$/.test(l))).toBe(true);
+    expect(chart.some((l) => /reply \{"handled":\[\],"watching":\["A","B"\]\}$/.test(l))).toBe(
+      true,
+    );
+    line(/^ {2}↻ Replayed: it fails again, with the same chart\. {2}\d+\.\d+ s$/);
+  });
+
+  it("act 3: the fixed test passes under 1,000 schedules", () => {
+    line(/^Act 3 · The fixed test: wait for the server to take A's DOWN$/);
+    line(/awaitSysEvent\(server, \{ kind: "in", msg: \{ kind: "DOWN", pid: a \} \}\);$/);
+    line(/^ {2}✓ Under explore\(\) it passes, in all 1,000 schedules\./);
+  });
+
+  it("gives the figures, the checklist all ticked, and the verdict", () => {
+    line(/^Figures$/);
+    line(/^ {2}Jest: 2 files, 7 tests \.+ \d+\.\d+ s$/);
+    line(/^ {4}fixed, 1,000 schedules \.+ \d+\.\d+ s \(\d+\.\d+ ms each\)$/);
+    line(/^ {2}demo, in all \.+ \d+\.\d+ s/);
+    const checks = lines.slice(
+      lines.indexOf("Expected") + 1,
+      lines.indexOf("", lines.indexOf("Expected")),
+    );
+    expect(checks).toHaveLength(5);
+    expect(checks.filter((l) => !l.startsWith("  ✓ "))).toEqual([]);
+    line(/^As expected: /);
+  });
+
+  it("writes plain text when not on a terminal: no colours, no spinner; progress as lines on stderr", () => {
+    expect(demo.stdout).not.toMatch(/\u001b|\r/); // eslint-disable-line no-control-regex
+    expect(demo.stderr).toContain("… running Jest");
+  });
+
+  it("the project it made type-checks under tsc --strict, the story's tests included", () => {
+    const tsc = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
+    const r = spawnSync(
+      process.execPath,
+      [tsc, "-p", ".", "--strict", "--noEmit", "--pretty", "false"],
+      {
+        cwd: path.join(ROOT, DIR),
+        encoding: "utf8",
+      },
+    );
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  }, 30_000);
+});
