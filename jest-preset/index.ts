@@ -1,6 +1,8 @@
 /**
  * otpkit/testing: the Jest helpers, for users who prefer imports or their
  * own Jest config. With `preset: "otpkit"` they are also globals.
+ *
+ * @module otpkit/testing
  */
 export { syncWith } from "./sync-with";
 export { awaitDown } from "./await-down";
@@ -12,8 +14,10 @@ export type { TestProcess } from "./test-process";
 export { explore, findFailingSchedule, label } from "./explore";
 export type { ExploreOptions, FailingSchedule } from "./explore";
 export { matchers } from "./matchers";
+export type { MatcherContext, MatcherResult } from "./matchers";
 export { expectCrash, failOnLeftovers } from "./context";
 export { matches } from "./match";
-export type { Pattern } from "./match";
+export type { Pattern, NonFunction, DeepPartial } from "./match";
 export { DEFAULT_WAIT } from "./timeouts";
 export { renderChart } from "./chart";
+export type { Delivery } from "../runtime/scheduler";

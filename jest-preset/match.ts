@@ -6,8 +6,9 @@ export type Pattern<T = unknown> =
   | ((x: T) => unknown)
   | (unknown extends T ? NonFunction : DeepPartial<T> | Record<string, unknown>);
 /** Any value but a function (so that an arrow function passed as a pattern gets a typed parameter). */
-type NonFunction = object | string | number | bigint | boolean | symbol | null | undefined;
-type DeepPartial<T> = T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+export type NonFunction = object | string | number | bigint | boolean | symbol | null | undefined;
+/** `T` with every field optional, at every depth: the shape of a partial pattern for a `T`. */
+export type DeepPartial<T> = T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
 function isPlain(x: unknown): x is Record<string, unknown> {
   if (x === null || typeof x !== "object") return false;

@@ -5,16 +5,35 @@ import { awaitDown } from "./await-down";
 import { short } from "./describe-process";
 import { syncWith } from "./sync-with";
 
-interface MatcherContext {
+/** The part of Jest's matcher context (`this` in a matcher) the preset's matchers use. */
+export interface MatcherContext {
+  /** True under `.not`. */
   isNot?: boolean;
+  /** Jest's recursive equality (as `toEqual`). */
   equals(a: unknown, b: unknown): boolean;
-  utils: { printExpected(v: unknown): string; printReceived(v: unknown): string };
+  /** Jest's printing helpers for failure messages. */
+  utils: {
+    /** Renders the expected value (green in Jest's output). */
+    printExpected(v: unknown): string;
+    /** Renders the received value (red in Jest's output). */
+    printReceived(v: unknown): string;
+  };
 }
 
-type Result = { pass: boolean; message: () => string };
+/** What a matcher resolves with, as Jest expects it. */
+export type MatcherResult = {
+  /** Did the assertion hold (before `.not` is applied)? */
+  pass: boolean;
+  /** The failure message, built only when needed. */
+  message: () => string;
+};
 
 /** `await expect(pid).toHaveState(expected)`: syncs with the process, then compares its sys state. */
-async function toHaveState(this: MatcherContext, pid: unknown, expected: unknown): Promise<Result> {
+async function toHaveState(
+  this: MatcherContext,
+  pid: unknown,
+  expected: unknown,
+): Promise<MatcherResult> {
   if (!isPid(pid)) throw new TypeError(`toHaveState: expected a pid, got ${String(pid)}`);
   await syncWith(pid);
   const state = await sys.getState(pid);
@@ -27,7 +46,7 @@ async function toHaveState(this: MatcherContext, pid: unknown, expected: unknown
 }
 
 /** `await expect(pid).toBeAlive()`: signals in flight to it land first. */
-async function toBeAlive(this: MatcherContext, pid: unknown): Promise<Result> {
+async function toBeAlive(this: MatcherContext, pid: unknown): Promise<MatcherResult> {
   if (!isPid(pid)) throw new TypeError(`toBeAlive: expected a pid, got ${String(pid)}`);
   const p = Pid.procOf(pid) as Proc | null;
   if (p !== null) p.node.scheduler.flushTo(p.id);
@@ -50,7 +69,7 @@ async function toExitWith(
   this: MatcherContext,
   received: unknown,
   expected: unknown,
-): Promise<Result> {
+): Promise<MatcherResult> {
   let reason: unknown;
   let how: string;
   if (isPid(received)) {
@@ -84,4 +103,11 @@ async function toExitWith(
 }
 
 /** The matchers, for `expect.extend`. */
-export const matchers = { toHaveState, toBeAlive, toExitWith };
+export const matchers = {
+  /** `await expect(pid).toHaveState(expected)`: syncs with the process, then compares its sys state. */
+  toHaveState: toHaveState,
+  /** `await expect(pid).toBeAlive()`: signals in flight to it land first. */
+  toBeAlive: toBeAlive,
+  /** `await expect(promise).toExitWith(reason)`: an ExitError with `reason`; for a pid, its exit reason. */
+  toExitWith: toExitWith,
+};

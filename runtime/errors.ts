@@ -21,6 +21,7 @@ export class ExitError extends Error {
 
 /** Bad input to the API (a non-pid where a pid is needed, a name taken twice...). */
 export class BadArgError extends TypeError {
+  /** The exit reason OTP gives for this: `badarg`. */
   readonly reason = "badarg";
   constructor(message: string) {
     super(message);
@@ -35,6 +36,7 @@ export class ProcessExit {
 
 /** What a thrown non-Error value becomes as an exit reason (Erlang's `{nocatch, V}`). */
 export interface Nocatch {
+  /** The value that was thrown. */
   nocatch: unknown;
 }
 

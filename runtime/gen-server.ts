@@ -66,34 +66,60 @@ export interface Next {
 
 /** `{reply, Reply, State}`: answer the call and go on with `state`. */
 export interface ReplyResult<S, R> extends Next {
+  /** Tags the result as `reply`. */
   type: "reply";
+  /** The reply sent to the caller. */
   reply: R;
+  /** The server's new state. */
   state: S;
 }
 /** `{noreply, State}`: go on with `state` (a call's reply, if any, comes later through `reply(from, v)`). */
 export interface NoReplyResult<S> extends Next {
+  /** Tags the result as `noreply`. */
   type: "noreply";
+  /** The server's new state. */
   state: S;
 }
 /** `{stop, Reason, [Reply,] State}`: terminate with `reason` (after replying, if `reply` is given). */
 export interface StopResult<S, R = never> {
+  /** Tags the result as `stop`. */
   type: "stop";
+  /** The exit reason the server terminates with (passed to `terminate`). */
   reason: unknown;
+  /** The state passed to `terminate` (default: the state before this message). */
   state?: S;
+  /** From a call handler only: the reply sent to the caller once `terminate` has run. */
   reply?: R;
 }
 /** `{ok, State}` from init. */
 export interface OkResult<S> extends Next {
+  /** Tags the result as `ok`. */
   type: "ok";
+  /** The server's initial state. */
   state: S;
 }
 
+/** What a `handleCall` handler returns: `reply`, `noreply` or `stop` (with or without a reply). */
 export type CallResult<S, R> = ReplyResult<S, R> | NoReplyResult<S> | StopResult<S, R>;
+/** What `handleCast`, `handleInfo` and `handleContinue` return: `noreply` or `stop`. */
 export type CastResult<S> = NoReplyResult<S> | StopResult<S>;
+/** What `init` returns: `ok`, `stop`, `ignore` or `{error, Reason}` (see {@link ignore}, {@link initError}). */
 export type InitResult<S> =
-  OkResult<S> | StopResult<S> | { type: "ignore" } | { type: "error"; error: unknown };
+  | OkResult<S>
+  | StopResult<S>
+  | {
+      /** Tags the result as `ignore`: the start fails with `ignore`. */
+      type: "ignore";
+    }
+  | {
+      /** Tags the result as `error`: the start fails with `error`. */
+      type: "error";
+      /** The reason the start fails with. */
+      error: unknown;
+    };
 
-type MaybeAsync<T> = T | Promise<T>;
+/** A callback's result, returned directly or as a promise (the server waits for it before its next message). */
+export type MaybeAsync<T> = T | Promise<T>;
 
 /** `{ok, State}`: init succeeded. */
 export function ok<S>(state: S, next?: Next): OkResult<S> {
@@ -120,11 +146,19 @@ export function stop<S, R = never>(
     : { type: "stop", reason, state };
 }
 /** `ignore` from init: start fails with `ignore`, the process exits `normal`. */
-export function ignore(): { type: "ignore" } {
+export function ignore(): {
+  /** Tags the result as `ignore`. */
+  type: "ignore";
+} {
   return { type: "ignore" };
 }
 /** `{error, Reason}` from init: start fails with `reason`, the process exits `normal` quietly. */
-export function initError(error: unknown): { type: "error"; error: unknown } {
+export function initError(error: unknown): {
+  /** Tags the result as `error`. */
+  type: "error";
+  /** The reason the start fails with. */
+  error: unknown;
+} {
   return { type: "error", error };
 }
 
@@ -132,24 +166,32 @@ export function initError(error: unknown): { type: "error"; error: unknown } {
 
 /** A call's request as the server receives it: the handler name and its argument. */
 export interface Request<N extends string = string, A = unknown> {
+  /** The name of the handler (a key of `handleCall` or `handleCast`). */
   name: N;
+  /** The argument passed to the handler. */
   arg: A;
 }
 
 /** `{'$gen_call', From, Request}`. */
 export class CallMessage {
+  /** Tags the message as `'$gen_call'`. */
   readonly kind = "$gen_call" as const;
   constructor(
+    /** The caller and the call's tag, to reply to. */
     readonly from: From,
+    /** The handler name and its argument. */
     readonly request: Request,
   ) {}
 }
 
 /** `{'$gen_cast', Request}`. Name and argument are kept flat (one object per cast); `request` shows them as OTP's Request. */
 export class CastMessage {
+  /** Tags the message as `'$gen_cast'`. */
   readonly kind = "$gen_cast" as const;
   constructor(
+    /** The name of the `handleCast` handler. */
     readonly name: string,
+    /** The argument passed to the handler. */
     readonly arg: unknown,
   ) {}
   /** The request: `{ name, arg }`. */
@@ -160,8 +202,10 @@ export class CastMessage {
 
 // ---- the definition ----
 
-type CallHandler<S> = (arg: any, from: From, state: S) => MaybeAsync<CallResult<S, any>>;
-type CastHandler<S> = (arg: any, state: S) => MaybeAsync<CastResult<S>>;
+/** A `handleCall` handler: the call's argument, the caller (for a later `reply`) and the state, to a result. */
+export type CallHandler<S> = (arg: any, from: From, state: S) => MaybeAsync<CallResult<S, any>>;
+/** A `handleCast` handler: the cast's argument and the state, to a result. */
+export type CastHandler<S> = (arg: any, state: S) => MaybeAsync<CastResult<S>>;
 
 /** What `define` takes. Handlers run with `this` = the server's process context. */
 export interface ServerSpec<
@@ -172,11 +216,21 @@ export interface ServerSpec<
 > {
   /** The name in reports and statuses (default "GenServer"). */
   name?: string;
+  /** Runs in the new process with the start argument; its result decides whether the start succeeds. */
   init(this: Self, arg: A): MaybeAsync<InitResult<S>>;
+  /** The call handlers, by name: each gets the argument, the caller and the state. */
   handleCall?: C & ThisType<Self>;
+  /** The cast handlers, by name: each gets the argument and the state. */
   handleCast?: K & ThisType<Self>;
+  /** Handles any other message (and `"timeout"` after a result's `timeout`); without it such messages are logged and dropped. */
   handleInfo?(this: Self, msg: unknown, state: S): MaybeAsync<CastResult<S>>;
+  /** Handles the `continue` of a result, before any other message. */
   handleContinue?(this: Self, cont: any, state: S): MaybeAsync<CastResult<S>>;
+  /**
+   * Runs as the server terminates, with the reason and the last state (a
+   * `stop` result, a crash, `GenServer.stop`, or its parent's exit while
+   * trapping exits); may be async.
+   */
   terminate?(this: Self, reason: unknown, state: S): unknown;
   /** Called by `sys.changeCode` while suspended; returns the new state (throw to refuse). */
   codeChange?(oldVsn: unknown, state: S, extra: unknown): S;
@@ -204,17 +258,30 @@ export interface CallOptions {
   caller?: Self;
 }
 
-type ArgOf<H> = H extends (arg: infer A, ...rest: any[]) => any ? A : never;
-type ReplyOf<H> = H extends (...a: any[]) => infer R
+/** The argument type of handler `H`. */
+export type ArgOf<H> = H extends (arg: infer A, ...rest: any[]) => any ? A : never;
+/** The reply type of call handler `H`: what its `reply` (or `stop` with a reply) results carry. */
+export type ReplyOf<H> = H extends (...a: any[]) => infer R
   ? Awaited<R> extends infer X
-    ? X extends { type: "reply"; reply: infer V }
+    ? X extends {
+        /** The tag of a `reply` result. */
+        type: "reply";
+        /** Its reply: the type inferred. */
+        reply: infer V;
+      }
       ? V
-      : X extends { type: "stop"; reply?: infer V }
+      : X extends {
+            /** The tag of a `stop` result. */
+            type: "stop";
+            /** Its reply, if it has one: the type inferred. */
+            reply?: infer V;
+          }
         ? V
         : never
     : never
   : never;
-type ArgParams<H> = undefined extends ArgOf<H> ? [arg?: ArgOf<H>] : [arg: ArgOf<H>];
+/** The argument parameter of handler `H` in `call`/`cast`: optional when the handler accepts `undefined`. */
+export type ArgParams<H> = undefined extends ArgOf<H> ? [arg?: ArgOf<H>] : [arg: ArgOf<H>];
 
 /** A defined server: start it, and call and cast it with checked names, arguments and replies. */
 export interface ServerModule<
@@ -223,13 +290,23 @@ export interface ServerModule<
   C extends Record<string, CallHandler<S>>,
   K extends Record<string, CastHandler<S>>,
 > {
+  /** The definition given to `define`. */
   readonly spec: ServerSpec<S, A, C, K>;
   /** Starts an unlinked server; resolves with its pid once `init` returned ok. */
   start(arg: A, options?: StartOptions): Promise<Pid>;
   /** Starts a server linked to `parent`. */
   startLink(parent: Self, arg: A, options?: StartOptions): Promise<Pid>;
   /** Starts a server monitored by `parent`. */
-  startMonitor(parent: Self, arg: A, options?: StartOptions): Promise<{ pid: Pid; ref: Ref }>;
+  startMonitor(
+    parent: Self,
+    arg: A,
+    options?: StartOptions,
+  ): Promise<{
+    /** The server's pid. */
+    pid: Pid;
+    /** The ref of `parent`'s monitor on it. */
+    ref: Ref;
+  }>;
   /** Calls handler `name` with `arg`; resolves with its reply. */
   call<N extends keyof C & string>(
     server: ServerRef,

@@ -15,16 +15,42 @@ import { Pid, Ref } from "./terms";
 
 /** A module that implements a name registry for `{ via, name }` server names (REG-06). */
 export interface ViaRegistry {
+  /** Registers `pid` under `name`; false if the name is taken. */
   registerName(name: unknown, pid: Pid): boolean;
+  /** Frees `name`. */
   unregisterName(name: unknown): void;
+  /** The pid registered under `name`, or undefined. */
   whereisName(name: unknown): Pid | undefined;
 }
 
 /** How to address a server: a pid, a registered name, a `{ global }` name or a `{ via }` name. */
-export type ServerRef = Pid | string | { global: string } | { via: ViaRegistry; name: unknown };
+export type ServerRef =
+  | Pid
+  | string
+  | {
+      /** A name in the node's `{ global }` namespace. */
+      global: string;
+    }
+  | {
+      /** The registry module that resolves `name`. */
+      via: ViaRegistry;
+      /** The name, as the registry understands it. */
+      name: unknown;
+    };
 
 /** A server name to register at start. */
-export type ServerName = string | { global: string } | { via: ViaRegistry; name: unknown };
+export type ServerName =
+  | string
+  | {
+      /** Register in the node's `{ global }` namespace under this name. */
+      global: string;
+    }
+  | {
+      /** The registry module to register with. */
+      via: ViaRegistry;
+      /** The name, as the registry understands it. */
+      name: unknown;
+    };
 
 /** The pid behind a server reference, or undefined. */
 export function whereisServer(node: Node, ref: ServerRef): Pid | undefined {
@@ -128,6 +154,7 @@ function show(x: unknown): string {
 /** Who made a call: the caller's pid and the call's unique tag. Pass it to `reply`. */
 export class From {
   #slot: CallSlot;
+  /** @internal Made by the call machinery. */
   constructor(
     /** The caller (the node's external pid for a call made outside any process). */
     readonly pid: Pid,

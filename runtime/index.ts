@@ -5,6 +5,8 @@
  * in scripts, the test's own node under the Jest preset. A process should
  * use its `self` context (`self.send`, `self.link`...), which always acts on
  * its own node and as itself.
+ *
+ * @module otpkit
  */
 import { Node, NodeOptions, createNode } from "./node";
 import type { Body } from "./process";
@@ -161,6 +163,12 @@ export type {
   OkResult,
   Next,
   Request,
+  MaybeAsync,
+  CallHandler,
+  CastHandler,
+  ArgOf,
+  ArgParams,
+  ReplyOf,
 } from "./gen-server";
 export { From, DEFAULT_TIMEOUT } from "./gen";
 export { RequestId, RequestIdCollection, ResponseMessage } from "./requests";
@@ -178,6 +186,7 @@ export type {
   SysOptions,
 } from "./sys";
 export { isQuietReason } from "./proc-lib";
+export type { ProcStartOptions } from "./proc-lib";
 
 import { makeSupervisor } from "./supervisor";
 /** Supervisors with OTP's semantics: start children, restart them per strategy, shut them down in order. */

@@ -37,6 +37,7 @@ export interface NodeOptions {
 
 /** A report from the runtime: a crashed process, a warning from a behaviour... */
 export interface LogEvent {
+  /** The severity, as OTP's logger levels: `error` (crashes, crash reports), `warning`, or `info` (e.g. sys traces). */
   level: "error" | "warning" | "info";
   /** What happened, e.g. `"crash"` (a plain process crashed), `"crash_report"` (procLib). */
   kind: string;
@@ -53,16 +54,21 @@ export type Logger = (event: LogEvent) => void;
 
 /** What `processInfo` tells about a live process. */
 export interface ProcessInfo {
+  /** `waiting` for a message (in a receive, or an idle behaviour), `runnable` (in the run queue) or `running`. */
   status: "waiting" | "runnable" | "running";
+  /** The number of messages in its mailbox. */
   messageQueueLen: number;
   /** The first queued messages (at most 10). */
   messages: unknown[];
+  /** The processes it is linked to. */
   links: Pid[];
   /** Processes this one monitors. */
   monitors: MonitorObject[];
   /** Processes monitoring this one (endpoints of pending calls are not listed). */
   monitoredBy: Pid[];
+  /** Its registered (local) name, if any. */
   registeredName: string | undefined;
+  /** Does it trap exits (turning exit signals into `EXIT` messages)? */
   trapExit: boolean;
 }
 
@@ -89,12 +95,17 @@ let nodeIds = 0;
 
 /** An isolated runtime. Create with {@link createNode}. */
 export class Node {
+  /** The node's id, unique within the Node.js process (the first part of its pids, `<ID.N.0>`). */
   readonly id: number;
+  /** @internal The scheduler: delivers messages and signals, runs processes. */
   readonly scheduler: Scheduler;
+  /** The seed `random` mode draws from (the one given, or one drawn at random); pass it back to replay a run. */
   readonly seed: number;
+  /** @internal The node's timers (`sendAfter`, `startTimer`...). */
   readonly timers: Timers;
-  /** Deadlines of pending calls (one real timer for all). */
+  /** @internal Deadlines of pending calls (one real timer for all). */
   readonly deadlines = new Deadlines();
+  /** Where crash reports and warnings go (from `NodeOptions.logger`). */
   logger: Logger;
   /** See `NodeOptions.recentEvents`. */
   readonly recentEvents: number;
@@ -106,7 +117,7 @@ export class Node {
   private tail: Proc | null = null;
   private readonly registry = new Map<string, Proc>();
   private readonly globals = new Map<string, Proc>();
-  /** The behaviour process whose callback is running right now (for sender identity). */
+  /** @internal The behaviour process whose callback is running right now (for sender identity). */
   current: Proc | null = null;
   private readonly aliases = new Map<Ref, Alias>();
   private nextPid = 1;

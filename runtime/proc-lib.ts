@@ -33,12 +33,11 @@ export function isQuietReason(reason: unknown): boolean {
 }
 
 /** Options for `procLib.start` / `startLink`. */
-export interface StartOptions {
+export interface ProcStartOptions {
   /** ms to wait for `initAck` (default: forever); on expiry the child is killed and start fails with `timeout`. */
   timeout?: number;
 }
 
-/** The reply slot of a synchronous start. */
 /** The reply slot of a synchronous start; it watches the child for its death. */
 class AckSlot implements Receiver, Watcher {
   alive = true;
@@ -259,7 +258,7 @@ export function makeProcLib(currentNode: () => Node) {
   const start = (
     parent: Self | null,
     body: Body,
-    options: StartOptions = {},
+    options: ProcStartOptions = {},
     link = false,
   ): Promise<unknown> => {
     const timeout = options.timeout ?? Infinity;
@@ -282,10 +281,10 @@ export function makeProcLib(currentNode: () => Node) {
     spawnLink: (parent: Self, body: Body): Pid =>
       spawnProc(parent.node, parent as Proc, body, true).pid,
     /** Starts a process and resolves with the value it passes to `initAck` (rejects if it dies first). */
-    start: (parent: Self | null, body: Body, options?: StartOptions) =>
+    start: (parent: Self | null, body: Body, options?: ProcStartOptions) =>
       start(parent, body, options, false),
     /** As `start`, linked to `parent`. */
-    startLink: (parent: Self, body: Body, options?: StartOptions) =>
+    startLink: (parent: Self, body: Body, options?: ProcStartOptions) =>
       start(parent, body, options, true),
     /** Tells the starter that initialisation succeeded; `start` resolves with `value`. */
     initAck(self: Self, value: unknown = self.pid): void {

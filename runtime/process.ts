@@ -67,8 +67,18 @@ export interface Self {
    * `TIMEOUT` if none arrives in time.
    */
   receive<T>(match: (m: unknown) => m is T): Promise<T>;
+  /**
+   * Waits for the first message that the type guard `match` accepts, for at
+   * most `options.timeout` ms; resolves to `TIMEOUT` if none arrives in time.
+   */
   receive<T>(match: (m: unknown) => m is T, options: ReceiveOptions): Promise<T | Timeout>;
+  /** Waits for the first message that `match` accepts (any message without `match`), with no timeout. */
   receive(match?: (m: unknown) => unknown): Promise<unknown>;
+  /**
+   * Waits for the first message that `match` accepts (any message when
+   * `undefined`), for at most `options.timeout` ms; resolves to `TIMEOUT` if
+   * none arrives in time.
+   */
   receive(match: ((m: unknown) => unknown) | undefined, options: ReceiveOptions): Promise<unknown>;
   /** Sends `msg` to a pid, registered name or alias; returns `msg`. */
   send<M>(to: Pid | string | Ref, msg: M): M;
@@ -79,7 +89,12 @@ export interface Self {
   /** Spawns a handler process (`handler(msg, self)` per message, synchronously); `{ link: true }` links it. */
   spawnHandler(handler: Handler, options?: SpawnOptions): Pid;
   /** Spawns a process with a monitor from this one already in place. */
-  spawnMonitor(body: Body): { pid: Pid; ref: Ref };
+  spawnMonitor(body: Body): {
+    /** The new process's pid. */
+    pid: Pid;
+    /** The ref of the monitor on it. */
+    ref: Ref;
+  };
   /** Links to `pid` (idempotent; linking to self does nothing). */
   link(pid: Pid): true;
   /** Removes a link; afterwards it has no effect on this process. */

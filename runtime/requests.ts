@@ -11,13 +11,29 @@ import { Down, Pid, Ref, TIMEOUT } from "./terms";
 
 /** How a request ended. */
 export type Outcome =
-  { kind: "reply"; reply: unknown } | { kind: "error"; reason: unknown; server: ServerRef };
+  | {
+      /** The server replied. */
+      kind: "reply";
+      /** The reply. */
+      reply: unknown;
+    }
+  | {
+      /** The server terminated (or did not exist) before replying, or the request was abandoned. */
+      kind: "error";
+      /** The server's exit reason (`noproc` if there was none; `abandoned` for a request `receiveResponse` gave up on). */
+      reason: unknown;
+      /** The server the request was sent to. */
+      server: ServerRef;
+    };
 
 /** A reply (or the server's death) for a request sent with `{ caller }`, as it lands in the caller's mailbox. */
 export class ResponseMessage {
+  /** Tags the message as a response. */
   readonly kind = "$gen_response" as const;
   constructor(
+    /** The request it answers. */
     readonly requestId: RequestId,
+    /** The reply, or the error if the server terminated first. */
     readonly outcome: Outcome,
   ) {}
 }
@@ -61,7 +77,9 @@ class RequestSlot implements Receiver {
 /** The id of a request sent with `sendRequest`. */
 export class RequestId {
   #slot: RequestSlot;
+  /** @internal Made by `sendRequest`. */
   constructor(
+    /** The server the request was sent to. */
     readonly server: ServerRef,
     slot: RequestSlot,
   ) {
@@ -75,7 +93,10 @@ export class RequestId {
 
 /** A set of request ids with labels (OTP's request-id collection); immutable. */
 export class RequestIdCollection {
-  constructor(readonly entries: ReadonlyMap<RequestId, unknown> = new Map()) {}
+  constructor(
+    /** The request ids, each with its label. */
+    readonly entries: ReadonlyMap<RequestId, unknown> = new Map(),
+  ) {}
 }
 
 /** @internal Sends a request built by `build(from)` to `server`; returns its id at once. */
@@ -138,7 +159,14 @@ export async function waitResponse(
   | Outcome
   | "timeout"
   | "no_request"
-  | { result: Outcome; label: unknown; collection: RequestIdCollection }
+  | {
+      /** The outcome of the first request that completed. */
+      result: Outcome;
+      /** Its label in the collection. */
+      label: unknown;
+      /** The collection without it. */
+      collection: RequestIdCollection;
+    }
 > {
   check(
     typeof timeout === "number" && timeout >= 0,

@@ -52,8 +52,11 @@ interface PairQueue {
 
 /** One landed signal, for message sequence charts: `what` is the message, or a signal's description. */
 export interface Delivery {
+  /** The sender's id: a pid's id, 0 for code outside any process, 2^40 + the timer ref's id for a timer. */
   from: number;
+  /** The receiver's id: a pid's id, or a negative id for a receiver that is not a process (a call's reply slot, a start's acknowledgement). */
   to: number;
+  /** What landed: the message, a signal's description (`{ signal, reason }`), or `"msg"` for a message not recorded (timers, aliases). */
   what: unknown;
 }
 

@@ -49,6 +49,7 @@ import { ExitError, check, formatReason, reasonOf } from "./errors";
 import { ServerName, ServerRef } from "./gen";
 import {
   InitResult,
+  MaybeAsync,
   ServerSpec,
   ignore,
   makeGenServer,
@@ -88,7 +89,15 @@ export interface SupFlags {
 }
 
 /** What a child's `start` resolves with: its pid, `{ pid, info }`, or `"ignore"`. */
-export type ChildStartResult = Pid | { pid: Pid; info: unknown } | "ignore";
+export type ChildStartResult =
+  | Pid
+  | {
+      /** The child's pid. */
+      pid: Pid;
+      /** Extra information, returned by `startChild` / `restartChild` (OTP's `{ok, Pid, Info}`). */
+      info: unknown;
+    }
+  | "ignore";
 
 /** A child specification. */
 export interface ChildSpec {
@@ -114,11 +123,11 @@ export interface ChildSpec {
 
 /** What `init` returns: flags and child specs. */
 export interface SupervisorSpec {
+  /** The supervisor flags (default: `one_for_one`, at most 1 restart in 5 seconds). */
   flags?: SupFlags;
+  /** The child specs, started in order; under `simple_one_for_one`, exactly one: the template. */
   children: ChildSpec[];
 }
-
-type MaybeAsync<T> = T | Promise<T>;
 
 /** A supervisor's `init`: runs in the supervisor (`this`), returns its spec or `"ignore"`. */
 export type SupervisorInit<A = unknown> = (
@@ -130,11 +139,13 @@ export type SupervisorInit<A = unknown> = (
 export interface SupervisorModule<A = unknown> {
   /** The name in statuses and reports (default "Supervisor"). */
   name?: string;
+  /** Returns the supervisor's flags and child specs (or `"ignore"`). */
   init: SupervisorInit<A>;
 }
 
 /** Options for starting a supervisor. */
 export interface SupervisorStartOptions {
+  /** Register under this name (local, `{ global }` or `{ via, name }`). */
   name?: ServerName;
   /** The node to start on when starting from outside any process. */
   node?: Node;
@@ -150,21 +161,36 @@ export interface SupervisorCallOptions {
 export interface ChildInfo {
   /** `undefined` for the children of a `simple_one_for_one` supervisor. */
   id: string | undefined;
+  /** The child's pid; `undefined` if it is not running, `"restarting"` while a restart is pending. */
   pid: Pid | undefined | "restarting";
+  /** `worker` or `supervisor`. */
   type: ChildType;
+  /** Its spec's `modules`. */
   modules: string[] | "dynamic";
 }
 
 /** `countChildren`. */
 export interface ChildCounts {
+  /** The number of child specs (1 under `simple_one_for_one`). */
   specs: number;
+  /** The number of running children. */
   active: number;
+  /** The number of children of type `supervisor`. */
   supervisors: number;
+  /** The number of children of type `worker`. */
   workers: number;
 }
 
 /** What `startChild` / `restartChild` resolve with. */
-export type StartedChild = Pid | { pid: Pid; info: unknown } | undefined;
+export type StartedChild =
+  | Pid
+  | {
+      /** The child's pid. */
+      pid: Pid;
+      /** The `info` its `start` resolved with. */
+      info: unknown;
+    }
+  | undefined;
 
 // ---- validation ----
 
@@ -270,7 +296,12 @@ function checkSpecs(specs: unknown, auto: AutoShutdown): NormSpec[] | { error: u
 export function checkChildSpecs(
   specs: readonly ChildSpec[],
   autoShutdown: AutoShutdown = "never",
-): "ok" | { error: unknown } {
+):
+  | "ok"
+  | {
+      /** Why the specs are invalid, e.g. `{ invalid_restart_type: x }` or `{ duplicate_child_name: id }`. */
+      error: unknown;
+    } {
   const r = checkSpecs(specs, autoShutdown);
   return Array.isArray(r) ? "ok" : r;
 }
@@ -288,20 +319,28 @@ interface Child {
 
 /** The supervisor's state (what `sys.getState` shows). */
 export class SupervisorState {
-  /** Children in start order (simple_one_for_one: the dynamic children). */
+  /** @internal Children in start order (simple_one_for_one: the dynamic children); see `whichChildren`. */
   readonly children: Child[] = [];
   /** Restart times (ms, monotonic), oldest first. */
   restarts: number[] = [];
+  /** @internal The checked child spec of a `simple_one_for_one` supervisor; see `getChildspec`. */
   template: NormSpec | undefined = undefined;
   /** @internal */
   readonly byPid = new Map<Pid, Child>();
+  /** @internal Made by the supervisor's `init`. */
   constructor(
+    /** The name it was started with (`options.name`), or its pid if it has none. */
     readonly name: unknown,
+    /** The restart strategy. */
     readonly strategy: Strategy,
+    /** The maximum number of restarts within `period`. */
     readonly intensity: number,
+    /** The period of `intensity`, in seconds. */
     readonly period: number,
+    /** When the supervisor stops by itself after significant children exit. */
     readonly autoShutdown: AutoShutdown,
   ) {}
+  /** Is the strategy `simple_one_for_one`? */
   get simple(): boolean {
     return this.strategy === "simple_one_for_one";
   }
@@ -888,6 +927,7 @@ export function makeSupervisor(currentNode: () => Node) {
     /** Counts of specs, running children, supervisors and workers. */
     countChildren: (sup: ServerRef, options?: SupervisorCallOptions): Promise<ChildCounts> =>
       call("countChildren", sup, "count_children", undefined, options),
-    checkChildSpecs,
+    /** Validates child specs as `init` and `startChild` do: `"ok"`, or `{ error: reason }`. */
+    checkChildSpecs: checkChildSpecs,
   };
 }

@@ -20,14 +20,65 @@ import { Exit, Pid } from "./terms";
  * A special process may emit any object with a `kind`.
  */
 export type SysEvent =
-  | { kind: "in"; msg: unknown; from?: unknown; state?: unknown }
-  | { kind: "out"; msg: unknown; to: unknown; state?: unknown }
-  | { kind: "noreply"; state: unknown }
-  | { kind: "continue"; continue: unknown }
-  | { kind: "code_change"; event: unknown; state: unknown }
-  | { kind: "enter"; state: unknown }
-  | { kind: "terminate"; reason: unknown; state: unknown }
-  | { kind: string; [field: string]: unknown };
+  | {
+      /** A message was received. */
+      kind: "in";
+      /** The message, as it arrived. */
+      msg: unknown;
+      /** Who sent it, when the process reports it. */
+      from?: unknown;
+      /** The state when it arrived, when the process reports it. */
+      state?: unknown;
+    }
+  | {
+      /** A message (for a GenServer: a reply) was sent. */
+      kind: "out";
+      /** The message sent. */
+      msg: unknown;
+      /** Where it went (for a reply: the caller's pid). */
+      to: unknown;
+      /** The state after sending it, when the process reports it. */
+      state?: unknown;
+    }
+  | {
+      /** A handler returned without replying; the process goes on with `state`. */
+      kind: "noreply";
+      /** The new state. */
+      state: unknown;
+    }
+  | {
+      /** A `handleContinue` ran. */
+      kind: "continue";
+      /** The continuation it was given. */
+      continue: unknown;
+    }
+  | {
+      /** The process changed code. */
+      kind: "code_change";
+      /** What the process reports about the change. */
+      event: unknown;
+      /** The state after the change. */
+      state: unknown;
+    }
+  | {
+      /** The process entered a state (OTP's `enter` event). */
+      kind: "enter";
+      /** The state it entered with. */
+      state: unknown;
+    }
+  | {
+      /** The process is terminating. */
+      kind: "terminate";
+      /** Its exit reason. */
+      reason: unknown;
+      /** Its last state. */
+      state: unknown;
+    }
+  | {
+      /** Any other event a special process emits, named by its tag. */
+      kind: string;
+      [field: string]: unknown;
+    };
 
 /** Renders an event for `trace` and `log("print")`. */
 export type EventFormatter = (event: SysEvent, name: unknown) => string;
@@ -40,15 +91,33 @@ export type DebugOption =
   | "trace"
   | "log"
   | "statistics"
-  | { log: number }
-  | { install: { fn: DebugFun; state: unknown; id?: unknown } };
+  | {
+      /** Log the last N events. */
+      log: number;
+    }
+  | {
+      /** Install a debug function. */
+      install: {
+        /** The debug function. */
+        fn: DebugFun;
+        /** Its initial state. */
+        state: unknown;
+        /** The key to remove it by (default: the function itself). */
+        id?: unknown;
+      };
+    };
 
 /** `statistics("get")` result. */
 export interface Statistics {
+  /** When counting started. */
   startTime: Date;
+  /** When the statistics were read. */
   currentTime: Date;
+  /** The number of events since counting started (standing in for OTP's reductions). */
   reductions: number;
+  /** The number of `in` events (messages received). */
   messagesIn: number;
+  /** The number of `out` events (messages sent). */
   messagesOut: number;
 }
 
@@ -75,21 +144,29 @@ const STATS: DebugEntry = { kind: "statistics" };
 
 /** The debug state of one process. `active` is false when nothing is enabled (zero cost). */
 export class Debug {
+  /** Is anything enabled (an option, a function, or `recentEvents`)? When false, reporting an event costs nothing. */
   active = false;
+  /** Is tracing on? */
   trace = false;
+  /** @internal The event log (the last `max` events), or null when logging is off. */
   log: { max: number; entries: LogEntry[] } | null = null;
+  /** @internal The counts, or null when statistics are off. */
   stats: { startTime: Date; reductions: number; messagesIn: number; messagesOut: number } | null =
     null;
-  /** Options and installed functions, most recent first (copied on write: safe to iterate). */
+  /** @internal Options and installed functions, most recent first (copied on write: safe to iterate). */
   entries: readonly DebugEntry[] = [];
   /** The last events, kept for diagnostics when the node asks for it (`recentEvents`). */
   recent: SysEvent[] | null = null;
-  constructor(readonly proc: Proc) {
+  /** @internal Made by `debugOf` / `sys.debugOptions`. */
+  constructor(
+    /** @internal The process this is the debug state of. */
+    readonly proc: Proc,
+  ) {
     if (proc.node.recentEvents > 0) this.recent = [];
     this.update();
   }
 
-  /** The installed functions, most recent first. */
+  /** @internal The installed functions, most recent first. */
   get funcs(): readonly Installed[] {
     return this.entries.filter((e): e is Installed => e.kind === "fn");
   }
@@ -265,9 +342,13 @@ type DebugCommand =
 
 /** `{system, From, Request}`: a message from `sys` to a special process. */
 export class SystemMessage {
+  /** Tags the message as `system`. */
   readonly kind = "system" as const;
+  /** @internal Made by `sys` (and the Jest helpers). */
   constructor(
+    /** Who asked, to reply to. */
     readonly from: From,
+    /** @internal What is asked (pass the message to `handleSystemMsg` rather than reading it). */
     readonly request: SysRequest,
   ) {}
 }
@@ -303,12 +384,28 @@ export type SysAction = "continue" | "suspend" | "resume" | { terminate: unknown
 
 /** `getStatus` result (OTP's `{status, Pid, {module, Mod}, [PDict, SysState, Parent, Debug, Misc]}`). */
 export interface Status {
+  /** The process. */
   pid: Pid;
+  /** Its module: a server's `name` (default `GenServer` / `Supervisor`), or a special process's `module`. */
   module: string;
+  /** The process dictionary as OTP shows it (`$initial_call`, `$ancestors`). */
   processDictionary: Array<[string, unknown]>;
+  /** `running`, or `suspended` by `sys.suspend`. */
   sysState: "running" | "suspended";
+  /** Its parent (itself when it has none). */
   parent: Pid;
-  debug: { trace: boolean; log: boolean; statistics: boolean; installed: number };
+  /** Which debug options are on. */
+  debug: {
+    /** Is tracing on? */
+    trace: boolean;
+    /** Is logging on? */
+    log: boolean;
+    /** Are statistics being counted? */
+    statistics: boolean;
+    /** How many debug functions are installed. */
+    installed: number;
+  };
+  /** The behaviour's own part (a GenServer's status with its formatted state; a special process's `formatStatus`). */
   misc: unknown;
 }
 
@@ -522,6 +619,7 @@ function nodeFor(node: Node | undefined, server: ServerRef): Node {
 
 /** Options of every sys request: a timeout (default 5000 ms) and, inside a process, who asks. */
 export interface SysOptions {
+  /** Ms to wait for the answer (default 5000); Infinity waits forever. */
   timeout?: number;
   /** The asking process (orders the request after its earlier messages to the target). */
   caller?: Self;
@@ -602,7 +700,13 @@ export function makeSys(defaultNode: () => Node) {
       oldVsn: unknown,
       extra: unknown,
       o?: SysOptions | number,
-    ): Promise<"ok" | { error: unknown }> =>
+    ): Promise<
+      | "ok"
+      | {
+          /** Why it failed: the callback's error, `{ undef }` with no code-change callback, `{ unknown_system_msg }` if not suspended. */
+          error: unknown;
+        }
+    > =>
       request("changeCode", server, { kind: "change_code", module, oldVsn, extra }, o, [
         module,
         oldVsn,
@@ -636,11 +740,16 @@ export function makeSys(defaultNode: () => Node) {
     /** Removes every debug option and function. */
     noDebug: (server: ServerRef, o?: SysOptions | number): Promise<"ok"> =>
       dbg("noDebug", server, { noDebug: true }, o),
-    debugOptions,
-    handleDebug,
-    handleSystemMsg,
-    isSystemMessage,
-    defaultFormat,
+    /** Sets up the debug state of a hand-written special process from debug options (OTP's `sys:debug_options/1`). */
+    debugOptions: debugOptions,
+    /** Reports an event to a process's debug options and functions (OTP's `sys:handle_debug/4`). */
+    handleDebug: handleDebug,
+    /** Handles a system message in a hand-written special process (OTP's `sys:handle_system_msg/6`). */
+    handleSystemMsg: handleSystemMsg,
+    /** Is `m` a system message? */
+    isSystemMessage: isSystemMessage,
+    /** A generic event formatter for special processes: `*DBG* name event`. */
+    defaultFormat: defaultFormat,
   };
 }
 

@@ -14,9 +14,11 @@ export class Pid {
     /** The id of the node the process lives on. */
     readonly node: number,
   ) {}
+  /** Renders the pid as Erlang prints it: `<Node.ID.0>`. */
   toString(): string {
     return `<${this.node}.${this.id}.0>`;
   }
+  /** Serialises the pid as its printed form (see {@link Pid.toString}). */
   toJSON(): string {
     return this.toString();
   }
@@ -41,28 +43,43 @@ export class Pid {
 /** A unique reference (monitor refs, timer refs, call tags, aliases). */
 export class Ref {
   constructor(
+    /** Unique, never reused within a node. */
     readonly id: number,
+    /** The id of the node that made the ref. */
     readonly node: number,
   ) {}
+  /** Renders the ref as Erlang prints it: `#Ref<Node.ID>`. */
   toString(): string {
     return `#Ref<${this.node}.${this.id}>`;
   }
+  /** Serialises the ref as its printed form (see {@link Ref.toString}). */
   toJSON(): string {
     return this.toString();
   }
 }
 
 /** What a monitor was set on: a pid, or `{ name, node }` when monitored by registered name. */
-export type MonitorObject = Pid | { name: string; node: number };
+export type MonitorObject =
+  | Pid
+  | {
+      /** The registered name the monitor was set on. */
+      name: string;
+      /** The id of the node the name was looked up on. */
+      node: number;
+    };
 
 /** `{'DOWN', Ref, process, Pid, Reason}`: a monitored process terminated. */
 export class Down {
+  /** Tags the message as `'DOWN'`. */
   readonly kind = "DOWN" as const;
+  /** What was monitored: always a `process`. */
   readonly type = "process" as const;
   constructor(
+    /** The monitor ref `monitor` returned. */
     readonly ref: Ref,
     /** The pid, or `{ name, node }` for a monitor set by name (MON-06). */
     readonly object: MonitorObject,
+    /** The exit reason of the monitored process (`noproc` if it was not alive). */
     readonly reason: unknown,
     /** The pid of the process that terminated (undefined for a name that was never registered). */
     readonly pid: Pid | undefined = object instanceof Pid ? object : undefined,
@@ -71,18 +88,24 @@ export class Down {
 
 /** `{'EXIT', From, Reason}`: an exit signal received by a process that traps exits. */
 export class Exit {
+  /** Tags the message as `'EXIT'`. */
   readonly kind = "EXIT" as const;
   constructor(
+    /** The pid that sent the exit signal (a linked process, or the caller of `exit`). */
     readonly from: Pid,
+    /** The exit reason the signal carries. */
     readonly reason: unknown,
   ) {}
 }
 
 /** `{timeout, TimerRef, Msg}`: the message of a timer started with `startTimer`. */
 export class TimerMessage<M = unknown> {
+  /** Tags the message as `timeout`. */
   readonly kind = "timeout" as const;
   constructor(
+    /** The timer ref `startTimer` returned. */
     readonly ref: Ref,
+    /** The message given to `startTimer`. */
     readonly msg: M,
   ) {}
 }

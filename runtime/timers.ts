@@ -10,11 +10,19 @@ import { Pid, Ref, TimerMessage } from "./terms";
 
 /** An active timer. */
 export class Timer {
-  handle: ReturnType<typeof setTimeout> | undefined = undefined;
+  /**
+   * The host's timer handle (from `setTimeout`; `undefined` until armed). Typed
+   * `unknown` so the declarations do not depend on Node's or the DOM's timer types.
+   */
+  handle: unknown = undefined;
   constructor(
+    /** The timer ref returned to the user. */
     readonly ref: Ref,
+    /** When it is due (`Date.now()` time, ms). */
     readonly due: number,
+    /** The destination: a pid, or a name resolved when the timer fires. */
     readonly dest: Pid | string,
+    /** The message to send (a `TimerMessage` for `startTimer`). */
     readonly msg: unknown,
     /** The destination process, for a timer to a pid (cancelled when it terminates). */
     readonly owner: Proc | null,
@@ -57,7 +65,7 @@ export class Timers {
     const t = this.active.get(ref);
     if (t === undefined) return false;
     this.drop(t);
-    clearTimeout(t.handle);
+    clearTimeout(t.handle as ReturnType<typeof setTimeout>);
     return Math.max(0, Math.ceil(t.due - Date.now()));
   }
 
@@ -73,14 +81,14 @@ export class Timers {
     if (p.timers === null) return;
     for (const t of p.timers) {
       this.active.delete(t.ref);
-      clearTimeout(t.handle);
+      clearTimeout(t.handle as ReturnType<typeof setTimeout>);
     }
     p.timers = null;
   }
 
   /** Cancels every timer (node shutdown). */
   cancelAll(): void {
-    for (const t of this.active.values()) clearTimeout(t.handle);
+    for (const t of this.active.values()) clearTimeout(t.handle as ReturnType<typeof setTimeout>);
     this.active.clear();
   }
 
