@@ -216,11 +216,16 @@ export class Node {
   private sendAlias(from: number, ref: Ref, msg: unknown): void {
     const a = this.aliases.get(ref);
     if (a === undefined) return;
-    this.scheduler.post(from, a.owner.id, () => {
-      if (this.aliases.get(ref) !== a) return; // deactivated while in flight (MON-08)
-      if (a.once) this.unalias(ref, a.owner, true);
-      a.owner.deliver(msg);
-    });
+    this.scheduler.post(
+      from,
+      a.owner.id,
+      () => {
+        if (this.aliases.get(ref) !== a) return; // deactivated while in flight (MON-08)
+        if (a.once) this.unalias(ref, a.owner, true);
+        a.owner.deliver(msg);
+      },
+      msg,
+    );
   }
 
   /** Sends an exit signal with `reason` to `pid` from outside any process. */

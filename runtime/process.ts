@@ -429,7 +429,10 @@ export class Proc implements Self, Receiver, Runnable {
     if (other === null || !other.alive) {
       // LX-10: a noproc exit signal to the caller.
       if (this.trapExit)
-        this.node.scheduler.post(pid.id, this.id, () => this.deliver(new Exit(pid, "noproc")));
+        this.node.scheduler.post(pid.id, this.id, () => this.deliver(new Exit(pid, "noproc")), {
+          signal: "EXIT",
+          reason: "noproc",
+        });
       else throw new ExitError("noproc", `link(${pid})`);
       return true;
     }

@@ -113,8 +113,11 @@ export function sendRequest(
   slot.requestId = id;
   const target = pid === undefined ? null : (Pid.procOf(pid) as Proc | null);
   if (target === null || !target.alive) {
-    node.scheduler.post(pid?.id ?? 0, slot.id, () =>
-      slot.deliver(new Down(ref, pid ?? node.externalPid, "noproc")),
+    node.scheduler.post(
+      pid?.id ?? 0,
+      slot.id,
+      () => slot.deliver(new Down(ref, pid ?? node.externalPid, "noproc")),
+      { signal: "DOWN", reason: "noproc" },
     );
     return id;
   }

@@ -56,7 +56,7 @@ export interface Delivery {
   from: number;
   /** The receiver's id: a pid's id, or a negative id for a receiver that is not a process (a call's reply slot, a start's acknowledgement). */
   to: number;
-  /** What landed: the message, a signal's description (`{ signal, reason }`), or `"msg"` for a message not recorded (timers, aliases). */
+  /** What landed: the message, or a signal's description (`{ signal, reason }`). */
   what: unknown;
 }
 
@@ -129,7 +129,7 @@ export class Scheduler {
    * Delivers a signal from `from` to the receiver named `to`: at once in fifo
    * mode (after any delivery in progress), later in random mode.
    */
-  post(from: number, to: number, deliver: () => void, what: unknown = "msg"): void {
+  post(from: number, to: number, deliver: () => void, what: unknown): void {
     if (this.random) {
       const key = from + ">" + to;
       let pq = this.pairIndex.get(key);
