@@ -23,34 +23,22 @@ export interface ViaRegistry {
   whereisName(name: unknown): Pid | undefined;
 }
 
-/** How to address a server: a pid, a registered name, a `{ global }` name or a `{ via }` name. */
-export type ServerRef =
-  | Pid
+/** A server name: a registered name, a `{ global }` name or a `{ via }` name. */
+export type ServerName =
   | string
   | {
       /** A name in the node's `{ global }` namespace. */
       global: string;
     }
   | {
-      /** The registry module that resolves `name`. */
+      /** The registry module that resolves (and registers) `name`. */
       via: ViaRegistry;
       /** The name, as the registry understands it. */
       name: unknown;
     };
 
-/** A server name to register at start. */
-export type ServerName =
-  | string
-  | {
-      /** Register in the node's `{ global }` namespace under this name. */
-      global: string;
-    }
-  | {
-      /** The registry module to register with. */
-      via: ViaRegistry;
-      /** The name, as the registry understands it. */
-      name: unknown;
-    };
+/** How to address a server: its pid or its name. */
+export type ServerRef = Pid | ServerName;
 
 /** The pid behind a server reference, or undefined. */
 export function whereisServer(node: Node, ref: ServerRef): Pid | undefined {
