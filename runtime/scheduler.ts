@@ -238,6 +238,7 @@ export class Scheduler {
       const r = q[this.head];
       q[this.head++] = undefined as unknown as Runnable;
       r.run();
+      if (this.stopped) return; // the node was shut down from inside a process
       if (++this.work >= WORK_PER_MACROTASK) break;
     }
     if (this.head === q.length) {

@@ -24,3 +24,15 @@ it("a process receives, replies and its DOWN arrives", async () => {
   await node.awaitExit(client);
   expect(got).toEqual([0, 2, 4, "normal", TIMEOUT]);
 });
+
+it("a node shut down from inside a handler process stops cleanly", async () => {
+  const node = createNode();
+  const exited = node.spawn(async (self) => void (await self.receive()));
+  const reason = node.awaitExit(exited);
+  const stopper = node.spawnHandler(() => node.shutdown());
+  const other = node.spawnHandler(() => {});
+  node.send(stopper, "stop");
+  node.send(other, "queued behind the stopper, in the same turn");
+  expect(await reason).toBe("killed");
+  expect(node.processes()).toEqual([]);
+});
