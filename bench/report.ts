@@ -93,7 +93,7 @@ export function table(
     const cells = subjects.map((s) => {
       const r = bySubject.get(s);
       if (r === undefined)
-        return s === baseline && w.compare !== undefined && w.compare !== "baseline" ? "n/a" : "—";
+        return s !== primary && w.compare !== undefined && w.compare !== "baseline" ? "n/a" : "—";
       return `${formatValue(r.median, w.unit)} (${formatValue(r.min, w.unit).split(" ")[0]} – ${formatValue(r.max, w.unit).split(" ")[0]})`;
     });
     const q = ratioOf(w, bySubject, primary, baseline);
@@ -107,15 +107,27 @@ export function table(
       .map((c, i) => c.padEnd(widths[i]))
       .join("  ")
       .trimEnd();
-  const notes = results
-    .filter((r) => r.workload.note !== undefined)
-    .map((r) => wrap(`- ${r.workload.name}: ${r.workload.note}`, 100, "  "));
+  const notes = notesByText(results).map(([names, note]) =>
+    wrap(`- ${names.join(", ")}: ${note}`, 100, "  "),
+  );
   return [
     line(header),
     widths.map((n) => "-".repeat(n)).join("  "),
     ...rows.map(line),
     ...(notes.length > 0 ? ["", "Notes:", ...notes] : []),
   ].join("\n");
+}
+
+/** The workloads' notes, each once, with the names of the workloads it is for, in order. */
+export function notesByText(results: readonly WorkloadResult[]): [string[], string][] {
+  const byNote = new Map<string, string[]>();
+  for (const { workload: w } of results)
+    if (w.note !== undefined) {
+      const names = byNote.get(w.note);
+      if (names === undefined) byNote.set(w.note, [w.name]);
+      else names.push(w.name);
+    }
+  return [...byNote].map(([note, names]) => [names, note]);
 }
 
 /** Breaks `text` into lines of at most `width` characters, at spaces; later lines get `indent`. */
@@ -166,7 +178,7 @@ export function resultsJson(
   primary: string,
   baseline: string,
   keep: Record<string, unknown> = {},
-): unknown {
+): { machine: Machine; workloads: Record<string, unknown> } {
   const workloads: Record<string, unknown> = {};
   for (const r of results)
     workloads[r.workload.name] = keep[r.workload.name] ?? resultEntry(r, primary, baseline);

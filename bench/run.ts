@@ -3,13 +3,17 @@
  * workload's garbage and JIT feedback cannot skew the next), for every
  * subject that implements it; prints the table and writes bench/results.json.
  *
+ * `npm run bench -- --peers` also runs the peer libraries (nact, xstate,
+ * effect: see subjects/) in the same rounds, side by side with otpkit and
+ * the loop, and writes docs/performance.md and docs/performance.svg besides.
+ *
  * `npm run bench -- --preset` also runs preset_overhead_ms (Jest on 1,000
  * tiny tests with and without the preset, about 25 s; see
  * preset-overhead.ts), as does `npm run bench:preset` alone. Without it,
  * results.json keeps the last preset_overhead_ms entry (it is dated).
  *
- * `node --expose-gc dist/bench/run.js [workload...] [--runs=N] [--preset]`
- * runs a subset (results.json is then left alone).
+ * `node --expose-gc dist/bench/run.js [workload...] [--runs=N] [--preset] [--peers]`
+ * runs a subset (results.json and the docs are then left alone).
  */
 import { spawnSync } from "child_process";
 import fs from "fs";
@@ -20,10 +24,12 @@ import { WorkloadResult, formatValue, resultsJson, table } from "./report";
 import { PRESET_WORKLOAD, RESULTS, presetEntry, presetOverhead } from "./preset-overhead";
 import { Samples, WARMUP, rounds } from "./rounds";
 import { summarize } from "./stats";
-import { BASELINE, PRIMARY, SUBJECTS } from "./subjects";
+import { performanceDoc } from "./docs";
+import { BASELINE, PRIMARY, loadSubjects, peerVersions, subjectNames } from "./subjects";
 import { RATIO_TARGET, WORKLOADS } from "./workloads";
 
 const CHILD = "--child=";
+const PEERS_FLAG = "--peers";
 
 function option(args: string[], name: string): string | undefined {
   return args.find((a) => a.startsWith(name))?.slice(name.length);
@@ -42,16 +48,22 @@ function previousEntry(name: string): unknown {
 }
 
 /** Child mode: run one workload, print its samples as JSON on stdout. */
-async function child(name: string, runs: number): Promise<void> {
+async function child(name: string, runs: number, peers: boolean): Promise<void> {
   const w = WORKLOADS.find((x) => x.name === name);
   if (w === undefined) throw new Error(`unknown workload ${name}`);
-  process.stdout.write(JSON.stringify(await rounds(w, SUBJECTS, runs)));
+  process.stdout.write(JSON.stringify(await rounds(w, await loadSubjects(peers), runs)));
 }
 
-function inChild(name: string, runs: number): Samples {
+function inChild(name: string, runs: number, peers: boolean): Samples {
   const r = spawnSync(
     process.execPath,
-    [...process.execArgv, __filename, `${CHILD}${name}`, `--runs=${runs}`],
+    [
+      ...process.execArgv,
+      __filename,
+      `${CHILD}${name}`,
+      `--runs=${runs}`,
+      ...(peers ? [PEERS_FLAG] : []),
+    ],
     { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 1 << 24 },
   );
   if (r.status !== 0)
@@ -63,9 +75,10 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const runs = Number(option(args, "--runs=") ?? 5);
   if (!(Number.isInteger(runs) && runs > 0)) throw new Error(`--runs must be a positive integer`);
+  const peers = args.includes(PEERS_FLAG);
   const childOf = option(args, CHILD);
   if (childOf !== undefined) {
-    await child(childOf, runs);
+    await child(childOf, runs, peers);
     return 0;
   }
   const withPreset = args.includes("--preset");
@@ -79,7 +92,7 @@ async function main(): Promise<number> {
   const results: WorkloadResult[] = [];
   let failures = 0;
   for (const w of workloads) {
-    const { samples, details: ds, errors } = inChild(w.name, runs);
+    const { samples, details: ds, errors } = inChild(w.name, runs, peers);
     for (const [who, why] of Object.entries(errors)) {
       failures++;
       console.error(`FAILED ${w.name} (${who}): ${why}`);
@@ -121,7 +134,7 @@ async function main(): Promise<number> {
     if (last !== undefined) keep[PRESET_WORKLOAD.name] = last;
   }
 
-  const names = SUBJECTS.map((s) => s.name);
+  const names = subjectNames(peers);
   console.log(table(results, names, PRIMARY, BASELINE, RATIO_TARGET));
   console.log(
     `\n${runs} timed runs after ${WARMUP} warm-up runs per subject and workload;` +
@@ -140,11 +153,18 @@ async function main(): Promise<number> {
     );
   }
   if (only.length === 0) {
-    fs.writeFileSync(
-      RESULTS,
-      JSON.stringify(resultsJson(machine(), results, PRIMARY, BASELINE, keep), null, 2) + "\n",
-    );
+    const m = machine();
+    const doc = resultsJson(m, results, PRIMARY, BASELINE, keep);
+    // With the peers: their versions, between the machine and the workloads.
+    const out = peers ? { machine: m, peers: peerVersions(), workloads: doc.workloads } : doc;
+    fs.writeFileSync(RESULTS, JSON.stringify(out, null, 2) + "\n");
     console.log(`wrote ${path.relative(process.cwd(), RESULTS) || RESULTS}`);
+    if (peers) {
+      const seconds = (Date.now() - started) / 1000;
+      const subjects = await loadSubjects(true);
+      const written = await performanceDoc({ machine: m, results, subjects, runs, seconds, keep });
+      for (const f of written) console.log(`wrote ${path.relative(process.cwd(), f) || f}`);
+    }
   }
   return failures === 0 ? 0 : 1;
 }

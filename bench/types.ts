@@ -1,6 +1,6 @@
 /**
  * The bench's two registries, as types: workloads (what is measured) and
- * subjects (who is measured: otpkit, the hand-written loop, later peer
+ * subjects (who is measured: otpkit, the hand-written loop, peer
  * libraries). A subject implements any subset of the workloads.
  */
 
@@ -31,6 +31,8 @@ export interface Workload {
   readonly compare?: "baseline" | "self" | "none";
   /** Printed under the table: how to read this row (a choice made, what is left out and why). */
   readonly note?: string;
+  /** The issue that set `target` (for docs/performance.md). */
+  readonly issue?: number;
 }
 
 /** A measurement with the figures behind it (e.g. the two timings a ratio is made of). */
@@ -47,6 +49,10 @@ export type Measure = (size: number) => Promise<number | Sample>;
 export interface Subject {
   /** The key in results.json, e.g. `otpkit`, `loop`. */
   readonly name: string;
+  /** For docs/performance.md: what it is, and what a process is in it (peers). */
+  readonly about?: string;
+  /** For docs/performance.md: per workload name, what the subject's equivalent is (peers). */
+  readonly notes?: Readonly<Record<string, string>>;
   /** Its implementation of each workload it supports, by workload name. */
   readonly workloads: Readonly<Record<string, Measure>>;
 }

@@ -6,9 +6,15 @@
  */
 import type { Workload } from "./types";
 
+const HANDLER_NOTE =
+  "otpkit's handler processes (spawnHandler: a callback per message, no Promise), the same" +
+  " workload as the row without `handler_`; the loop runs its code for that row (its actors are" +
+  " callback actors already). Peers: their one kind of actor is in the row without `handler_`.";
+
 export const WORKLOADS: readonly Workload[] = [
   {
     name: "spawn_us",
+    issue: 2,
     description: "spawn processes that each block in receive, until all of them are blocked",
     unit: "µs",
     better: "lower",
@@ -17,6 +23,7 @@ export const WORKLOADS: readonly Workload[] = [
   },
   {
     name: "bytes_per_process",
+    issue: 2,
     description: "heap bytes per idle process blocked in receive (gc before and after)",
     unit: "bytes",
     better: "lower",
@@ -25,6 +32,7 @@ export const WORKLOADS: readonly Workload[] = [
   },
   {
     name: "oneway_msgs_per_s",
+    issue: 2,
     description: "one sender sends, one receiver counts, until it has seen them all",
     unit: "msgs/s",
     better: "higher",
@@ -33,6 +41,7 @@ export const WORKLOADS: readonly Workload[] = [
   },
   {
     name: "roundtrip_per_s",
+    issue: 2,
     description:
       "sequential request/response: the client sends, the server replies, the client awaits",
     unit: "roundtrips/s",
@@ -42,6 +51,7 @@ export const WORKLOADS: readonly Workload[] = [
   },
   {
     name: "down_us",
+    issue: 2,
     description:
       "from a monitored process's exit to its monitor owner receiving the DOWN, one at a time",
     unit: "µs",
@@ -50,7 +60,56 @@ export const WORKLOADS: readonly Workload[] = [
     target: 1,
   },
   {
+    name: "handler_spawn_us",
+    issue: 2,
+    description:
+      "spawn handler processes (spawnHandler) and send each one message, until all have handled it",
+    unit: "µs",
+    better: "lower",
+    size: 100_000,
+    target: 0.5,
+    note: HANDLER_NOTE,
+  },
+  {
+    name: "handler_bytes_per_process",
+    issue: 2,
+    description:
+      "heap bytes per idle handler process, after its first message (gc before and after)",
+    unit: "bytes",
+    better: "lower",
+    size: 100_000,
+    target: 1024,
+    note: HANDLER_NOTE,
+  },
+  {
+    name: "handler_oneway_msgs_per_s",
+    issue: 2,
+    description:
+      "one handler process sends, one handler process counts, until it has seen them all",
+    unit: "msgs/s",
+    better: "higher",
+    size: 1_000_000,
+    target: 10_000_000,
+    note: HANDLER_NOTE,
+  },
+  {
+    name: "handler_down_us",
+    issue: 2,
+    description:
+      "a handler process monitors handler processes; one at a time, from a target's exit to the DOWN",
+    unit: "µs",
+    better: "lower",
+    size: 10_000,
+    target: 1,
+    note:
+      HANDLER_NOTE +
+      ' As in down_us, each target exits itself on STOP (`self.exit("normal")`): in a handler' +
+      " that is a throw the handler loop catches, dearer than the owner killing the target" +
+      ' (`exit(pid, "kill")`).',
+  },
+  {
     name: "oneway_genserver_msgs_per_s",
+    issue: 4,
     description:
       "plain code sends with node.send to a GenServer whose handleInfo counts, until it has seen them all",
     unit: "msgs/s",
@@ -64,6 +123,7 @@ export const WORKLOADS: readonly Workload[] = [
   },
   {
     name: "call_per_s",
+    issue: 4,
     description: "sequential GenServer calls from plain awaited code (not a process)",
     unit: "calls/s",
     better: "higher",
@@ -75,6 +135,7 @@ export const WORKLOADS: readonly Workload[] = [
   },
   {
     name: "call_from_process_per_s",
+    issue: 4,
     description: "sequential GenServer calls from inside a function process ({ caller: self })",
     unit: "calls/s",
     better: "higher",
@@ -86,6 +147,7 @@ export const WORKLOADS: readonly Workload[] = [
   },
   {
     name: "cast_per_s",
+    issue: 4,
     description: "casts from plain code, then one call as a barrier (all casts handled)",
     unit: "casts/s",
     better: "higher",
@@ -94,6 +156,7 @@ export const WORKLOADS: readonly Workload[] = [
   },
   {
     name: "genserver_start_us",
+    issue: 4,
     description: "GenServer.start, each awaited (init run and acknowledged) before the next",
     unit: "µs",
     better: "lower",
@@ -101,6 +164,7 @@ export const WORKLOADS: readonly Workload[] = [
   },
   {
     name: "genserver_bytes",
+    issue: 4,
     description: "heap bytes per idle started GenServer (gc before and after)",
     unit: "bytes",
     better: "lower",
@@ -109,6 +173,7 @@ export const WORKLOADS: readonly Workload[] = [
   },
   {
     name: "sys_overhead",
+    issue: 3,
     description:
       "CPU time for a GenServer to handle N casts (then one call) and N/4 sequential calls, with" +
       " one debug function installed by sys.install (returning its state) / without:" +

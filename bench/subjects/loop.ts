@@ -198,12 +198,23 @@ async function genserverBytes(n: number): Promise<number> {
 
 export const loop: Subject = {
   name: "loop",
+  about:
+    "the yardstick (bench/loop.ts): a minimal actor written by hand, an array queue and a" +
+    " handler, one microtask per batch of messages, a watcher list for monitors, and a" +
+    " hand-written server (a handler per call and cast name) for the GenServer rows. No" +
+    " scheduler, fairness, selective receive or ordering machinery.",
   workloads: {
     spawn_us: spawnUs,
     bytes_per_process: bytesPerProcess,
     oneway_msgs_per_s: onewayMsgsPerS,
     roundtrip_per_s: roundtripPerS,
     down_us: downUs,
+    // The loop's actors are callback actors already: the same code is the
+    // yardstick for otpkit's handler processes.
+    handler_spawn_us: spawnUs,
+    handler_bytes_per_process: bytesPerProcess,
+    handler_oneway_msgs_per_s: onewayMsgsPerS,
+    handler_down_us: downUs,
     oneway_genserver_msgs_per_s: onewayGenserverMsgsPerS,
     call_per_s: callPerS,
     call_from_process_per_s: callFromProcessPerS,

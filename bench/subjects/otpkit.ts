@@ -140,6 +140,98 @@ function downUs(n: number): Promise<number> {
   });
 }
 
+// ---- the same on handler processes (a callback per message, no Promise) ----
+
+const START = "start";
+
+/**
+ * Spawns `n` handler processes, each of which, on its first message, counts
+ * itself as started and then idles (as the loop's actors do); resolves when
+ * all have, with the time then.
+ */
+function spawnIdleHandlers(node: Node, n: number): Promise<number> {
+  return new Promise((resolve) => {
+    let started = 0;
+    const handler = (m: unknown) => {
+      if (m === START && ++started === n) resolve(now());
+    };
+    for (let i = 0; i < n; i++) node.send(node.spawnHandler(handler), START);
+  });
+}
+
+function handlerSpawnUs(n: number): Promise<number> {
+  return onNode(async (node) => {
+    const t0 = now();
+    return (((await spawnIdleHandlers(node, n)) - t0) * 1000) / n;
+  });
+}
+
+function handlerBytesPerProcess(n: number): Promise<number> {
+  return onNode(async (node) => {
+    const before = settledHeap();
+    await spawnIdleHandlers(node, n);
+    const after = settledHeap();
+    return (after - before) / n;
+  });
+}
+
+function handlerOnewayMsgsPerS(n: number): Promise<number> {
+  return onNode(
+    (node) =>
+      new Promise((resolve) => {
+        let t0 = 0;
+        let seen = 0;
+        const receiver = node.spawnHandler(() => {
+          if (++seen === n) resolve(n / ((now() - t0) / 1000));
+        });
+        const sender = node.spawnHandler((_m, self) => {
+          t0 = now();
+          for (let i = 0; i < n; i++) self.send(receiver, i);
+        });
+        node.send(sender, START);
+      }),
+  );
+}
+
+/**
+ * As down_us, with handler processes: the owner monitors `n` targets; one at
+ * a time, it sends one STOP, and the target notes the time and exits
+ * (`self.exit("normal")`); the owner's handler gets the DOWN.
+ */
+function handlerDownUs(n: number): Promise<number> {
+  return onNode(
+    (node) =>
+      new Promise((resolve) => {
+        let exitAt = 0;
+        let next = 0;
+        let total = 0;
+        const pids: Pid[] = new Array(n);
+        const target = (m: unknown, t: Self) => {
+          if (m === STOP) {
+            exitAt = now();
+            t.exit("normal");
+          }
+        };
+        const owner = node.spawnHandler((m, self) => {
+          if (isDown(m)) {
+            total += now() - exitAt;
+            if (++next === n) resolve((total * 1000) / n);
+            else self.send(pids[next], STOP);
+          } else if (m === START) {
+            for (let i = 0; i < n; i++) {
+              pids[i] = self.spawnHandler(target);
+              self.monitor(pids[i]);
+            }
+            // A handler process idles from its spawn: no READY round needed.
+            collectGarbage(); // the set-up's, as in down_us
+            self.send(pids[0], STOP);
+          }
+        });
+        node.send(owner, START);
+      }),
+  );
+}
+
 // ---- GenServer workloads ----
 
 /** The server the GenServer workloads use: a counter that echoes calls. */
@@ -318,12 +410,20 @@ function sysOverhead(n: number): Promise<Sample> {
 
 export const otpkit: Subject = {
   name: "otpkit",
+  about:
+    "this repository's runtime: function processes (`spawn(async self => ...)`, `await" +
+    " self.receive()`), handler processes (`spawnHandler((msg, self) => ...)`, the `handler_`" +
+    " rows) and GenServer, each run on a fresh node in the default (fifo) mode.",
   workloads: {
     spawn_us: spawnUs,
     bytes_per_process: bytesPerProcess,
     oneway_msgs_per_s: onewayMsgsPerS,
     roundtrip_per_s: roundtripPerS,
     down_us: downUs,
+    handler_spawn_us: handlerSpawnUs,
+    handler_bytes_per_process: handlerBytesPerProcess,
+    handler_oneway_msgs_per_s: handlerOnewayMsgsPerS,
+    handler_down_us: handlerDownUs,
     oneway_genserver_msgs_per_s: onewayGenserverMsgsPerS,
     call_per_s: callPerS,
     call_from_process_per_s: callFromProcessPerS,
