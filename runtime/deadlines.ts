@@ -23,8 +23,11 @@ class Queue {
     while (this.head < q.length && !q[this.head].alive)
       q[this.head++] = undefined as unknown as Entry;
     if (this.head === q.length) {
-      this.items = [];
-      this.head = 0;
+      // Emptied: keep the array (no allocation per call); start afresh now and then.
+      if (this.head >= 1024) {
+        this.items = [];
+        this.head = 0;
+      }
     } else if (this.head > 1024 && this.head * 2 > q.length) {
       this.items = q.slice(this.head);
       this.head = 0;
@@ -39,11 +42,17 @@ export class Deadlines {
   private armedWith: typeof setTimeout | undefined = undefined;
   private clearWith: typeof clearTimeout | undefined = undefined;
 
+  /** The queue last added to (most calls use one timeout value: no map lookup). */
+  private lastMs = NaN;
+  private lastQueue: Queue | undefined = undefined;
+
   /** Calls `item.expire()` after `ms` unless it has settled by then. */
   add(ms: number, item: Expirable): void {
-    let q = this.queues.get(ms);
+    let q = ms === this.lastMs ? this.lastQueue : this.queues.get(ms);
     if (q === undefined) this.queues.set(ms, (q = new Queue()));
     else q.trim();
+    this.lastMs = ms;
+    this.lastQueue = q;
     const due = (item.due = Date.now() + ms);
     q.items.push(item);
     if (due < this.timerDue || globalThis.setTimeout !== this.armedWith) this.arm(due);
@@ -59,12 +68,22 @@ export class Deadlines {
     this.timer = t;
   }
 
+  private dropQueue(ms: number): void {
+    this.queues.delete(ms);
+    if (ms === this.lastMs) {
+      this.lastMs = NaN;
+      this.lastQueue = undefined;
+    }
+  }
+
   /** Drops every deadline and the timer (node shutdown). */
   clear(): void {
     if (this.timer !== undefined) this.clearWith!(this.timer as ReturnType<typeof setTimeout>);
     this.timer = undefined;
     this.timerDue = Infinity;
     this.queues.clear();
+    this.lastMs = NaN;
+    this.lastQueue = undefined;
   }
 
   private fire(): void {
@@ -72,7 +91,7 @@ export class Deadlines {
     this.timerDue = Infinity;
     for (const [ms, q] of this.queues) {
       q.trim();
-      if (q.head === q.items.length) this.queues.delete(ms);
+      if (q.head === q.items.length) this.dropQueue(ms);
     }
     if (this.queues.size === 0) return; // every call settled: nothing to time
     const now = Date.now();
@@ -86,7 +105,7 @@ export class Deadlines {
       }
       q.trim();
       if (q.head < q.items.length) next = Math.min(next, q.items[q.head].due);
-      else this.queues.delete(ms);
+      else this.dropQueue(ms);
     }
     if (next !== Infinity) this.arm(next);
   }
