@@ -3,8 +3,14 @@
  * come later and are tested on their own).
  */
 import {
+  Down,
+  Exit,
   ExitError,
+  Pid,
+  Ref,
   createNode,
+  isDown,
+  isExit,
   LogEvent,
   Node,
   NodeOptions,
@@ -106,3 +112,21 @@ export async function rejection(p: Promise<unknown>): Promise<ExitError> {
   }
   throw new Error("expected a rejection, got a value");
 }
+
+/** Matches the DOWN of monitor `ref`. */
+export const downOf =
+  (ref: Ref) =>
+  (m: unknown): m is Down =>
+    isDown(m, ref);
+
+/** Matches an EXIT message from `pid`. */
+export const exitFrom =
+  (pid: Pid) =>
+  (m: unknown): m is Exit =>
+    isExit(m, pid);
+
+/** Matches exactly the value `v`. */
+export const is =
+  <T>(v: T) =>
+  (m: unknown): m is T =>
+    m === v;

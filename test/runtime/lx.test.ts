@@ -4,25 +4,7 @@
  */
 import { Down, Exit, ExitError, isDown, isExit, isPid, Pid, Ref, TIMEOUT } from "../../runtime";
 import type { Self } from "../../runtime";
-import { forSeeds, quietNode, run } from "../support";
-
-/** Matches the DOWN of monitor `ref`. */
-const downOf =
-  (ref: Ref) =>
-  (m: unknown): m is Down =>
-    isDown(m, ref);
-
-/** Matches an EXIT message from `pid`. */
-const exitFrom =
-  (pid: Pid) =>
-  (m: unknown): m is Exit =>
-    isExit(m, pid);
-
-/** Matches exactly the value `v`. */
-const is =
-  <T>(v: T) =>
-  (m: unknown): m is T =>
-    m === v;
+import { downOf, exitFrom, forSeeds, is, quietNode, run } from "../support";
 
 /** A body that blocks forever. */
 const blockForever = async (s: Self) => {

@@ -1,28 +1,10 @@
 /**
  * Conformance: process primitives (OTP_CONFORMANCE.md section 1, PP-01..PP-11).
- * PP-12 (call reply wait vs. mailbox backlog) needs GenServer.call and is not here yet.
+ * PP-12 (call reply wait vs. mailbox backlog) is with the GenServer tests (gen-server.test.ts).
  */
 import { setImmediate as realSetImmediate } from "timers";
-import { Down, Exit, isDown, isExit, isPid, Pid, Ref, TIMEOUT } from "../../runtime";
-import { forSeeds, quietNode, run } from "../support";
-
-/** Matches the DOWN of monitor `ref`. */
-const downOf =
-  (ref: Ref) =>
-  (m: unknown): m is Down =>
-    isDown(m, ref);
-
-/** Matches an EXIT message from `pid`. */
-const exitFrom =
-  (pid: Pid) =>
-  (m: unknown): m is Exit =>
-    isExit(m, pid);
-
-/** Matches exactly the value `v`. */
-const is =
-  <T>(v: T) =>
-  (m: unknown): m is T =>
-    m === v;
+import { isDown, isPid, Pid, Ref, TIMEOUT } from "../../runtime";
+import { downOf, exitFrom, forSeeds, is, quietNode, run } from "../support";
 
 describe("PP: process primitives", () => {
   afterEach(() => {
