@@ -14,6 +14,8 @@ export default tseslint.config(
         require: "readonly",
         __dirname: "readonly",
         process: "readonly",
+        setInterval: "readonly",
+        clearInterval: "readonly",
       },
     },
     rules: { "@typescript-eslint/no-require-imports": "off" },

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+/**
+ * `npm run demo`: builds the package (with a progress indicator: the build
+ * takes several seconds), then runs the demo (dist/examples/demo.js).
+ * Plain JavaScript, so it runs before anything is compiled.
+ */
+const { spawn } = require("child_process");
+const path = require("path");
+
+const root = path.join(__dirname, "..");
+const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+const live = process.stdout.isTTY === true && process.stderr.isTTY === true;
+
+/** Runs a command from the package root; resolves with its exit code. */
+function run(cmd, args, stdio) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio });
+    child.on("close", (code) => resolve(code ?? 1));
+  });
+}
+
+async function build() {
+  const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
+  if (!live) process.stderr.write("… building (tsc -p tsconfig.build.json)\n");
+  const t0 = Date.now();
+  let i = 0;
+  const timer = live
+    ? setInterval(() => {
+        const s = ((Date.now() - t0) / 1000).toFixed(1);
+        process.stderr.write(`\r\u001b[2K  ${FRAMES[i++ % FRAMES.length]} building ${s} s`);
+      }, 80)
+    : undefined;
+  const code = await run(
+    process.execPath,
+    [tsc, "-p", "tsconfig.build.json"],
+    ["ignore", "inherit", "inherit"],
+  );
+  if (timer !== undefined) {
+    clearInterval(timer);
+    process.stderr.write("\r\u001b[2K");
+  }
+  return code;
+}
+
+async function main() {
+  const built = await build();
+  if (built !== 0) {
+    process.stderr.write(`the build failed (exit ${built})\n`);
+    process.exitCode = built;
+    return;
+  }
+  process.exitCode = await run(
+    process.execPath,
+    [path.join(root, "dist", "examples", "demo.js"), ...process.argv.slice(2)],
+    "inherit",
+  );
+}
+
+void main();
