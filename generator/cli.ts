@@ -9,7 +9,7 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import type { Argv } from "yargs";
-import { EXIT_BAD_INPUT, EXIT_REFUSED, ScaffoldError } from "./errors";
+import { EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED, ScaffoldError } from "./errors";
 import * as genserver from "./commands/genserver";
 import * as special from "./commands/special";
 import * as supervisor from "./commands/supervisor";
@@ -108,7 +108,7 @@ export async function main(argv: string[]): Promise<number> {
         );
       })
       .parseAsync();
-    return 0;
+    return EXIT_OK;
   } catch (e) {
     if (e instanceof ScaffoldError) {
       console.error(`scaffold: ${e.message}`);

@@ -75,11 +75,6 @@ function isSymlink(p: string): boolean {
   }
 }
 
-/** Reads a file the plan will edit (undefined if it does not exist). */
-export function readIfExists(path: string): string | undefined {
-  return existsSync(path) ? readFileSync(path, "utf8") : undefined;
-}
-
 /**
  * Commits a plan: refuses (exit 1, nothing written) if a new file exists and
  * `force` is off; prints the planned files and a diff on `dryRun`; otherwise
