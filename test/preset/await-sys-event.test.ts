@@ -107,7 +107,9 @@ describe("awaitSysEvent", () => {
       },
     });
     const nan = awaitSysEvent(server, { kind: "in", msg: NaN });
+    const downA = awaitSysEvent(server, { kind: "in", msg: { pid: a } });
     exit(a, "kill");
+    await downA; // a's DOWN first, so the log's order is known under any schedule
     exit(b, "kill");
     expect(((await downB) as { msg: Down }).msg.pid).toBe(b);
     expect(((await logged) as { state: { log: unknown[] } }).state.log).toHaveLength(2);
