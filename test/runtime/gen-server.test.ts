@@ -5,9 +5,10 @@
  * - GS-34 (multi-node calls) is N/A and has no test.
  * - GS-35 is adapted: only `codeChange` through `sys.changeCode` on a
  *   suspended server.
- * - GS-36 holds the handler with a promise the test controls (not `holdAt`).
- * - GS-21 (sendRequest & co.) is written against the API the rule describes;
- *   GenServer does not have it yet, so those tests fail until it does.
+ * - GS-36 holds the handler with a promise the test controls (`holdAt` is
+ *   the preset's; its own test covers GS-36 with it).
+ * - GS-21 (sendRequest & co.) reaches the API through a local interface
+ *   that spells out the result shapes the rule describes.
  *
  * Waiting is done on replies, rejections, DOWNs, sys requests and promises
  * resolved from inside handlers; never on wall-clock time. Fake-timer tests

@@ -6,8 +6,9 @@
  * latter being the channel allocator of OTP's sys docs (`ch4`).
  *
  * Synchronisation follows §11: a sys request or a call from the same sender
- * as earlier casts is handled after them (OTP's `syncWith` is not built yet);
- * events are awaited through a debug function attached to the server.
+ * as earlier casts is handled after them (these runtime tests do not use the
+ * preset's `syncWith`); events are awaited through a debug function attached
+ * to the server.
  */
 import {
   CallMessage,
