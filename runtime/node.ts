@@ -441,7 +441,6 @@ export class Node {
   terminate(p: Proc, reason: unknown): void {
     if (!p.alive) return;
     p.alive = false;
-    Pid.setExitReason(p.pid, reason);
     p.stop();
     if (p.prev === null) this.head = p.next;
     else p.prev.next = p.next;
@@ -455,7 +454,7 @@ export class Node {
     if (p.globalNames !== null) for (const n of p.globalNames) this.globals.delete(n);
     this.timers.cancelFor(p);
     sendExitSignals(p, reason);
-    Pid.bind(p.pid, null);
+    Pid.setExitReason(p.pid, reason);
   }
 
   /** @internal Reports a process that crashed with an uncaught exception. */

@@ -116,8 +116,6 @@ export interface Self {
 }
 
 const NEVER: Promise<never> = new Promise(() => {});
-/** No message (a message may be undefined). */
-const NONE = Symbol("none");
 
 /** The fields few processes need. */
 class ProcExtras {
@@ -132,14 +130,49 @@ class ProcExtras {
 }
 
 /** The process record. Internal; bodies see it through the `Self` interface. */
-export class Proc implements Self, Receiver, Runnable {
+/** Bits of `Proc.flags`. */
+const DEAD = 1;
+const TRAP_EXIT = 2;
+const SCHEDULED = 4;
+const WOKEN = 8;
+
+/**
+ * The process record. Internal; bodies see it through the `Self` interface.
+ * It is its own mailbox and its own `self`: one object per process.
+ */
+export class Proc extends Mailbox implements Self, Receiver, Runnable {
   readonly pid: Pid;
-  readonly id: number;
-  readonly mailbox = new Mailbox();
-  alive = true;
-  trapExit = false;
+  /** Alive, trapping exits, queued in the run queue: one field. */
+  private flags = 0;
+  /** Alive (not terminated). */
+  get alive(): boolean {
+    return (this.flags & DEAD) === 0;
+  }
+  set alive(v: boolean) {
+    this.flags = v ? this.flags & ~DEAD : this.flags | DEAD;
+  }
+  /** Exit signals arrive as `EXIT` messages. */
+  get trapExit(): boolean {
+    return (this.flags & TRAP_EXIT) !== 0;
+  }
+  set trapExit(v: boolean) {
+    this.flags = v ? this.flags | TRAP_EXIT : this.flags & ~TRAP_EXIT;
+  }
   /** Queued in the run queue. */
-  scheduled = false;
+  get scheduled(): boolean {
+    return (this.flags & SCHEDULED) !== 0;
+  }
+  set scheduled(v: boolean) {
+    this.flags = v ? this.flags | SCHEDULED : this.flags & ~SCHEDULED;
+  }
+  /** The pid's number. */
+  get id(): number {
+    return this.pid.id;
+  }
+  /** The message queue (the process itself). */
+  get mailbox(): Mailbox {
+    return this;
+  }
   links: Set<Pid> | null = null;
   monitoredBy: Map<Ref, Monitor> | null = null;
   owned: Map<Ref, Monitor> | null = null;
@@ -150,11 +183,13 @@ export class Proc implements Self, Receiver, Runnable {
   next: Proc | null = null;
   /** Not yet started: the body to run on its first turn. */
   private body: Body | null;
-  /** Waiting in receive: the resolver and the matcher. */
+  /** Waiting in receive: the resolver. */
   private resolver: ((m: unknown) => void) | null = null;
-  private matcher: ((m: unknown) => unknown) | null = null;
-  /** A matched message waiting for this process's turn to be handed over (NONE if none). */
-  private wokenMsg: unknown = NONE;
+  /**
+   * While waiting, the receive's matcher (null: any message); once woken
+   * (the WOKEN flag), the matched message waiting for this process's turn.
+   */
+  private pending: unknown = null;
   /** For behaviour processes (GenServer, ...): runs on each turn instead of a body. */
   behaviour: { run(p: Proc): void; stop?(): void } | null = null;
   /** What few processes need, kept apart so an idle process stays small. */
@@ -228,7 +263,12 @@ export class Proc implements Self, Receiver, Runnable {
     if (v !== undefined || this.ext !== null) this.x.recvTimer = v;
   }
   private get woken(): boolean {
-    return this.wokenMsg !== NONE;
+    return (this.flags & WOKEN) !== 0;
+  }
+  /** Hands `m` over on this process's next turn. */
+  private setWoken(m: unknown): void {
+    this.flags |= WOKEN;
+    this.pending = m;
   }
 
   constructor(
@@ -236,7 +276,7 @@ export class Proc implements Self, Receiver, Runnable {
     id: number,
     body: Body | null,
   ) {
-    this.id = id;
+    super();
     this.pid = new Pid(id, node.id);
     Pid.bind(this.pid, this);
     this.body = body;
@@ -248,9 +288,10 @@ export class Proc implements Self, Receiver, Runnable {
     if (!this.alive) return;
     if (this.body !== null) return this.start();
     if (this.woken) {
-      const m = this.wokenMsg;
+      const m = this.pending;
       const r = this.resolver!;
-      this.wokenMsg = NONE;
+      this.flags &= ~WOKEN;
+      this.pending = null;
       this.resolver = null;
       r(m);
       return;
@@ -298,10 +339,11 @@ export class Proc implements Self, Receiver, Runnable {
   deliver(m: unknown): void {
     if (!this.alive) return;
     if (this.resolver !== null && !this.woken) {
+      const matcher = this.pending as ((m: unknown) => unknown) | null;
       let ok: unknown = true;
-      if (this.matcher !== null) {
+      if (matcher !== null) {
         try {
-          ok = this.matcher(m);
+          ok = matcher(m);
         } catch (e) {
           return this.crash(e);
         }
@@ -320,11 +362,10 @@ export class Proc implements Self, Receiver, Runnable {
     if (this.node.scheduler.spend()) {
       const r = this.resolver!;
       this.resolver = null;
-      this.matcher = null;
+      this.pending = null;
       r(m);
     } else {
-      this.matcher = null;
-      this.wokenMsg = m;
+      this.setWoken(m);
       this.schedule();
     }
   }
@@ -333,8 +374,8 @@ export class Proc implements Self, Receiver, Runnable {
   stop(): void {
     this.behaviour?.stop?.();
     this.resolver = null;
-    this.matcher = null;
-    this.wokenMsg = NONE;
+    this.pending = null;
+    this.flags &= ~WOKEN;
     this.body = null;
     if (this.recvTimer !== undefined) {
       clearTimeout(this.recvTimer);
@@ -344,7 +385,7 @@ export class Proc implements Self, Receiver, Runnable {
 
   /** @internal Gives up a pending receive (its promise never settles). */
   cancelReceive(): void {
-    if (this.woken) this.mailbox.unshift(this.wokenMsg);
+    if (this.woken) this.mailbox.unshift(this.pending);
     this.stop();
   }
 
@@ -371,20 +412,20 @@ export class Proc implements Self, Receiver, Runnable {
       if (this.node.scheduler.spend()) return Promise.resolve(m);
       return new Promise((resolve) => {
         this.resolver = resolve;
-        this.wokenMsg = m;
+        this.setWoken(m);
         this.schedule();
       });
     }
     if (timeout === 0) return Promise.resolve(TIMEOUT);
     return new Promise((resolve) => {
       this.resolver = resolve;
-      this.matcher = match ?? null;
+      this.pending = match ?? null;
       if (timeout !== undefined && timeout !== Infinity) {
         this.recvTimer = setTimeout(() => {
           this.recvTimer = undefined;
           if (this.resolver === resolve && !this.woken) {
             this.resolver = null;
-            this.matcher = null;
+            this.pending = null;
             resolve(TIMEOUT);
           }
         }, timeout);

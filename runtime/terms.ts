@@ -4,10 +4,15 @@
  * from user messages.
  */
 
+/** What a pid points at once its process has terminated: the exit reason. */
+class Exited {
+  constructor(readonly reason: unknown) {}
+}
+
 /** A process identifier. Printed as `<0.ID.0>`; compare with `===` or `toEqual`. */
 export class Pid {
-  #proc: unknown = null;
-  #exit: unknown = "noproc";
+  /** The live process record, then (once it has terminated) its exit reason: one field. */
+  #state: unknown = null;
   constructor(
     /** Unique, never reused within a node. */
     readonly id: number,
@@ -22,21 +27,23 @@ export class Pid {
   toJSON(): string {
     return this.toString();
   }
-  /** @internal */
+  /** @internal Points the pid at its process record. */
   static bind(pid: Pid, proc: unknown): void {
-    pid.#proc = proc;
+    pid.#state = proc;
   }
-  /** @internal Records the exit reason of the process. */
+  /** @internal The process has terminated with `reason`: the pid lets its record go. */
   static setExitReason(pid: Pid, reason: unknown): void {
-    pid.#exit = reason;
+    pid.#state = new Exited(reason);
   }
   /** @internal The exit reason of a terminated process (`noproc` if unknown). */
   static exitReasonOf(pid: Pid): unknown {
-    return pid.#exit;
+    const s = pid.#state;
+    return s instanceof Exited ? s.reason : "noproc";
   }
-  /** @internal The live process record, or null once it has terminated. */
+  /** @internal The process record (until it has terminated), or null. */
   static procOf(pid: Pid): unknown {
-    return pid.#proc;
+    const s = pid.#state;
+    return s instanceof Exited ? null : s;
   }
 }
 
