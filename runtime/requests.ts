@@ -6,8 +6,8 @@ import { BadArgError, check, checkInstance } from "./errors";
 import { From, ServerRef, whereisServer } from "./gen";
 import type { Node } from "./node";
 import type { Proc } from "./process";
-import { Monitor, Receiver } from "./signals";
-import { Down, Pid, Ref, TIMEOUT } from "./terms";
+import { Monitor, Receiver, Watcher, unwatch, watch } from "./signals";
+import { Pid, Ref, TIMEOUT } from "./terms";
 
 /** How a request ended. */
 export type Outcome =
@@ -38,27 +38,32 @@ export class ResponseMessage {
   ) {}
 }
 
-class RequestSlot implements Receiver {
+/** The reply slot of one request; it watches the server for its death (as a call's slot does). */
+class RequestSlot implements Receiver, Watcher {
   alive = true;
   owned: Map<Ref, Monitor> | null = null;
-  monitor: Monitor | undefined = undefined;
+  target: Proc | null = null;
+  prevWatch: Watcher | null = null;
+  nextWatch: Watcher | null = null;
   outcome: Outcome | undefined = undefined;
   abandoned = false;
   waiters: Array<() => void> = [];
   requestId!: RequestId;
   constructor(
     readonly id: number,
-    readonly ref: Ref,
     readonly server: ServerRef,
     readonly caller: Proc | null,
   ) {}
+  /** The reply. */
   deliver(m: unknown): void {
-    if (!this.alive) return;
+    if (this.alive) this.settle({ kind: "reply", reply: m });
+  }
+  /** The server terminated (or did not exist) before replying. */
+  targetDown(reason: unknown): void {
+    if (this.alive) this.settle({ kind: "error", reason, server: this.server });
+  }
+  private settle(outcome: Outcome): void {
     this.close();
-    const outcome: Outcome =
-      m instanceof Down && m.ref === this.ref
-        ? { kind: "error", reason: m.reason, server: this.server }
-        : { kind: "reply", reply: m };
     if (this.caller !== null)
       return this.caller.deliver(new ResponseMessage(this.requestId, outcome));
     this.outcome = outcome;
@@ -66,11 +71,7 @@ class RequestSlot implements Receiver {
   }
   close(): void {
     this.alive = false;
-    const m = this.monitor;
-    if (m !== undefined) {
-      m.active = false;
-      m.target?.monitoredBy?.delete(m.ref);
-    }
+    if (this.target !== null) unwatch(this.target, this);
   }
 }
 
@@ -107,26 +108,23 @@ export function sendRequest(
   build: (from: From) => unknown,
 ): RequestId {
   const pid = whereisServer(node, server);
-  const ref = node.makeRef();
-  const slot = new RequestSlot(node.nextEndpointId(), ref, server, caller);
+  const slot = new RequestSlot(node.nextEndpointId(), server, caller);
   const id = new RequestId(server, slot);
   slot.requestId = id;
   const target = pid === undefined ? null : (Pid.procOf(pid) as Proc | null);
   if (target === null || !target.alive) {
-    node.scheduler.post(
-      pid?.id ?? 0,
-      slot.id,
-      () => slot.deliver(new Down(ref, pid ?? node.externalPid, "noproc")),
-      { signal: "DOWN", reason: "noproc" },
-    );
+    node.scheduler.post(pid?.id ?? 0, slot.id, () => slot.targetDown("noproc"), {
+      signal: "DOWN",
+      reason: "noproc",
+    });
     return id;
   }
-  slot.monitor = new Monitor(ref, slot, target, target.pid);
-  (target.monitoredBy ??= new Map()).set(ref, slot.monitor);
+  slot.target = target;
+  watch(target, slot);
   node.sendFrom(
     caller?.id ?? node.current?.id ?? 0,
     target.pid,
-    build(From.forSlot(caller?.pid ?? node.externalPid, ref, slot)),
+    build(From.forSlot(caller?.pid ?? node.externalPid, node.makeRef(), slot)),
   );
   return id;
 }
