@@ -30,7 +30,7 @@ export function testProcess(): TestProcess {
   const node = currentNode();
   let p = procs.get(node);
   if (p === undefined || !p.alive) {
-    p = node.spawnProc(null, null);
+    p = node.spawnProc(null);
     procs.set(node, p);
     testState()?.testProcesses.set(node, p);
     Object.assign(p, methods);

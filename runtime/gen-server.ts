@@ -845,7 +845,7 @@ export function makeGenServer(currentNode: () => Node) {
     const timeout = options.timeout ?? Infinity;
     checkTimeout("GenServer.start", timeout);
     const node = parent?.node ?? options.node ?? currentNode();
-    const p = node.spawnProc(null, parent);
+    const p = node.spawnProc(null);
     record(p, parent, initialCallOf(spec));
     p.special = true;
     const loop = new ServerLoop(p, spec, arg, parent?.pid ?? p.pid, options.name);

@@ -159,7 +159,7 @@ export class Node {
 
   /** Spawns a process running `body(self)`; returns its pid at once (PP-01). */
   spawn(body: Body): Pid {
-    return this.spawnProc(body, null).pid;
+    return this.spawnProc(body).pid;
   }
 
   /**
@@ -167,19 +167,19 @@ export class Node {
    * synchronously, with no Promise per message (the lightest process).
    */
   spawnHandler(handler: Handler): Pid {
-    return this.spawnHandlerProc(handler, null).pid;
+    return this.spawnHandlerProc(handler).pid;
   }
 
   /** @internal */
-  spawnHandlerProc(handler: Handler, parent: Proc | null): Proc {
+  spawnHandlerProc(handler: Handler): Proc {
     checkFunction("spawnHandler", "handler", handler);
-    const p = this.spawnProc(null, parent);
+    const p = this.spawnProc(null);
     p.behaviour = new HandlerLoop(handler);
     return p;
   }
 
   /** @internal Creates and schedules a process. */
-  spawnProc(body: Body | null, _parent: Proc | null): Proc {
+  spawnProc(body: Body | null): Proc {
     check(!this.down, "spawn: the node has been shut down");
     if (body !== null) checkFunction("spawn", "body", body);
     const p = new Proc(this, this.nextPid++, body);

@@ -180,7 +180,7 @@ export function spawnProc(
   initialCall = initialCallOf(body),
 ): Proc {
   checkFunction("procLib", "body", body);
-  const child = node.spawnProc(guard(body), parent);
+  const child = node.spawnProc(guard(body));
   record(child, parent, initialCall);
   if (link && parent !== null) linkProcs(parent, child);
   return child;

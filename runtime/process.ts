@@ -441,7 +441,7 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
 
   spawn(body: Body, options?: SpawnOptions): Pid {
     this.assertAlive();
-    const p = this.node.spawnProc(body, this);
+    const p = this.node.spawnProc(body);
     if (options?.link) linkProcs(this, p);
     return p.pid;
   }
@@ -452,7 +452,7 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
 
   spawnHandler(handler: Handler, options?: SpawnOptions): Pid {
     this.assertAlive();
-    const p = this.node.spawnHandlerProc(handler, this);
+    const p = this.node.spawnHandlerProc(handler);
     if (options?.link) linkProcs(this, p);
     return p.pid;
   }
