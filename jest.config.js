@@ -15,12 +15,28 @@ const transform = {
   ],
 };
 
+/** The packages resolve to their TypeScript sources (one module instance each). */
+const moduleNameMapper = {
+  "^otpkit$": "<rootDir>/runtime/index.ts",
+  // A directory import of the runtime would read its package.json (dist/).
+  "^(?:\\.\\./)+runtime$": "<rootDir>/runtime/index.ts",
+  "^otpkit/testing-hooks$": "<rootDir>/runtime/testing-hooks.ts",
+  "^@otpkit/jest$": "<rootDir>/jest-preset/index.ts",
+};
+/** Built output is never a test or a module to map. */
+const modulePathIgnorePatterns = [
+  "<rootDir>/(runtime|jest-preset|generator)/dist/",
+  "<rootDir>/dist/",
+];
+
 module.exports = {
   projects: [
     {
       displayName: "runtime",
       testEnvironment: "node",
       transform,
+      moduleNameMapper,
+      modulePathIgnorePatterns,
       roots: ["<rootDir>/test", "<rootDir>/examples"],
       testMatch: ["**/*.test.ts"],
       testPathIgnorePatterns: [
@@ -35,6 +51,8 @@ module.exports = {
       displayName: "preset",
       testEnvironment: "node",
       transform,
+      moduleNameMapper,
+      modulePathIgnorePatterns,
       roots: ["<rootDir>/test/preset", "<rootDir>/examples"],
       testMatch: ["**/*.preset.test.ts", "**/test/preset/**/*.test.ts"],
       setupFilesAfterEnv: ["<rootDir>/jest-preset/setup.ts"],
@@ -43,6 +61,8 @@ module.exports = {
       displayName: "e2e",
       testEnvironment: "node",
       transform,
+      moduleNameMapper,
+      modulePathIgnorePatterns,
       roots: ["<rootDir>/test/e2e"],
       testMatch: ["**/test/e2e/**/*.test.ts"],
       testTimeout: 180_000,
@@ -53,6 +73,8 @@ module.exports = {
       displayName: "generator",
       testEnvironment: "node",
       transform,
+      moduleNameMapper,
+      modulePathIgnorePatterns,
       roots: ["<rootDir>/test/generator"],
       testMatch: ["**/test/generator/**/*.test.ts"],
       testTimeout: 120_000,

@@ -6,7 +6,7 @@
  * It writes 1,000 tiny tests (`it("t", () => { expect(1).toBe(1) })`, plain
  * JS, no transform) in FILES files to a temporary directory and runs Jest
  * on them (in band) with and without the preset's `setupFilesAfterEnv`
- * (the compiled dist/jest-preset/setup.js, so `npm run build` first);
+ * (the compiled jest-preset/dist/setup.js, so `npm run build` first);
  * nothing else differs. One warm-up run of each, then RUNS runs of each,
  * alternating. A run's time is the sum of Jest's own per-file times (setup
  * files and tests; Jest's start-up and reporting, the same in both, are
@@ -59,7 +59,7 @@ export const PRESET_WORKLOAD: Workload = {
 };
 
 const ROOT = path.join(__dirname, "..", "..");
-const SETUP = path.join(ROOT, "dist", "jest-preset", "setup.js");
+const SETUP = path.join(ROOT, "jest-preset", "dist", "setup.js");
 export const RESULTS = path.join(ROOT, "bench", "results.json");
 
 interface JestRun {

@@ -21,7 +21,7 @@ function run(cmd, args, stdio) {
 
 async function build() {
   const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
-  if (!live) process.stderr.write("… building (tsc -p tsconfig.build.json)\n");
+  if (!live) process.stderr.write("… building (tsc -b tsconfig.build.json)\n");
   const t0 = Date.now();
   let i = 0;
   const timer = live
@@ -32,7 +32,7 @@ async function build() {
     : undefined;
   const code = await run(
     process.execPath,
-    [tsc, "-p", "tsconfig.build.json"],
+    [tsc, "-b", "tsconfig.build.json"],
     ["ignore", "inherit", "inherit"],
   );
   if (timer !== undefined) {

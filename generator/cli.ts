@@ -18,7 +18,7 @@ import * as init from "./commands/init";
 
 /** This package's version (from its package.json, so it is right under npx too). */
 function ownVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8"));
+  const pkg = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8"));
   return String(pkg.version);
 }
 

@@ -8,8 +8,8 @@ import { join, resolve } from "path";
 import { badInput } from "./errors";
 import { Data, render } from "./render";
 
-/** The templates shipped with the package (`generator/templates/`). */
-export const SHIPPED_DIR = resolve(__dirname, "..", "..", "generator", "templates");
+/** The templates shipped with the package (`templates/` beside `dist/`). */
+export const SHIPPED_DIR = resolve(__dirname, "..", "templates");
 
 /** Every template name, by what it generates. */
 export const TEMPLATE_NAMES = [

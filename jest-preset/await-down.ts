@@ -1,6 +1,6 @@
 /** `awaitDown(pid)`: wait for a process to terminate. */
-import { Pid, isPid } from "../runtime";
-import type { Node } from "../runtime";
+import { Pid, isPid } from "otpkit";
+import type { Node } from "otpkit";
 import { expectExit } from "./context";
 import { describeProcess } from "./describe-process";
 import { checkWait, withTimeout } from "./timeouts";

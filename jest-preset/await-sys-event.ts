@@ -1,6 +1,6 @@
 /** `awaitSysEvent(pid, match)`: wait for a special process to emit a matching sys event. */
-import { Pid, SysEvent, attachDebug, isPid } from "../runtime";
-import type { Node } from "../runtime";
+import { Pid, SysEvent, attachDebug, isPid } from "otpkit";
+import type { Node } from "otpkit";
 import { describeEvent, describeProcess, short } from "./describe-process";
 import { Pattern, matches } from "./match";
 import { checkWait, withTimeout } from "./timeouts";

@@ -1,6 +1,6 @@
 /** Message sequence charts of a random-mode run, in plain text: one column per process. */
-import type { Delivery } from "../runtime/scheduler";
-import { InitAck } from "../runtime/proc-lib";
+import type { Delivery } from "otpkit/testing-hooks";
+import { InitAck } from "otpkit/testing-hooks";
 import { describeMessage } from "./describe-process";
 
 const TIMER_SENDER = 2 ** 40;

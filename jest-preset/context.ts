@@ -2,7 +2,7 @@
  * The per-test state the preset keeps: the test's node, the crashes nobody
  * was watching, the exits the test awaited, and the test's own process.
  */
-import { LogEvent, Node, NodeOptions, Pid, createNode, setCurrentNode } from "../runtime";
+import { LogEvent, Node, NodeOptions, Pid, createNode, setCurrentNode } from "otpkit";
 
 /** Kinds of log events that report a crash. */
 const CRASH_KINDS = new Set(["crash", "crash_report", "gen_server_terminate"]);

@@ -1,5 +1,5 @@
 /** Readable descriptions of processes, messages and sys events for failure messages and charts. */
-import { InitAck } from "../runtime/proc-lib";
+import { InitAck } from "otpkit/testing-hooks";
 import {
   CallMessage,
   CastMessage,
@@ -10,7 +10,7 @@ import {
   SystemMessage,
   formatReason,
   isPid,
-} from "../runtime";
+} from "otpkit";
 
 /** A short rendering of a message (calls, casts, DOWN, EXIT and sys requests by their tags). */
 export function describeMessage(m: unknown): string {

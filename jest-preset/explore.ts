@@ -4,8 +4,8 @@
  * report the seed, a replay command and the message sequence chart.
  */
 import { relative } from "path";
-import { LogEvent, Node, Pid, createNode, currentNode, setCurrentNode } from "../runtime";
-import type { Delivery } from "../runtime/scheduler";
+import { LogEvent, Node, Pid, createNode, currentNode, setCurrentNode } from "otpkit";
+import type { Delivery } from "otpkit/testing-hooks";
 import { collectingLogger, testState } from "./context";
 import { renderChart } from "./chart";
 

@@ -1,5 +1,5 @@
 /**
- * Types for the preset's globals and matchers. Add `"otpkit/jest"` to
+ * Types for the preset's globals and matchers. Add `"@otpkit/jest"` to
  * `compilerOptions.types` (next to `"jest"`).
  */
 import type * as T from "./index";

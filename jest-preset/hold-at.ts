@@ -1,5 +1,5 @@
 /** `holdAt(pid, match)`: hold a server right after a matching sys event, until released. */
-import { Pid, SysEvent, attachDebug, isPid } from "../runtime";
+import { Pid, SysEvent, attachDebug, isPid } from "otpkit";
 import { Pattern, matches } from "./match";
 
 /** The handle `holdAt` returns. */

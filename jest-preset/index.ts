@@ -1,9 +1,12 @@
 /**
- * otpkit/testing: the Jest helpers, for users who prefer imports or their
- * own Jest config. With `preset: "otpkit"` they are also globals.
+ * `@otpkit/jest`: the Jest helpers, for users who prefer imports or their
+ * own Jest config. With `preset: "@otpkit/jest"` they are also globals;
+ * listing `"@otpkit/jest"` in `compilerOptions.types` types those globals
+ * and the matchers.
  *
- * @module otpkit/testing
+ * @module @otpkit/jest
  */
+import "./globals";
 export { syncWith } from "./sync-with";
 export { awaitDown } from "./await-down";
 export { awaitSysEvent } from "./await-sys-event";
@@ -20,4 +23,4 @@ export { matches } from "./match";
 export type { Pattern, NonFunction, DeepPartial } from "./match";
 export { DEFAULT_WAIT } from "./timeouts";
 export { renderChart } from "./chart";
-export type { Delivery } from "../runtime/scheduler";
+export type { Delivery } from "otpkit/testing-hooks";

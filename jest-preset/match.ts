@@ -1,5 +1,5 @@
 /** Partial object patterns for events and messages. */
-import { Pid, Ref } from "../runtime";
+import { Pid, Ref } from "otpkit";
 
 /** A predicate, or a partial pattern: plain objects match field by field, anything else by equality. */
 export type Pattern<T = unknown> =

@@ -1,6 +1,6 @@
 /** The preset's matchers: `toHaveState`, `toBeAlive`, `toExitWith`. */
-import { ExitError, Pid, isPid, sys } from "../runtime";
-import type { Proc } from "../runtime/process";
+import { ExitError, Pid, isPid, sys } from "otpkit";
+import type { Proc } from "otpkit/testing-hooks";
 import { awaitDown } from "./await-down";
 import { short } from "./describe-process";
 import { syncWith } from "./sync-with";

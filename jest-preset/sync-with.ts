@@ -1,7 +1,7 @@
 /** `syncWith(pid)`: wait until a process has handled everything sent to it before the call. */
-import { ExitError, Pid, SystemMessage, isPid } from "../runtime";
-import { call } from "../runtime/gen";
-import type { Proc } from "../runtime/process";
+import { ExitError, Pid, SystemMessage, isPid } from "otpkit";
+import { call } from "otpkit/testing-hooks";
+import type { Proc } from "otpkit/testing-hooks";
 import { describeProcess } from "./describe-process";
 import { checkWait, withTimeout } from "./timeouts";
 

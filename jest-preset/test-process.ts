@@ -1,6 +1,6 @@
 /** The test body as a process: a pid that can be sent to, linked and monitored, with assertions on its mailbox. */
-import { Node, Self, TIMEOUT, currentNode } from "../runtime";
-import type { Proc } from "../runtime/process";
+import { Node, Self, TIMEOUT, currentNode } from "otpkit";
+import type { Proc } from "otpkit/testing-hooks";
 import { testState } from "./context";
 import { describeMessage, short } from "./describe-process";
 import { Pattern, matches } from "./match";

@@ -1,4 +1,4 @@
-import { createNode, isDown, TIMEOUT } from "../runtime";
+import { createNode, isDown, TIMEOUT } from "otpkit";
 
 it("a process receives, replies and its DOWN arrives", async () => {
   const node = createNode();

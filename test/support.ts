@@ -16,7 +16,7 @@ import {
   NodeOptions,
   Self,
   setCurrentNode,
-} from "../runtime";
+} from "otpkit";
 
 /** A node whose reports are collected in `logs` instead of printed. */
 export type QuietNode = Node & { logs: LogEvent[] };

@@ -11,7 +11,7 @@ import {
   ok,
   reply,
   sys,
-} from "../../runtime";
+} from "otpkit";
 import { collectGarbage, cpuNow, now, settledHeap } from "../clock";
 import { summarize } from "../stats";
 import type { Sample, Subject } from "../types";

@@ -9,15 +9,17 @@ import { dirname, join } from "path";
 function findRepo(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {
     const pkg = join(dir, "package.json");
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, "utf8")).name === "otpkit") return dir;
-    if (dirname(dir) === dir) throw new Error(`no otpkit package.json above ${from}`);
+    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, "utf8")).name === "otpkit-workspace")
+      return dir;
+    if (dirname(dir) === dir)
+      throw new Error(`no otpkit repository (package.json "otpkit-workspace") above ${from}`);
   }
 }
 
 /** The otpkit repository. */
 export const REPO = findRepo(__dirname);
 /** The built `scaffold` CLI (`npm run build` makes it). */
-export const CLI = join(REPO, "dist", "generator", "cli.js");
+export const CLI = join(REPO, "generator", "dist", "cli.js");
 /** Jest's command-line entry, from the repository's dev dependencies. */
 export const JEST = require.resolve("jest/bin/jest", { paths: [REPO] });
 /** The folder for throwaway projects, ignored by git. */

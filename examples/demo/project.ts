@@ -1,8 +1,9 @@
 /**
  * The newcomer's project, in a scratch folder under `.scratch/` (ignored by
- * git), recreated on each run: a package.json, and `node_modules/otpkit`
- * linking to this repository (its built `dist/`), as `npm i -D otpkit` would
- * provide. Jest, TypeScript and the type packages come from the repository's
+ * git), recreated on each run: a package.json, and `node_modules/otpkit`,
+ * `node_modules/@otpkit/jest` and `node_modules/@otpkit/scaffold` linking to
+ * this repository's packages (their built `dist/`), as `npm i otpkit` and
+ * `npm i -D @otpkit/jest @otpkit/scaffold` would provide. Jest, TypeScript and the type packages come from the repository's
  * node_modules by Node's upward lookup. An empty prettier config keeps the
  * repository's own out of the generated files.
  */
@@ -17,6 +18,13 @@ export const SCAFFOLD = [
   ["genserver", "Subscribers", "--call", "subscribe", "--call", "subscribers", "--info", "down"],
 ];
 
+/** The repository's packages, by name, and their folders. */
+const PACKAGES = [
+  ["otpkit", "runtime"],
+  ["@otpkit/jest", "jest-preset"],
+  ["@otpkit/scaffold", "generator"],
+] as const;
+
 /** `dir` resolved, if it is inside `.scratch/` (the only place the demo deletes). */
 export function scratchDir(dir: string): string {
   const abs = resolve(REPO, dir);
@@ -29,13 +37,14 @@ export function scratchDir(dir: string): string {
 /** Recreates `dir` as an empty project that depends on otpkit. */
 export async function createProject(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
-  await mkdir(join(dir, "node_modules"), { recursive: true });
+  await mkdir(join(dir, "node_modules", "@otpkit"), { recursive: true });
   await writeFile(
     join(dir, "package.json"),
     JSON.stringify({ name: "subscribers-demo", private: true }, null, 2) + "\n",
   );
   await writeFile(join(dir, ".prettierrc.json"), "{}\n");
-  await symlink(REPO, join(dir, "node_modules", "otpkit"), "junction");
+  for (const [pkg, folder] of PACKAGES)
+    await symlink(join(REPO, folder), join(dir, "node_modules", pkg), "junction");
 }
 
 /** One scaffold command and what it did. */

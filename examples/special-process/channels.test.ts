@@ -17,7 +17,7 @@ import {
   procLib,
   setCurrentNode,
   sys,
-} from "../../runtime";
+} from "otpkit";
 import { State, alloc, free, start, startLink } from "./channels";
 
 let node: Node;

@@ -24,7 +24,7 @@ import {
   isSystemMessage,
   procLib,
   sys,
-} from "../../runtime";
+} from "otpkit";
 
 /** The allocator's state: channels handed out, and free ones (next first). */
 export interface State {

@@ -2,7 +2,7 @@
  * The seed scenario with the Jest preset: the naive test of the subscriber
  * server races, and exploration shows it; the fixed tests do not.
  */
-import { exit, spawn } from "../../runtime";
+import { exit, spawn } from "otpkit";
 import { Subscribers, subscribe, subscribers } from "./subscribers";
 
 /** A subscriber that just waits. */

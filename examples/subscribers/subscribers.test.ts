@@ -1,4 +1,4 @@
-import { Pid, createNode, setCurrentNode, sys, attachDebug, isDown, SysEvent } from "../../runtime";
+import { Pid, createNode, setCurrentNode, sys, attachDebug, isDown, SysEvent } from "otpkit";
 import { Subscribers, subscribe, subscribers } from "./subscribers";
 
 describe("Subscribers, with the runtime alone", () => {

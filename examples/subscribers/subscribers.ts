@@ -2,7 +2,7 @@
  * The subscriber server from the OTP story: `subscribe` monitors the caller
  * and stores it, `subscribers` lists them, and a DOWN drops the dead one.
  */
-import { From, GenServer, Pid, Ref, ServerRef, isDown, noreply, ok, reply } from "../../runtime";
+import { From, GenServer, Pid, Ref, ServerRef, isDown, noreply, ok, reply } from "otpkit";
 
 /** The server's state: each subscriber's pid by its monitor ref. */
 export type State = Map<Ref, Pid>;

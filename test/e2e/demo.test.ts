@@ -11,30 +11,12 @@
  * folder under `.scratch/` (not the demo's default), removed after.
  */
 import { spawnSync } from "child_process";
-import { readdirSync, rmSync, statSync } from "fs";
+import { rmSync } from "fs";
 import path from "path";
 
-const ROOT = path.join(__dirname, "..", "..");
+import { ROOT, assertBuilt } from "./support";
 const DEMO = path.join(ROOT, "dist", "examples", "demo.js");
 const DIR = path.join(".scratch", `demo-e2e-${process.pid}`);
-
-/** The newest modification time of the .ts files under `dir`. */
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) t = Math.max(t, newest(p));
-    else if (e.name.endsWith(".ts")) t = Math.max(t, statSync(p).mtimeMs);
-  }
-  return t;
-}
-const mtime = (f: string) => {
-  try {
-    return statSync(f).mtimeMs;
-  } catch {
-    return 0;
-  }
-};
 
 /** The environment without OTPKIT_* and JEST_* variables. */
 function cleanEnv(): NodeJS.ProcessEnv {
@@ -47,16 +29,8 @@ function cleanEnv(): NodeJS.ProcessEnv {
 let demo: { code: number | null; stdout: string; stderr: string; ms: number };
 let lines: string[];
 
-beforeAll(() => {
-  for (const [built, sources] of [
-    [DEMO, ["examples"]],
-    [path.join(ROOT, "dist", "jest-preset", "setup.js"), ["runtime", "jest-preset"]],
-    [path.join(ROOT, "dist", "generator", "cli.js"), ["generator"]],
-  ] as const)
-    if (mtime(built) < Math.max(...sources.map((s) => newest(path.join(ROOT, s)))))
-      throw new Error(
-        `${path.relative(ROOT, built)} is missing or older than its sources: run \`npm run build\` first.`,
-      );
+beforeAll(async () => {
+  await assertBuilt(["examples", "runtime", "jest-preset", "generator"]);
   const t0 = Date.now();
   const r = spawnSync(process.execPath, [DEMO, "--dir", DIR], {
     cwd: ROOT,

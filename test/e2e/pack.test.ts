@@ -1,9 +1,12 @@
 /**
- * End to end: pack otpkit, install the tarball in a fresh TypeScript project
- * whose whole Jest set-up is `"jest": { "preset": "otpkit" }`, run Jest there
+ * End to end: pack the three packages, install them in a fresh TypeScript
+ * project (the runtime `otpkit` as a dependency, `@otpkit/jest` as a dev
+ * dependency) whose whole Jest set-up is `"jest": { "preset": "otpkit" }`
+ * (forwarded to @otpkit/jest), run Jest there
  * and check that the user's tests pass, that deliberately failing ones print
  * the helpers' diagnostics, and that the tests type-check (strict) with
- * `"types": ["node", "jest", "otpkit/jest"]`.
+ * `"types": ["node", "jest", "otpkit/jest"]`. A production install of the
+ * same project (`--omit=dev`) gets the runtime alone, and it runs.
  *
  * Needs a build (`npm test` runs it in pretest) and the npm registry (or its
  * cache); nothing else from the network.
@@ -11,7 +14,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "fs/promises";
 import { tmpdir } from "os";
 import path from "path";
-import { ROOT, type Result, assertBuilt, sh, strip } from "./support";
+import { type Packed, type PackageName, ROOT, type Result, packAll, sh, strip } from "./support";
 
 // ---- the user's project ----
 
@@ -231,10 +234,14 @@ describe("diagnostics", () => {
 jest.setTimeout(180_000);
 
 let dir = "";
-let packed: { filename: string; files: Array<{ path: string }> };
+let packed: Record<PackageName, Packed>;
 let install: Result;
 let jestRun: Result;
 let tsc: Result;
+/** What no package may ship: tests, TypeScript sources (declarations are fine), build info. */
+const UNWANTED = /(^|\/)test\/|\.test\.[jt]s$|\.ts$(?<!\.d\.ts)|\.tsbuildinfo$/;
+
+let project = "";
 type Assertion = { fullName: string; status: string; failureMessages: string[] };
 let report: {
   success: boolean;
@@ -251,15 +258,11 @@ function testsOf(file: string): Map<string, Assertion> {
 
 beforeAll(async () => {
   const t0 = Date.now();
-  await assertBuilt(["dist/jest-preset/setup.js"], ["runtime", "jest-preset"]);
-
   dir = await mkdtemp(path.join(tmpdir(), "otpkit-e2e-"));
-  const pack = await sh("npm", ["pack", "--json", "--pack-destination", dir], ROOT);
-  if (pack.code !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`);
-  packed = JSON.parse(pack.stdout)[0];
+  packed = await packAll(dir);
 
   const own = JSON.parse(await readFile(path.join(ROOT, "package.json"), "utf8"));
-  const project = path.join(dir, "project");
+  project = path.join(dir, "project");
   await mkdir(path.join(project, "test"), { recursive: true });
   const dev = own.devDependencies as Record<string, string>;
   await writeFile(
@@ -270,8 +273,9 @@ beforeAll(async () => {
         version: "1.0.0",
         private: true,
         jest: { preset: "otpkit" },
+        dependencies: { otpkit: `file:${packed.otpkit.tarball}` },
         devDependencies: {
-          otpkit: `file:${path.join(dir, packed.filename)}`,
+          "@otpkit/jest": `file:${packed["@otpkit/jest"].tarball}`,
           jest: dev.jest,
           typescript: dev.typescript,
           "@types/jest": dev["@types/jest"],
@@ -321,21 +325,66 @@ afterAll(async () => {
 });
 
 describe("the packed package in a fresh TypeScript project with preset: 'otpkit'", () => {
-  it("ships the preset, the helpers and their types, and no tests or sources", () => {
-    const files = packed.files.map((f) => f.path);
+  it("the runtime package ships its code and types, the forwarding entries, no sources or tests", () => {
+    const files = packed.otpkit.files;
     for (const f of [
-      "jest-preset.js",
-      "jest.d.ts",
-      "dist/jest-preset/setup.js",
-      "dist/jest-preset/index.d.ts",
-      "dist/jest-preset/globals.d.ts",
-      "dist/runtime/index.js",
-      "dist/runtime/index.d.ts",
+      "dist/index.js",
+      "dist/index.d.ts",
+      "dist/testing-hooks.d.ts",
+      "forward/jest-preset.js",
+      "forward/jest.d.ts",
+      "forward/testing.js",
+      "package.json",
     ])
       expect(files).toContain(f);
-    const unwanted =
-      /^(test|runtime|jest-preset|examples|bench)\/|\.test\.[jt]s$|\.ts$(?<!\.d\.ts)/;
-    expect(files.filter((f) => unwanted.test(f))).toEqual([]);
+    expect(files.filter((f) => UNWANTED.test(f))).toEqual([]);
+  });
+
+  it("the runtime package is lean: no dependencies, under 500 KB unpacked", async () => {
+    const manifest = JSON.parse(
+      await readFile(path.join(project, "node_modules", "otpkit", "package.json"), "utf8"),
+    );
+    expect(manifest.dependencies ?? {}).toEqual({});
+    expect(packed.otpkit.unpackedSize).toBeLessThan(500 * 1024);
+  });
+
+  it("a production install (--omit=dev) has the runtime alone, and it runs", async () => {
+    const prod = path.join(dir, "prod");
+    await mkdir(prod);
+    await writeFile(
+      path.join(prod, "package.json"),
+      await readFile(path.join(project, "package.json"), "utf8"),
+    );
+    await writeFile(
+      path.join(prod, "main.js"),
+      `const { GenServer, ok, reply } = require("otpkit");
+const Echo = GenServer.define({ init: () => ok(0), handleCall: { echo: (x, _f, s) => reply(x, s) } });
+Echo.start().then((p) => Echo.call(p, "echo", "pong")).then((r) => console.log(r));
+`,
+    );
+    const install = await sh("npm", ["install", "--omit=dev", "--no-audit", "--no-fund"], prod);
+    expect(install.code).toBe(0);
+    const modules = await sh("npm", ["ls", "--omit=dev", "--all", "--parseable"], prod);
+    const installed = modules.stdout
+      .split("\n")
+      .filter((l) => l.includes("node_modules"))
+      .map((l) => path.relative(path.join(prod, "node_modules"), l));
+    expect(installed).toEqual(["otpkit"]);
+    const run = await sh("node", ["main.js"], prod);
+    expect([run.code, run.stdout.trim()]).toEqual([0, "pong"]);
+  });
+
+  it("the preset package ships the preset, the helpers and their types, no sources or tests", () => {
+    const files = packed["@otpkit/jest"].files;
+    for (const f of ["jest-preset.js", "dist/setup.js", "dist/index.d.ts", "dist/globals.d.ts"])
+      expect(files).toContain(f);
+    expect(files.filter((f) => UNWANTED.test(f))).toEqual([]);
+  });
+
+  it("the generator package ships its CLI and templates, no sources or tests", () => {
+    const files = packed["@otpkit/scaffold"].files;
+    for (const f of ["dist/cli.js", "templates/genserver.ts.tpl"]) expect(files).toContain(f);
+    expect(files.filter((f) => UNWANTED.test(f))).toEqual([]);
   });
 
   it("the user's tests pass", () => {

@@ -17,7 +17,7 @@
 import { mkdir, mkdtemp, readFile, readdir, rm, stat } from "fs/promises";
 import { tmpdir } from "os";
 import path from "path";
-import { ROOT, type Result, assertBuilt, sh, strip } from "./support";
+import { ROOT, type Result, packAll, sh, strip } from "./support";
 
 jest.setTimeout(180_000);
 
@@ -115,31 +115,26 @@ beforeAll(async () => {
     times[name] = (Date.now() - t) / 1000;
     t = Date.now();
   };
-  await assertBuilt(
-    ["dist/generator/cli.js", "dist/runtime/index.js", "dist/jest-preset/setup.js"],
-    ["generator", "runtime", "jest-preset"],
-  );
   own = JSON.parse(await readFile(path.join(ROOT, "package.json"), "utf8"));
   const dev = own.devDependencies;
 
   dir = await mkdtemp(path.join(tmpdir(), "otpkit-scaffold-"));
   app = path.join(dir, "app");
   await mkdir(app);
-  const [pack, view, npmInit] = await Promise.all([
-    sh("npm", ["pack", "--json", "--pack-destination", dir], ROOT),
+  const [packed, view, npmInit] = await Promise.all([
+    packAll(dir),
     sh("npm", ["view", "typescript", "version", "--prefer-offline"], dir),
     sh("npm", ["init", "-y"], app),
   ]);
-  if (pack.code !== 0) throw new Error(`npm pack failed:\n${show(pack)}`);
   if (npmInit.code !== 0) throw new Error(`npm init -y failed:\n${show(npmInit)}`);
   latestTs = view;
-  const tarball = path.join(dir, JSON.parse(pack.stdout)[0].filename);
+  const tarballs = Object.values(packed).map((p) => p.tarball);
   lap("pack");
 
   const install = (typescript: string) =>
     sh(
       "npm",
-      ["i", "-D", "--prefer-offline", "--no-audit", "--no-fund", tarball].concat([
+      ["i", "-D", "--prefer-offline", "--no-audit", "--no-fund", ...tarballs].concat([
         `jest@${dev.jest}`,
         `@types/jest@${dev["@types/jest"]}`,
         typescript,
@@ -149,7 +144,7 @@ beforeAll(async () => {
   let installed = await install("typescript");
   if (installed.code !== 0) {
     tsFallback =
-      `\`npm i -D <tarball> jest@${dev.jest} @types/jest@${dev["@types/jest"]} typescript\`` +
+      `\`npm i -D <tarballs> jest@${dev.jest} @types/jest@${dev["@types/jest"]} typescript\`` +
       ` (typescript@latest = ${view.stdout.trim() || "?"}) failed:\n${show(installed)}`;
     console.warn(`LIMITATION: ${tsFallback}\nFalling back to typescript@${dev.typescript}.`);
     installed = await install(`typescript@${dev.typescript}`);

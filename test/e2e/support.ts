@@ -1,12 +1,62 @@
 /**
- * Helpers for the end-to-end tests (pack.test.ts, scaffold.test.ts): run a
- * command in a user's project, and refuse to test a stale `dist/`.
+ * Helpers for the end-to-end tests (pack.test.ts, scaffold.test.ts): pack
+ * the packages, run a command in a user's project, and refuse to test a
+ * stale build.
  */
 import { execFile } from "child_process";
 import { readdir, stat } from "fs/promises";
 import path from "path";
 
 export const ROOT = path.join(__dirname, "..", "..");
+
+/** The published packages: the runtime, the Jest preset, the generator. */
+export const PACKAGES = ["otpkit", "@otpkit/jest", "@otpkit/scaffold"] as const;
+export type PackageName = (typeof PACKAGES)[number];
+
+/** One packed package: its tarball's path and the files in it. */
+export interface Packed {
+  tarball: string;
+  files: string[];
+  /** Unpacked size in bytes. */
+  unpackedSize: number;
+}
+
+/**
+ * Packs every package into `dest`, from the current build (checked fresh
+ * first; `--ignore-scripts` skips each `prepack` build, so suites packing at
+ * once never build over each other); fails with npm's output.
+ */
+export async function packAll(dest: string): Promise<Record<PackageName, Packed>> {
+  await assertBuilt(["runtime", "jest-preset", "generator"]);
+  const r = await sh(
+    "npm",
+    [
+      "pack",
+      "--json",
+      "--ignore-scripts",
+      "--pack-destination",
+      dest,
+      ...PACKAGES.flatMap((p) => ["-w", p]),
+    ],
+    ROOT,
+  );
+  if (r.code !== 0) throw new Error(`npm pack failed:\n${r.stdout}\n${r.stderr}`);
+  const out = {} as Record<PackageName, Packed>;
+  for (const p of JSON.parse(r.stdout) as Array<{
+    name: PackageName;
+    filename: string;
+    unpackedSize: number;
+    files: Array<{ path: string }>;
+  }>)
+    out[p.name] = {
+      tarball: path.join(dest, p.filename),
+      files: p.files.map((f) => f.path),
+      unpackedSize: p.unpackedSize,
+    };
+  for (const name of PACKAGES)
+    if (out[name] === undefined) throw new Error(`npm pack made no tarball for ${name}`);
+  return out;
+}
 
 export interface Result {
   code: number;
@@ -45,37 +95,40 @@ export function sh(
   );
 }
 
-/** The newest modification time of the .ts files under `dir`. */
+/** The newest modification time of the .ts sources under `dir` (not built output). */
 export async function newest(dir: string): Promise<number> {
   let t = 0;
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) t = Math.max(t, await newest(p));
-    else if (e.name.endsWith(".ts")) t = Math.max(t, (await stat(p)).mtimeMs);
+    if (e.isDirectory()) {
+      if (e.name !== "dist" && e.name !== "node_modules") t = Math.max(t, await newest(p));
+    } else if (e.name.endsWith(".ts") && !e.name.endsWith(".d.ts"))
+      t = Math.max(t, (await stat(p)).mtimeMs);
   }
   return t;
 }
 
-/**
- * Throws unless every built file in `built` (relative to the repo) exists
- * and is newer than every .ts source under `sources`.
- */
-export async function assertBuilt(built: string[], sources: string[]): Promise<void> {
-  const times = await Promise.all(
-    built.map((f) =>
-      stat(path.join(ROOT, f)).then(
-        (s) => s.mtimeMs,
-        () => 0,
-      ),
-    ),
-  );
-  const newestSource = Math.max(
-    ...(await Promise.all(sources.map((d) => newest(path.join(ROOT, d))))),
-  );
-  const stale = built.filter((_, i) => times[i] < newestSource);
+/** Each part of the repository and the build info its last build wrote (`tsc -b` rewrites it on every build). */
+const BUILD_INFO = {
+  runtime: "runtime/dist/tsconfig.build.tsbuildinfo",
+  "jest-preset": "jest-preset/dist/tsconfig.build.tsbuildinfo",
+  generator: "generator/dist/tsconfig.build.tsbuildinfo",
+  examples: "dist/examples/tsconfig.build.tsbuildinfo",
+} as const;
+
+/** Throws unless each part's build is newer than every .ts source in it. */
+export async function assertBuilt(parts: Array<keyof typeof BUILD_INFO>): Promise<void> {
+  const stale: string[] = [];
+  for (const part of parts) {
+    const built = await stat(path.join(ROOT, BUILD_INFO[part])).then(
+      (s) => s.mtimeMs,
+      () => 0,
+    );
+    if (built < (await newest(path.join(ROOT, part)))) stale.push(part);
+  }
   if (stale.length > 0)
     throw new Error(
-      `dist/ is missing or older than the sources (${stale.join(", ")}): run \`npm run build\` first (\`npm test\` does it).`,
+      `the build of ${stale.join(", ")} is missing or older than its sources: run \`npm run build\` first (\`npm test\` does it).`,
     );
 }
 

@@ -4,9 +4,9 @@
  * tests with Jest and the preset, unedited, on the default schedule and on
  * random ones (`OTPKIT_SCHEDULE=random`).
  *
- * The project resolves `otpkit` through `node_modules/otpkit`, a symlink to
- * this repo (its built `dist/`), so `preset: "otpkit"` as `init` writes it
- * works as-is; TypeScript, Jest and @types come from the repo's
+ * The project resolves `otpkit`, `@otpkit/jest` and `@otpkit/scaffold`
+ * through symlinks to this repo's packages (their built `dist/`), so
+ * `preset: "otpkit"` as `init` writes it works as-is; TypeScript, Jest and @types come from the repo's
  * node_modules by the usual upward lookup (the project is under `.scratch/`),
  * so there is one copy of each (no duplicate `expect` types).
  */
@@ -29,8 +29,9 @@ function run(cwd: string, args: string[], env: Record<string, string> = {}) {
 describe("generated code, end to end", () => {
   it("compiles under tsc --strict and its tests pass with the preset, unedited, under any schedule", () => {
     const dir = project({ "package.json": '{ "name": "app", "private": true }\n' });
-    mkdirSync(join(dir, "node_modules"));
-    symlinkSync(REPO, join(dir, "node_modules", "otpkit"));
+    mkdirSync(join(dir, "node_modules", "@otpkit"), { recursive: true });
+    symlinkSync(join(REPO, "runtime"), join(dir, "node_modules", "otpkit"));
+    symlinkSync(join(REPO, "jest-preset"), join(dir, "node_modules", "@otpkit", "jest"));
     const ok = (args: string[]) => {
       const r = scaffold(dir, ...args);
       expect([args.join(" "), r.code, r.stderr]).toEqual([args.join(" "), 0, ""]);

@@ -20,7 +20,7 @@ import {
 import { dirname, join, relative } from "path";
 
 export const REPO = join(__dirname, "..", "..");
-export const CLI = join(REPO, "dist", "generator", "cli.js");
+export const CLI = join(REPO, "generator", "dist", "cli.js");
 const SCRATCH = join(REPO, ".scratch");
 
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);

@@ -2,7 +2,7 @@
  * awaitDown(pid): resolves with the exit reason once the process has
  * terminated, at once if it already has; its crash is then expected.
  */
-import { GenServer, Pid, exit, send, spawn } from "../../runtime";
+import { GenServer, Pid, exit, send, spawn } from "otpkit";
 import { Counter, PID, exitsWithNextMessage, failureOf, idle } from "./servers";
 
 describe("awaitDown", () => {

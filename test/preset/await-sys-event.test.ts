@@ -18,7 +18,7 @@ import {
   reply,
   send,
   spawn,
-} from "../../runtime";
+} from "otpkit";
 import { Counter, PID, failureOf, idle } from "./servers";
 
 /** A server that monitors its workers and notes, outside itself, which DOWNs it has handled. */

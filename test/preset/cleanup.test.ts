@@ -3,17 +3,7 @@
  * is stopped and its timers are cancelled, so a later test sees nothing of
  * an earlier one. (The tests in each describe run in order and depend on it.)
  */
-import {
-  Node,
-  Pid,
-  Ref,
-  currentNode,
-  isAlive,
-  register,
-  sendAfter,
-  spawn,
-  whereis,
-} from "../../runtime";
+import { Node, Pid, Ref, currentNode, isAlive, register, sendAfter, spawn, whereis } from "otpkit";
 import { Counter, idle } from "./servers";
 
 describe("cleanup after each test", () => {

@@ -3,7 +3,7 @@
  * schedules and fails with the seed, a replay command and a message sequence
  * chart of the (shrunk) failing run; findFailingSchedule returns that run.
  */
-import { Node, Pid, currentNode, exit, isAlive, spawn } from "../../runtime";
+import { Node, Pid, currentNode, exit, isAlive, spawn } from "otpkit";
 import { Subscribers, subscribe, subscribers } from "../../examples/subscribers/subscribers";
 import { idle } from "./servers";
 

@@ -4,7 +4,7 @@
  * follow the fake clock, while the helpers' own waits stay on real time so a
  * failing wait still fails.
  */
-import { SysEvent, TIMEOUT, exit, sendAfter, spawn } from "../../runtime";
+import { SysEvent, TIMEOUT, exit, sendAfter, spawn } from "otpkit";
 import { Subscribers, subscribe, subscribers } from "../../examples/subscribers/subscribers";
 import { Counter, failureOf, idle } from "./servers";
 

@@ -2,7 +2,7 @@
  * holdAt(pid, match): the server is held right after a matching sys event
  * until `release()`, so a test can build one exact interleaving.
  */
-import { Down, ExitError, Pid, SysEvent, exit, processInfo, spawn, sys } from "../../runtime";
+import { Down, ExitError, Pid, SysEvent, exit, processInfo, spawn, sys } from "otpkit";
 import { Subscribers, subscribe, subscribers } from "../../examples/subscribers/subscribers";
 import { Counter, CounterState, idle } from "./servers";
 

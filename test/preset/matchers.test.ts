@@ -2,7 +2,7 @@
  * The preset's matchers: toHaveState (sync, then compare), toBeAlive and
  * .not (signals in flight land first), toExitWith (a promise or a pid).
  */
-import { GenServer, exit, send, spawn } from "../../runtime";
+import { GenServer, exit, send, spawn } from "otpkit";
 import { Counter, exitsWithNextMessage, failureOf, idle } from "./servers";
 
 describe("toHaveState", () => {

@@ -15,7 +15,7 @@ import {
   reply,
   spawn,
   stop,
-} from "../../runtime";
+} from "otpkit";
 
 /** What the Counter keeps: its count and a log of what it handled, in order. */
 export interface CounterState {

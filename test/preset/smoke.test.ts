@@ -1,4 +1,4 @@
-import { GenServer, Pid, isDown, noreply, ok, reply, spawn, exit, From, Ref } from "../../runtime";
+import { GenServer, Pid, isDown, noreply, ok, reply, spawn, exit, From, Ref } from "otpkit";
 
 const Subs = GenServer.define({
   name: "Subs",

@@ -3,7 +3,7 @@
  * signal sent to it before the call, from any sender, including the DOWN and
  * EXIT signals of processes that already died.
  */
-import { ExitError, Pid, exit, isAlive, isDown, send, spawn, sys } from "../../runtime";
+import { ExitError, Pid, exit, isAlive, isDown, send, spawn, sys } from "otpkit";
 import { Subscribers, subscribe, subscribers } from "../../examples/subscribers/subscribers";
 import { Counter, CounterState, PID, exitsWithNextMessage, failureOf, idle } from "./servers";
 

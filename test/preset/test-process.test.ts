@@ -14,7 +14,7 @@ import {
   send,
   sendAfter,
   spawn,
-} from "../../runtime";
+} from "otpkit";
 import { Subscribers, subscribe, subscribers } from "../../examples/subscribers/subscribers";
 import { failureOf, idle } from "./servers";
 

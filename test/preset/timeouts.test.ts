@@ -2,7 +2,7 @@
  * Every wait has a bounded default timeout, and OTPKIT_TIMEOUT_FACTOR scales
  * all of them (for slow CI).
  */
-import { send } from "../../runtime";
+import { send } from "otpkit";
 import { Counter, failureOf, idle } from "./servers";
 
 /** Runs `fn` with OTPKIT_TIMEOUT_FACTOR set to `factor`. */

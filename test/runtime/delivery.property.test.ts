@@ -11,7 +11,7 @@
  * arrive, and its mailbox must be empty.
  */
 import fc from "fast-check";
-import { Down, isDown, Pid, Self, TIMEOUT } from "../../runtime";
+import { Down, isDown, Pid, Self, TIMEOUT } from "otpkit";
 import { quietNode } from "../support";
 
 /** A sender's message: sender index `s`, `k`-th message to this receiver, or END (the last). */

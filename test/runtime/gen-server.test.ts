@@ -43,7 +43,7 @@ import {
   TIMEOUT,
   ViaRegistry,
   whereis,
-} from "../../runtime";
+} from "otpkit";
 import { QuietNode, eachTestNode, forSeeds, run, useFakeTimers } from "../support";
 
 // ---- helpers ----

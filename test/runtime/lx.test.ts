@@ -2,8 +2,8 @@
  * Conformance: links and exit signals (OTP_CONFORMANCE.md section 2, LX-01..LX-12).
  * LX-13 (noconnection / node disconnect) is N/A on a single node and has no test.
  */
-import { Down, Exit, ExitError, isDown, isExit, isPid, Pid, Ref, TIMEOUT } from "../../runtime";
-import type { Self } from "../../runtime";
+import { Down, Exit, ExitError, isDown, isExit, isPid, Pid, Ref, TIMEOUT } from "otpkit";
+import type { Self } from "otpkit";
 import { downOf, exitFrom, forSeeds, is, quietNode, run } from "../support";
 
 /** A body that blocks forever. */

@@ -1,7 +1,7 @@
 /**
  * Conformance: monitors (OTP_CONFORMANCE.md §3, MON-01..08; MON-09 is N/A).
  */
-import { Down, isDown, Node, Pid, Ref, Self, TIMEOUT } from "../../runtime";
+import { Down, isDown, Node, Pid, Ref, Self, TIMEOUT } from "otpkit";
 import { forSeeds, quietNode, run } from "../support";
 
 /** Is a DOWN for `ref` queued in `pid`'s mailbox right now? */

@@ -3,7 +3,7 @@
  * PP-12 (call reply wait vs. mailbox backlog) is with the GenServer tests (gen-server.test.ts).
  */
 import { setImmediate as realSetImmediate } from "timers";
-import { isDown, isPid, Pid, Ref, TIMEOUT } from "../../runtime";
+import { isDown, isPid, Pid, Ref, TIMEOUT } from "otpkit";
 import { downOf, exitFrom, forSeeds, is, quietNode, run } from "../support";
 
 describe("PP: process primitives", () => {

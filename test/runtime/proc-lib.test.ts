@@ -18,7 +18,7 @@ import {
   isSystemMessage,
   procLib,
   sys,
-} from "../../runtime";
+} from "otpkit";
 import { QuietNode, eachTestNode, forSeeds, run, useFakeTimers } from "../support";
 
 let node: QuietNode;

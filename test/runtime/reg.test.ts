@@ -12,7 +12,7 @@ import {
   setCurrentNode,
   unregister,
   whereis,
-} from "../../runtime";
+} from "otpkit";
 import { forSeeds, quietNode, run } from "../support";
 
 /** A process that waits for one message and then exits with it as its reason. */

@@ -27,7 +27,7 @@ import {
   sys,
   TIMEOUT,
   checkChildSpecs,
-} from "../../runtime";
+} from "otpkit";
 import {
   QuietNode,
   eachTestNode,

@@ -4,7 +4,7 @@
  * schedules, never loses, duplicates or reorders a sender's messages.
  */
 import fc from "fast-check";
-import { From, GenServer, Self, noreply, ok, reply, sys } from "../../runtime";
+import { From, GenServer, Self, noreply, ok, reply, sys } from "otpkit";
 import { quietNode, run } from "../support";
 
 /** Each sender's messages as the server handled them, and how often its state was replaced. */

@@ -39,7 +39,7 @@ import {
   reply,
   stop,
   sys,
-} from "../../runtime";
+} from "otpkit";
 // SYS-11 sends a system request the sys API has no function for: the raw call.
 import { call as genCall } from "../../runtime/gen";
 import { QuietNode, eachTestNode, forSeeds, run, rejection } from "../support";

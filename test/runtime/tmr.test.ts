@@ -18,7 +18,7 @@ import {
   startTimer,
   TIMEOUT,
   TimerMessage,
-} from "../../runtime";
+} from "otpkit";
 import { forSeeds, quietNode, run } from "../support";
 
 function useFakeTimers(): void {

@@ -1,7 +1,8 @@
 /**
- * The otpkit Jest preset: `preset: "otpkit"`. TypeScript tests through
- * @swc/jest (no type-check; run tsc for that), a fresh runtime node per test,
- * the helpers as globals, the matchers registered.
+ * The otpkit Jest preset: `preset: "@otpkit/jest"` (`preset: "otpkit"`
+ * forwards here). TypeScript tests through @swc/jest (no type-check; run tsc
+ * for that), a fresh runtime node per test, the helpers as globals, the
+ * matchers registered.
  */
 const path = require("path");
 
@@ -19,5 +20,5 @@ module.exports = {
     ],
   },
   moduleFileExtensions: ["ts", "tsx", "js", "jsx", "json", "node"],
-  setupFilesAfterEnv: [path.join(__dirname, "dist", "jest-preset", "setup.js")],
+  setupFilesAfterEnv: [path.join(__dirname, "dist", "setup.js")],
 };

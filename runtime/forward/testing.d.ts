@@ -1,0 +1,2 @@
+// `otpkit/testing`: the Jest helpers, from @otpkit/jest.
+export * from "@otpkit/jest";

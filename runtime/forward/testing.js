@@ -1,0 +1,2 @@
+/** `otpkit/testing`: the Jest helpers, from @otpkit/jest (npm i -D @otpkit/jest). */
+module.exports = require("@otpkit/jest");
