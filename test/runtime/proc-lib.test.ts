@@ -212,18 +212,30 @@ describe("PL-02: a child that dies before initAck never hangs the start", () => 
     });
   });
 
-  it("PL-02: a trapping startLink caller gets the failure, and also the child's EXIT (as GS-03 for GenServer)", async () => {
+  /** A trapping caller's startLink of a child that throws before initAck. */
+  async function trappingFailure(self: Self): Promise<{ child: Pid; outcome: unknown }> {
+    self.processFlag("trapExit", true);
+    const parent = self.pid;
+    const started = procLib
+      .startLink(self, async (s) => {
+        s.send(parent, { child: s.pid });
+        throw new Error("bad_init");
+      })
+      .catch((e: unknown) => e);
+    const child = await childPid(self);
+    return { child, outcome: await started };
+  }
+
+  it("PL-02: a trapping startLink caller gets the failure", async () => {
     await run(node, async (self) => {
-      self.processFlag("trapExit", true);
-      const parent = self.pid;
-      const started = procLib
-        .startLink(self, async (s) => {
-          s.send(parent, { child: s.pid });
-          throw new Error("bad_init");
-        })
-        .catch((e: unknown) => e);
-      const child = await childPid(self);
-      expect(await started).toMatchObject({ reason: expect.any(Error) });
+      const { outcome } = await trappingFailure(self);
+      expect(outcome).toMatchObject({ reason: expect.any(Error) });
+    });
+  });
+
+  it("PL-02: a trapping startLink caller also gets the child's EXIT (as GS-03 for GenServer)", async () => {
+    await run(node, async (self) => {
+      const { child } = await trappingFailure(self);
       await barrierFrom(self, child);
       expect(await poll(self, (m) => isExit(m, child))).toMatchObject({
         kind: "EXIT",
@@ -678,8 +690,9 @@ describe("PL-09: procLib.stop", () => {
     expect((e as ExitError).reason).toBe("die");
   });
 
-  it("PL-09: systemTerminate throws: stop exits with the thrown error; the process is dead", async () => {
-    const pid = procLib.spawn(null, (s) =>
+  /** A special process whose systemTerminate throws "badmatch". */
+  const badTerminate = () =>
+    procLib.spawn(null, (s) =>
       specialLoop(s, s.pid, {
         module: "bad_terminate",
         systemTerminate() {
@@ -687,10 +700,17 @@ describe("PL-09: procLib.stop", () => {
         },
       }),
     );
-    const e = await procLib.stop(pid, "crash", Infinity).catch((x: unknown) => x);
+
+  it("PL-09: systemTerminate throws: stop exits with the thrown error", async () => {
+    const e = await procLib.stop(badTerminate(), "crash", Infinity).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ExitError);
     expect((e as ExitError).reason).toBeInstanceOf(Error);
     expect(((e as ExitError).reason as Error).message).toBe("badmatch");
+  });
+
+  it("PL-09: systemTerminate throws: the process is dead when stop returns", async () => {
+    const pid = badTerminate();
+    await procLib.stop(pid, "crash", Infinity).catch((x: unknown) => x);
     expect(node.isAlive(pid)).toBe(false);
   });
 
