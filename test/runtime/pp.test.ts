@@ -158,7 +158,7 @@ describe("PP: process primitives", () => {
     });
   });
 
-  // PP-05 drives time with Jest's fake timers (DESIGN: `jest.useFakeTimers()` drives receive timeouts).
+  // PP-05 drives time with Jest's fake timers (docs/decisions.md: Jest fake timers drive receive timeouts).
   it("PP-05: a matching message arriving during a receive with timeout ends the wait (fake timers)", async () => {
     jest.useFakeTimers();
     const node = quietNode();
