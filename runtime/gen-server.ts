@@ -737,7 +737,7 @@ export class ServerLoop<S> implements SystemHost {
     try {
       return this.spec.formatStatus(this.state);
     } catch {
-      return this.state; // a crashing formatStatus falls back to the default (SYS-8)
+      return this.state; // a crashing formatStatus falls back to the default (SYS-08)
     }
   }
 
