@@ -635,8 +635,8 @@ describe("9b: restart types and strategies", () => {
     expect(await supDown).toBe("shutdown");
   });
 
-  it("SUP-16: a child whose restart fails is retried, each try counting; then the supervisor gives up", async () => {
-    const log: Entry[] = [];
+  /** Kills child a, whose first restart fails, under intensity 1; resolves once supervisor and b are down. */
+  async function failedRestart(log: Entry[]): Promise<{ supReason: unknown; bReason: unknown }> {
     const sup = await Supervisor.start({
       flags: { intensity: 1, period: 5 },
       children: [worker("a", log, { script: ["ok", { stop: "no" }, "ok"] }), worker("b", log)],
@@ -645,10 +645,20 @@ describe("9b: restart types and strategies", () => {
     const supDown = node.awaitExit(sup);
     const bDown = node.awaitExit(b as Pid);
     await kill(node, a as Pid);
+    return { supReason: await supDown, bReason: await bDown };
+  }
+
+  it("SUP-16: a failed restart counts toward the intensity; past it the supervisor and its other children exit shutdown", async () => {
+    const log: Entry[] = [];
     // Restart 1 fails; the retry is restart 2 > intensity 1.
-    expect(await supDown).toBe("shutdown");
-    expect(await bDown).toBe("shutdown");
+    const { supReason, bReason } = await failedRestart(log);
+    expect(supReason).toBe("shutdown");
+    expect(bReason).toBe("shutdown");
     expect(inits(log).filter((e) => e.id === "a")).toHaveLength(2);
+  });
+
+  it("SUP-16: the child's exit, the failed restart and the shutdown are each reported", async () => {
+    await failedRestart([]);
     const ctx = node.logs
       .filter((l) => l.kind === "supervisor_report")
       .map((l) => l.data.errorContext);
@@ -817,10 +827,9 @@ describe("9c: shutdown", () => {
     });
   });
 
-  it("SUP-20: children exiting on their own during shutdown are not restarted and do not stall it", async () => {
-    useFakeTimers();
-    const log: Entry[] = [];
-    await run(node, async (self) => {
+  /** Stops a supervisor of n, o and a slow child; n and o exit by themselves while it waits on slow. */
+  async function selfExitsDuringShutdown(log: Entry[]): Promise<unknown> {
+    return run(node, async (self) => {
       const sup = await Supervisor.start({
         children: [
           worker("n", log),
@@ -832,13 +841,23 @@ describe("9c: shutdown", () => {
       const supDown = node.awaitExit(sup);
       void GenServer.stop(sup, "shutdown").catch(() => undefined);
       await self.receive((m) => m === "slow got shutdown");
-      // While the supervisor waits on slow, n and o exit by themselves.
       await selfExit(node, ps.n as Pid, "normal");
       await selfExit(node, ps.o as Pid, "other");
       jest.advanceTimersByTime(1000);
-      expect(await supDown).toBe("shutdown");
-      expect(inits(log).map((e) => e.id)).toEqual(["n", "o"]); // no restart
+      return supDown;
     });
+  }
+
+  it("SUP-20: children exiting on their own during shutdown are not restarted", async () => {
+    useFakeTimers();
+    const log: Entry[] = [];
+    await selfExitsDuringShutdown(log);
+    expect(inits(log).map((e) => e.id)).toEqual(["n", "o"]); // no restart
+  });
+
+  it("SUP-20: children exiting on their own during shutdown do not stall it: the supervisor exits shutdown", async () => {
+    useFakeTimers();
+    expect(await selfExitsDuringShutdown([])).toBe("shutdown");
   });
 });
 
