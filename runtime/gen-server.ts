@@ -66,23 +66,18 @@ export interface Next {
 
 /** `{reply, Reply, State}`: answer the call and go on with `state`. */
 export interface ReplyResult<S, R> extends Next {
-  /** Tags the result as `reply`. */
   type: "reply";
   /** The reply sent to the caller. */
   reply: R;
-  /** The server's new state. */
   state: S;
 }
 /** `{noreply, State}`: go on with `state` (a call's reply, if any, comes later through `reply(from, v)`). */
 export interface NoReplyResult<S> extends Next {
-  /** Tags the result as `noreply`. */
   type: "noreply";
-  /** The server's new state. */
   state: S;
 }
 /** `{stop, Reason, [Reply,] State}`: terminate with `reason` (after replying, if `reply` is given). */
 export interface StopResult<S, R = never> {
-  /** Tags the result as `stop`. */
   type: "stop";
   /** The exit reason the server terminates with (passed to `terminate`). */
   reason: unknown;
@@ -93,9 +88,7 @@ export interface StopResult<S, R = never> {
 }
 /** `{ok, State}` from init. */
 export interface OkResult<S> extends Next {
-  /** Tags the result as `ok`. */
   type: "ok";
-  /** The server's initial state. */
   state: S;
 }
 
@@ -147,14 +140,12 @@ export function stop<S, R = never>(
 }
 /** `ignore` from init: start fails with `ignore`, the process exits `normal`. */
 export function ignore(): {
-  /** Tags the result as `ignore`. */
   type: "ignore";
 } {
   return { type: "ignore" };
 }
 /** `{error, Reason}` from init: start fails with `reason`, the process exits `normal` quietly. */
 export function initError(error: unknown): {
-  /** Tags the result as `error`. */
   type: "error";
   /** The reason the start fails with. */
   error: unknown;
@@ -174,7 +165,6 @@ export interface Request<N extends string = string, A = unknown> {
 
 /** `{'$gen_call', From, Request}`. */
 export class CallMessage {
-  /** Tags the message as `'$gen_call'`. */
   readonly kind = "$gen_call" as const;
   constructor(
     /** The caller and the call's tag, to reply to. */
@@ -186,7 +176,6 @@ export class CallMessage {
 
 /** `{'$gen_cast', Request}`. Name and argument are kept flat (one object per cast); `request` shows them as OTP's Request. */
 export class CastMessage {
-  /** Tags the message as `'$gen_cast'`. */
   readonly kind = "$gen_cast" as const;
   constructor(
     /** The name of the `handleCast` handler. */
@@ -302,7 +291,6 @@ export interface ServerModule<
     arg: A,
     options?: StartOptions,
   ): Promise<{
-    /** The server's pid. */
     pid: Pid;
     /** The ref of `parent`'s monitor on it. */
     ref: Ref;
@@ -749,7 +737,7 @@ export class ServerLoop<S> implements SystemHost {
     try {
       return this.spec.formatStatus(this.state);
     } catch {
-      return this.state; // a crashing formatStatus falls back to the default (SYS-8)
+      return this.state; // a crashing formatStatus falls back to the default (SYS-08)
     }
   }
 

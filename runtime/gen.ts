@@ -100,7 +100,6 @@ class CallSlot implements Receiver, Watcher {
   ) {
     this.id = id;
   }
-  /** The reply. */
   deliver(m: unknown): void {
     if (!this.alive) return;
     this.close();

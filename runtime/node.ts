@@ -152,7 +152,6 @@ export class Node {
     this.externalPid = new Pid(0, this.id);
   }
 
-  /** The scheduling mode. */
   get mode(): ScheduleMode {
     return this.scheduler.random ? "random" : "fifo";
   }

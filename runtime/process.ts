@@ -57,7 +57,6 @@ export interface MonitorOptions {
 
 /** What a process can do to itself and from itself. Passed to the body as `self`. */
 export interface Self {
-  /** This process's pid. */
   readonly pid: Pid;
   /** The node the process runs on. */
   readonly node: Node;
@@ -144,7 +143,6 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
   readonly pid: Pid;
   /** Alive, trapping exits, queued in the run queue: one field. */
   private flags = 0;
-  /** Alive (not terminated). */
   get alive(): boolean {
     return (this.flags & DEAD) === 0;
   }
@@ -165,7 +163,6 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
   set scheduled(v: boolean) {
     this.flags = v ? this.flags | SCHEDULED : this.flags & ~SCHEDULED;
   }
-  /** The pid's number. */
   get id(): number {
     return this.pid.id;
   }
@@ -198,7 +195,6 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
   private get x(): ProcExtras {
     return (this.ext ??= new ProcExtras());
   }
-  /** The registered name. */
   get name(): string | undefined {
     return this.ext?.name;
   }
@@ -242,7 +238,6 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
       ["$ancestors", e.ancestors ?? []],
     ];
   }
-  /** sys debug state. */
   get debug(): import("./sys").Debug | null {
     return this.ext?.debug ?? null;
   }

@@ -14,7 +14,6 @@ export type Outcome =
   | {
       /** The server replied. */
       kind: "reply";
-      /** The reply. */
       reply: unknown;
     }
   | {
@@ -28,7 +27,6 @@ export type Outcome =
 
 /** A reply (or the server's death) for a request sent with `{ caller }`, as it lands in the caller's mailbox. */
 export class ResponseMessage {
-  /** Tags the message as a response. */
   readonly kind = "$gen_response" as const;
   constructor(
     /** The request it answers. */
@@ -54,7 +52,6 @@ class RequestSlot implements Receiver, Watcher {
     readonly server: ServerRef,
     readonly caller: Proc | null,
   ) {}
-  /** The reply. */
   deliver(m: unknown): void {
     if (this.alive) this.settle({ kind: "reply", reply: m });
   }

@@ -92,7 +92,6 @@ export interface SupFlags {
 export type ChildStartResult =
   | Pid
   | {
-      /** The child's pid. */
       pid: Pid;
       /** Extra information, returned by `startChild` / `restartChild` (OTP's `{ok, Pid, Info}`). */
       info: unknown;
@@ -185,7 +184,6 @@ export interface ChildCounts {
 export type StartedChild =
   | Pid
   | {
-      /** The child's pid. */
       pid: Pid;
       /** The `info` its `start` resolved with. */
       info: unknown;
@@ -331,7 +329,6 @@ export class SupervisorState {
   constructor(
     /** The name it was started with (`options.name`), or its pid if it has none. */
     readonly name: unknown,
-    /** The restart strategy. */
     readonly strategy: Strategy,
     /** The maximum number of restarts within `period`. */
     readonly intensity: number,

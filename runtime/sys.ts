@@ -98,7 +98,6 @@ export type DebugOption =
   | {
       /** Install a debug function. */
       install: {
-        /** The debug function. */
         fn: DebugFun;
         /** Its initial state. */
         state: unknown;
@@ -146,7 +145,6 @@ const STATS: DebugEntry = { kind: "statistics" };
 export class Debug {
   /** Is anything enabled (an option, a function, or `recentEvents`)? When false, reporting an event costs nothing. */
   active = false;
-  /** Is tracing on? */
   trace = false;
   /** @internal The event log (the last `max` events), or null when logging is off. */
   log: { max: number; entries: LogEntry[] } | null = null;
@@ -342,7 +340,6 @@ type DebugCommand =
 
 /** `{system, From, Request}`: a message from `sys` to a special process. */
 export class SystemMessage {
-  /** Tags the message as `system`. */
   readonly kind = "system" as const;
   /** @internal Made by `sys` (and the Jest helpers). */
   constructor(
@@ -384,7 +381,6 @@ export type SysAction = "continue" | "suspend" | "resume" | { terminate: unknown
 
 /** `getStatus` result (OTP's `{status, Pid, {module, Mod}, [PDict, SysState, Parent, Debug, Misc]}`). */
 export interface Status {
-  /** The process. */
   pid: Pid;
   /** Its module: a server's `name` (default `GenServer` / `Supervisor`), or a special process's `module`. */
   module: string;
@@ -396,11 +392,8 @@ export interface Status {
   parent: Pid;
   /** Which debug options are on. */
   debug: {
-    /** Is tracing on? */
     trace: boolean;
-    /** Is logging on? */
     log: boolean;
-    /** Are statistics being counted? */
     statistics: boolean;
     /** How many debug functions are installed. */
     installed: number;

@@ -77,7 +77,6 @@ export type MonitorObject =
 
 /** `{'DOWN', Ref, process, Pid, Reason}`: a monitored process terminated. */
 export class Down {
-  /** Tags the message as `'DOWN'`. */
   readonly kind = "DOWN" as const;
   /** What was monitored: always a `process`. */
   readonly type = "process" as const;
@@ -95,7 +94,6 @@ export class Down {
 
 /** `{'EXIT', From, Reason}`: an exit signal received by a process that traps exits. */
 export class Exit {
-  /** Tags the message as `'EXIT'`. */
   readonly kind = "EXIT" as const;
   constructor(
     /** The pid that sent the exit signal (a linked process, or the caller of `exit`). */
@@ -107,7 +105,6 @@ export class Exit {
 
 /** `{timeout, TimerRef, Msg}`: the message of a timer started with `startTimer`. */
 export class TimerMessage<M = unknown> {
-  /** Tags the message as `timeout`. */
   readonly kind = "timeout" as const;
   constructor(
     /** The timer ref `startTimer` returned. */

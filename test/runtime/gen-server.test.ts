@@ -1,6 +1,6 @@
 /**
- * Conformance: gen_server (OTP_CONFORMANCE.md §8, GS-01..GS-36), plus the
- * GenServer halves of REG-05..07 (§4) and PP-12 (§1).
+ * Conformance: gen_server (docs/conformance.md, GS-01..GS-36), plus the
+ * GenServer halves of REG-05..07 and PP-12.
  *
  * - GS-34 (multi-node calls) is N/A and has no test.
  * - GS-35 is adapted: only `codeChange` through `sys.changeCode` on a

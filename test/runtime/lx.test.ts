@@ -1,5 +1,5 @@
 /**
- * Conformance: links and exit signals (OTP_CONFORMANCE.md section 2, LX-01..LX-12).
+ * Conformance: links and exit signals (docs/conformance.md, LX-01..LX-12).
  * LX-13 (noconnection / node disconnect) is N/A on a single node and has no test.
  */
 import { Down, Exit, ExitError, isDown, isExit, isPid, Pid, Ref, TIMEOUT } from "otpkit";
@@ -183,7 +183,7 @@ describe("LX: links and exit signals", () => {
     });
   });
 
-  it("LX-05: a trapping process turns exit signals (normal included) into EXIT messages and keeps running, under many seeds", async () => {
+  it("LX-05: a trapping process turns exit(A, R) signals (normal included) into EXIT messages, under many seeds", async () => {
     await forSeeds(100, async (node) => {
       await run(node, async (a) => {
         expect(a.processFlag("trapExit", true)).toBe(false);
@@ -197,13 +197,25 @@ describe("LX: links and exit signals", () => {
         for (let i = 0; i < 3; i++) got.push(await a.receive(exitFrom(c)));
         expect(got.every((e) => e instanceof Exit && e.kind === "EXIT" && e.from === c)).toBe(true);
         expect(got.map((e) => e.reason)).toEqual(["shutdown", "normal", custom]);
+      });
+    });
+  });
 
-        // Over a link too, reason normal included.
+  it("LX-05: a trapping process gets a linked process's normal exit as an EXIT message, under many seeds", async () => {
+    await forSeeds(100, async (node) => {
+      await run(node, async (a) => {
+        a.processFlag("trapExit", true);
         const b = a.spawnLink(async () => undefined);
         const e = await a.receive(exitFrom(b));
         expect(e.reason).toBe("normal");
+      });
+    });
+  });
 
-        // From outside any process: From is the node's external pid.
+  it("LX-05: an exit signal from outside any process comes from the node's external pid, and the trapping process keeps running", async () => {
+    await forSeeds(100, async (node) => {
+      await run(node, async (a) => {
+        a.processFlag("trapExit", true);
         node.exit(a.pid, "shutdown");
         const ext = await a.receive(exitFrom(node.externalPid));
         expect(ext.reason).toBe("shutdown");
@@ -377,13 +389,11 @@ describe("LX: links and exit signals", () => {
     expect([...outcomes].sort()).toEqual([false, true]);
   });
 
-  it("LX-10: linking to a dead pid: trapping caller gets EXIT(pid, noproc); non-trapping caller raises noproc, under many seeds", async () => {
+  it("LX-10: linking to a dead pid from a non-trapping caller raises noproc and makes no link, under many seeds", async () => {
     await forSeeds(50, async (node) => {
       await run(node, async (self) => {
         const { pid: dead, ref } = self.spawnMonitor(async () => undefined);
         await self.receive(downOf(ref));
-
-        // Not trapping: the call raises noproc.
         let caught: unknown;
         try {
           self.link(dead);
@@ -393,16 +403,30 @@ describe("LX: links and exit signals", () => {
         expect(caught).toBeInstanceOf(ExitError);
         expect((caught as ExitError).reason).toBe("noproc");
         expect(node.processInfo(self.pid)!.links).toEqual([]);
+      });
+    });
+  });
 
-        // Uncaught, it ends the caller with that error.
+  it("LX-10: an uncaught noproc from linking to a dead pid ends the caller with that error, under many seeds", async () => {
+    await forSeeds(50, async (node) => {
+      await run(node, async (self) => {
+        const { pid: dead, ref } = self.spawnMonitor(async () => undefined);
+        await self.receive(downOf(ref));
         const { ref: r2 } = self.spawnMonitor((s) => {
           s.link(dead);
         });
         const d = await self.receive(downOf(r2));
         expect(d.reason).toBeInstanceOf(ExitError);
         expect((d.reason as ExitError).reason).toBe("noproc");
+      });
+    });
+  });
 
-        // Trapping: an EXIT message, no exception, no link.
+  it("LX-10: linking to a dead pid from a trapping caller gives EXIT(pid, noproc), no exception and no link, under many seeds", async () => {
+    await forSeeds(50, async (node) => {
+      await run(node, async (self) => {
+        const { pid: dead, ref } = self.spawnMonitor(async () => undefined);
+        await self.receive(downOf(ref));
         self.processFlag("trapExit", true);
         expect(self.link(dead)).toBe(true);
         const e = await self.receive(exitFrom(dead));

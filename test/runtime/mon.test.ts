@@ -1,5 +1,5 @@
 /**
- * Conformance: monitors (OTP_CONFORMANCE.md §3, MON-01..08; MON-09 is N/A).
+ * Conformance: monitors (docs/conformance.md, MON-01..08; MON-09 is N/A).
  */
 import { Down, isDown, Node, Pid, Ref, Self, TIMEOUT } from "otpkit";
 import { forSeeds, quietNode, run } from "../support";
@@ -47,7 +47,7 @@ describe("MON-01: DOWN on termination", () => {
     });
   });
 
-  it("MON-01: spawnMonitor returns {pid, ref}; a body that exits at once still yields its DOWN", async () => {
+  it("MON-01: spawnMonitor returns {pid, ref}", async () => {
     const node = quietNode();
     await run(node, async (self) => {
       const a = self.spawnMonitor(() => undefined);
@@ -59,6 +59,17 @@ describe("MON-01: DOWN on termination", () => {
         expect(x.pid).toBeInstanceOf(Pid);
         expect(x.ref).toBeInstanceOf(Ref);
       }
+    });
+  });
+
+  it("MON-01: a spawnMonitor'd body that exits at once still yields its DOWN", async () => {
+    const node = quietNode();
+    await run(node, async (self) => {
+      const a = self.spawnMonitor(() => undefined);
+      const b = self.spawnMonitor((s) => s.exit("early"));
+      const c = self.spawnMonitor(() => {
+        throw new Error("at once");
+      });
       expect((await self.receive((m) => isDown(m, a.ref))).reason).toBe("normal");
       expect((await self.receive((m) => isDown(m, b.ref))).reason).toBe("early");
       const dc = await self.receive((m) => isDown(m, c.ref));
@@ -325,14 +336,20 @@ describe("MON-05: demonitor with flush and info", () => {
     });
   });
 
-  it("MON-05: info: true for a live monitor, false once fired, removed, or never existing", async () => {
+  it("MON-05: info: true for a live monitor, then false once it is removed", async () => {
     const node = quietNode();
     await run(node, async (self) => {
       const live = self.spawn(exitOnMessage);
       const r1 = self.monitor(live);
       expect(self.demonitor(r1, { info: true })).toBe(true);
       expect(self.demonitor(r1, { info: true })).toBe(false);
+    });
+    node.shutdown();
+  });
 
+  it("MON-05: info: false for a fired monitor whose DOWN is queued; with flush the DOWN goes too", async () => {
+    const node = quietNode();
+    await run(node, async (self) => {
       const p = self.spawn(exitOnMessage);
       const r2 = self.monitor(p);
       self.send(p, "bye");
@@ -343,17 +360,33 @@ describe("MON-05: demonitor with flush and info", () => {
       // flush + info on a fired monitor: false, and the DOWN is gone.
       expect(self.demonitor(r2, { flush: true, info: true })).toBe(false);
       expect(downQueued(node, self.pid, r2)).toBe(false);
+    });
+    node.shutdown();
+  });
 
-      // Fired and received.
+  it("MON-05: info: false for a fired monitor whose DOWN was received", async () => {
+    const node = quietNode();
+    await run(node, async (self) => {
       const q = self.spawn(exitOnMessage);
       const r3 = self.monitor(q);
       self.send(q, "bye");
       await self.receive((m) => isDown(m, r3));
       expect(self.demonitor(r3, { info: true })).toBe(false);
+    });
+    node.shutdown();
+  });
 
-      // Never existed.
+  it("MON-05: info: false for a monitor that never existed", async () => {
+    const node = quietNode();
+    await run(node, async (self) => {
       expect(self.demonitor(node.makeRef(), { info: true })).toBe(false);
-      // Without info, demonitor returns true in every case.
+    });
+    node.shutdown();
+  });
+
+  it("MON-05: without info, demonitor returns true in every case", async () => {
+    const node = quietNode();
+    await run(node, async (self) => {
       expect(self.demonitor(node.makeRef())).toBe(true);
     });
     node.shutdown();
@@ -542,29 +575,43 @@ describe("MON-08: monitor aliases", () => {
     });
   });
 
-  it("MON-08: a replyDemonitor alias is deactivated by the first reply, and its monitor removed", async () => {
+  /** A server that sends two replies to a `replyDemonitor` alias, then a marker to `self`. */
+  async function twoReplies(self: Self): Promise<{ server: Pid; ref: Ref }> {
+    const server = self.spawn(async (s) => {
+      const req = (await s.receive()) as { alias: Ref; from: Pid };
+      s.send(req.alias, "reply1");
+      s.send(req.alias, "reply2");
+      s.send(req.from, "marker");
+      await s.receive((m) => m === "never");
+    });
+    const ref = self.monitor(server, { alias: "replyDemonitor" });
+    self.send(server, { alias: ref, from: self.pid });
+    expect(await self.receive()).toBe("reply1");
+    expect(await self.receive()).toBe("marker");
+    return { server, ref };
+  }
+
+  it("MON-08: under many seeds, a replyDemonitor alias is deactivated by the first reply", async () => {
     await forSeeds(100, async (node) => {
       await run(node, async (self) => {
-        const server = self.spawn(async (s) => {
-          const req = (await s.receive()) as { alias: Ref; from: Pid };
-          s.send(req.alias, "reply1");
-          s.send(req.alias, "reply2");
-          s.send(req.from, "marker");
-          await s.receive((m) => m === "never");
-        });
-        const ref = self.monitor(server, { alias: "replyDemonitor" });
-        self.send(server, { alias: ref, from: self.pid });
-        expect(await self.receive()).toBe("reply1");
-        expect(await self.receive()).toBe("marker");
+        const { ref } = await twoReplies(self);
         expect(node.processInfo(self.pid)!.messages).toEqual([]);
+        self.send(ref, "after");
+        node.send(ref, "after");
+        expect(await self.receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
+      });
+    });
+  });
+
+  it("MON-08: under many seeds, a replyDemonitor alias's first reply removes its monitor", async () => {
+    await forSeeds(100, async (node) => {
+      await run(node, async (self) => {
+        const { server, ref } = await twoReplies(self);
         expect(node.processInfo(self.pid)!.monitors).toEqual([]);
         // The monitor went with the alias: the server's death sends no DOWN for ref.
         self.exit(server, "kill");
         expect(await barrierFrom(self, server)).toBe("killed");
         expect(downQueued(node, self.pid, ref)).toBe(false);
-        self.send(ref, "after");
-        node.send(ref, "after");
-        expect(await self.receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
       });
     });
   });

@@ -1,17 +1,17 @@
 /**
- * Conformance: process primitives (OTP_CONFORMANCE.md section 1, PP-01..PP-11).
+ * Conformance: process primitives (docs/conformance.md, PP-01..PP-11).
  * PP-12 (call reply wait vs. mailbox backlog) is with the GenServer tests (gen-server.test.ts).
  */
 import { setImmediate as realSetImmediate } from "timers";
-import { isDown, isPid, Pid, Ref, TIMEOUT } from "otpkit";
-import { downOf, exitFrom, forSeeds, is, quietNode, run } from "../support";
+import { isDown, isPid, Pid, Ref, Self, TIMEOUT } from "otpkit";
+import { downOf, exitFrom, forSeeds, is, QuietNode, quietNode, run } from "../support";
 
 describe("PP: process primitives", () => {
   afterEach(() => {
     jest.useRealTimers();
   });
 
-  it("PP-01: spawn returns a fresh pid at once; the body blocks in receive until a message unblocks it", async () => {
+  it("PP-01: spawn returns a pid at once; the body blocks in receive until a message unblocks it", async () => {
     const node = quietNode();
     const first = node.spawn(async (self) => {
       self.exit({ unblockedBy: await self.receive() });
@@ -21,8 +21,16 @@ describe("PP: process primitives", () => {
     node.send(first, "go");
     expect(await node.awaitExit(first)).toEqual({ unblockedBy: "go" });
     expect(node.isAlive(first)).toBe(false);
+    node.shutdown();
+  });
 
-    // Fresh and never reused, even after a process has died.
+  it("PP-01: a pid is never reused, even after its process has died", async () => {
+    const node = quietNode();
+    const first = node.spawn(async (self) => {
+      self.exit({ unblockedBy: await self.receive() });
+    });
+    node.send(first, "go");
+    await node.awaitExit(first);
     const later = Array.from({ length: 200 }, () =>
       node.spawn(async (self) => {
         await self.receive();
@@ -73,7 +81,7 @@ describe("PP: process primitives", () => {
     });
   });
 
-  it("PP-03: sending to a dead pid is silent, returns the message and leaves the sender's mailbox unchanged", async () => {
+  it("PP-03: sending to a dead pid returns the message", async () => {
     const node = quietNode();
     await run(node, async (self) => {
       const { pid: dead, ref } = self.spawnMonitor(() => undefined);
@@ -83,6 +91,16 @@ describe("PP: process primitives", () => {
       expect(self.send(dead, msg)).toBe(msg);
       expect(node.send(dead, msg)).toBe(msg);
       expect(node.isAlive(dead)).toBe(false);
+    });
+  });
+
+  it("PP-03: sending to a dead pid leaves the sender's mailbox unchanged", async () => {
+    const node = quietNode();
+    await run(node, async (self) => {
+      const { pid: dead, ref } = self.spawnMonitor(() => undefined);
+      await self.receive(downOf(ref));
+      self.send(dead, { hello: "dead" });
+      node.send(dead, { hello: "dead" });
       expect(node.processInfo(self.pid)!.messageQueueLen).toBe(0);
       expect(await self.receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
     });
@@ -112,8 +130,12 @@ describe("PP: process primitives", () => {
       expect(node.processInfo(self.pid)!.messages).toEqual(["a", "c"]);
       expect(await self.receive()).toBe("a");
       expect(await self.receive()).toBe("c");
+    });
+  });
 
-      // Several messages match: the first in arrival order wins, not the first clause.
+  it("PP-04: when several messages match, the first in arrival order wins", async () => {
+    const node = quietNode();
+    await run(node, async (self) => {
       for (const m of ["x1", "y1", "x2", "y2"]) self.send(self.pid, m);
       expect(await self.receive((m) => m === "y2" || m === "y1")).toBe("y1");
       expect(await self.receive((m) => m === "x2" || m === "x1")).toBe("x1");
@@ -136,7 +158,7 @@ describe("PP: process primitives", () => {
     });
   });
 
-  // PP-05 drives time with Jest's fake timers (DESIGN: `jest.useFakeTimers()` drives receive timeouts).
+  // PP-05 drives time with Jest's fake timers (docs/decisions.md: Jest fake timers drive receive timeouts).
   it("PP-05: a matching message arriving during a receive with timeout ends the wait (fake timers)", async () => {
     jest.useFakeTimers();
     const node = quietNode();
@@ -183,29 +205,13 @@ describe("PP: process primitives", () => {
     node.shutdown();
   }, 1000);
 
-  it("PP-06: timeout 0 takes a queued match, and on an empty mailbox returns TIMEOUT without a timer", async () => {
+  it("PP-06: timeout 0 on an empty mailbox returns TIMEOUT at once, without a timer", async () => {
     await forSeeds(50, async (node) => {
       await run(node, async (self) => {
         const setTimeoutSpy = jest.spyOn(globalThis, "setTimeout");
         try {
-          // Empty mailbox: TIMEOUT at once, no timer is set.
           expect(await self.receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
           expect(await self.receive(is("m"), { timeout: 0 })).toBe(TIMEOUT);
-
-          // A queued match wins over the timeout. "marker" is sent after "m" by the same
-          // sender, so once it is received, "m" is in the mailbox.
-          self.send(self.pid, "m");
-          self.send(self.pid, "marker");
-          await self.receive(is("marker"));
-          expect(await self.receive(is("m"), { timeout: 0 })).toBe("m");
-
-          // A queued non-match: TIMEOUT, and the message stays.
-          self.send(self.pid, "x");
-          self.send(self.pid, "marker");
-          await self.receive(is("marker"));
-          expect(await self.receive(is("y"), { timeout: 0 })).toBe(TIMEOUT);
-          expect(await self.receive(undefined, { timeout: 0 })).toBe("x");
-
           expect(setTimeoutSpy).not.toHaveBeenCalled();
         } finally {
           setTimeoutSpy.mockRestore();
@@ -214,15 +220,67 @@ describe("PP: process primitives", () => {
     });
   });
 
-  it("PP-07: exit reasons: return -> normal, thrown Error -> that Error, exit(R) -> R, thrown value v -> {nocatch: v}", async () => {
-    const node = quietNode();
+  it("PP-06: timeout 0 takes a queued match, without a timer", async () => {
+    await forSeeds(50, async (node) => {
+      await run(node, async (self) => {
+        const setTimeoutSpy = jest.spyOn(globalThis, "setTimeout");
+        try {
+          // "marker" is sent after "m" by the same sender, so once it is received, "m" is in
+          // the mailbox.
+          self.send(self.pid, "m");
+          self.send(self.pid, "marker");
+          await self.receive(is("marker"));
+          expect(await self.receive(is("m"), { timeout: 0 })).toBe("m");
+          expect(setTimeoutSpy).not.toHaveBeenCalled();
+        } finally {
+          setTimeoutSpy.mockRestore();
+        }
+      });
+    });
+  });
+
+  it("PP-06: timeout 0 with only a queued non-match returns TIMEOUT and the message stays", async () => {
+    await forSeeds(50, async (node) => {
+      await run(node, async (self) => {
+        const setTimeoutSpy = jest.spyOn(globalThis, "setTimeout");
+        try {
+          self.send(self.pid, "x");
+          self.send(self.pid, "marker");
+          await self.receive(is("marker"));
+          expect(await self.receive(is("y"), { timeout: 0 })).toBe(TIMEOUT);
+          expect(await self.receive(undefined, { timeout: 0 })).toBe("x");
+          expect(setTimeoutSpy).not.toHaveBeenCalled();
+        } finally {
+          setTimeoutSpy.mockRestore();
+        }
+      });
+    });
+  });
+
+  describe("PP-07: exit reasons", () => {
     const asyncErr = new Error("async boom");
     const syncErr = new TypeError("sync boom");
     const custom = { custom: ["reason", 1] };
-    const got = await run(node, async (self) => {
-      const cases: Record<string, (s: typeof self) => unknown> = {
-        asyncReturn: async () => 42,
-        syncReturn: () => 42,
+    type Body = (s: Self) => unknown;
+    /** The exit reason of each body, as its monitor's DOWN reports it. */
+    const reasonsOf = (cases: Record<string, Body>) =>
+      run(quietNode(), async (self) => {
+        const out: Record<string, unknown> = {};
+        for (const [name, body] of Object.entries(cases)) {
+          const { ref } = self.spawnMonitor(body);
+          out[name] = (await self.receive(downOf(ref))).reason;
+        }
+        return out;
+      });
+
+    it("PP-07: a body that returns ends with normal", async () => {
+      const got = await reasonsOf({ asyncReturn: async () => 42, syncReturn: () => 42 });
+      expect(got.asyncReturn).toBe("normal");
+      expect(got.syncReturn).toBe("normal");
+    });
+
+    it("PP-07: a thrown Error is the exit reason itself, with its stack", async () => {
+      const got = await reasonsOf({
         asyncThrowError: async (s) => {
           await s.receive(undefined, { timeout: 0 });
           throw asyncErr;
@@ -230,11 +288,26 @@ describe("PP: process primitives", () => {
         syncThrowError: () => {
           throw syncErr;
         },
+      });
+      expect(got.asyncThrowError).toBe(asyncErr);
+      expect((got.asyncThrowError as Error).stack).toContain("async boom");
+      expect(got.syncThrowError).toBe(syncErr);
+    });
+
+    it("PP-07: exit(R) ends with R", async () => {
+      const got = await reasonsOf({
         exitCustom: async (s) => {
           const deep = () => s.exit(custom);
           deep();
         },
         exitString: (s) => s.exit("shutdown"),
+      });
+      expect(got.exitCustom).toBe(custom);
+      expect(got.exitString).toBe("shutdown");
+    });
+
+    it("PP-07: a thrown non-Error value v ends with {nocatch: v}", async () => {
+      const got = await reasonsOf({
         throwString: async () => {
           throw "oops";
         },
@@ -244,24 +317,11 @@ describe("PP: process primitives", () => {
         throwUndefined: async () => {
           throw undefined;
         },
-      };
-      const out: Record<string, unknown> = {};
-      for (const [name, body] of Object.entries(cases)) {
-        const { ref } = self.spawnMonitor(body);
-        out[name] = (await self.receive(downOf(ref))).reason;
-      }
-      return out;
+      });
+      expect(got.throwString).toStrictEqual({ nocatch: "oops" });
+      expect(got.throwNumber).toStrictEqual({ nocatch: 42 });
+      expect(got.throwUndefined).toStrictEqual({ nocatch: undefined });
     });
-    expect(got.asyncReturn).toBe("normal");
-    expect(got.syncReturn).toBe("normal");
-    expect(got.asyncThrowError).toBe(asyncErr);
-    expect((got.asyncThrowError as Error).stack).toContain("async boom");
-    expect(got.syncThrowError).toBe(syncErr);
-    expect(got.exitCustom).toBe(custom);
-    expect(got.exitString).toBe("shutdown");
-    expect(got.throwString).toStrictEqual({ nocatch: "oops" });
-    expect(got.throwNumber).toStrictEqual({ nocatch: 42 });
-    expect(got.throwUndefined).toStrictEqual({ nocatch: undefined });
   });
 
   it("PP-07: processFlag('trapExit', b) returns the previous value", async () => {
@@ -332,23 +392,35 @@ describe("PP: process primitives", () => {
     });
   });
 
-  it("PP-10: an exception in a process never escapes to the host: it becomes the exit reason, reaches links and monitors, and is reported", async () => {
-    const rejections: unknown[] = [];
-    const onRejection = (r: unknown) => {
-      rejections.push(r);
-    };
-    process.on("unhandledRejection", onRejection);
-    try {
-      const node = quietNode();
-      const asyncErr = new Error("async crash");
-      const syncErr = new Error("sync crash");
-      const matcherErr = new Error("matcher crash");
-      let bodyDone!: () => void;
-      const killedBodyDone = new Promise<void>((r) => (bodyDone = r));
-      let releaseGate!: () => void;
-      const gate = new Promise<void>((r) => (releaseGate = r));
+  describe("PP-10: an exception in a process never escapes to the host", () => {
+    const asyncErr = new Error("async crash");
+    const syncErr = new Error("sync crash");
+    const matcherErr = new Error("matcher crash");
 
-      const reasons = await run(node, async (self) => {
+    /** Runs `scenario` on a quiet node, collecting the host's unhandled rejections. */
+    async function watchingRejections<T>(
+      scenario: (node: QuietNode) => Promise<T>,
+    ): Promise<{ result: T; node: QuietNode; rejections: unknown[] }> {
+      const rejections: unknown[] = [];
+      const onRejection = (r: unknown) => {
+        rejections.push(r);
+      };
+      process.on("unhandledRejection", onRejection);
+      try {
+        const node = quietNode();
+        const result = await scenario(node);
+        // One event-loop turn so Node runs its unhandled-rejection check.
+        await new Promise((r) => realSetImmediate(r));
+        node.shutdown();
+        return { result, node, rejections };
+      } finally {
+        process.off("unhandledRejection", onRejection);
+      }
+    }
+
+    /** Four crashing bodies, each linked and monitored: their EXIT and DOWN reasons. */
+    const crashes = (node: QuietNode) =>
+      run(node, async (self) => {
         self.processFlag("trapExit", true);
         const bodies: Array<(s: typeof self) => unknown> = [
           async (s) => {
@@ -376,28 +448,11 @@ describe("PP: process primitives", () => {
           const down = await self.receive(downOf(ref));
           out.push({ exit: exit.reason, down: down.reason });
         }
-
-        // A process killed while its body awaits something outside the runtime: when the body
-        // resumes and calls the runtime, it is unwound, and nothing leaks to the host.
-        const parent = self.pid;
-        const { pid: k, ref: kref } = self.spawnMonitor(async (s) => {
-          try {
-            s.send(parent, "waiting for gate");
-            await gate;
-            s.send(parent, "after kill");
-          } finally {
-            bodyDone();
-          }
-        });
-        await self.receive(is("waiting for gate"));
-        self.exit(k, "kill");
-        expect((await self.receive(downOf(kref))).reason).toBe("killed");
-        releaseGate();
-        await killedBodyDone;
-        expect(await self.receive(is("after kill"), { timeout: 0 })).toBe(TIMEOUT);
         return out;
       });
 
+    it("PP-10: the exception becomes the exit reason that links and monitors receive", async () => {
+      const { result: reasons } = await watchingRejections(crashes);
       expect(reasons).toEqual([
         { exit: asyncErr, down: asyncErr },
         { exit: syncErr, down: syncErr },
@@ -405,20 +460,54 @@ describe("PP: process primitives", () => {
         { exit: matcherErr, down: matcherErr },
       ]);
       expect(reasons[0].exit).toBe(asyncErr);
-      // Reported: one crash report per crashed process, none for the killed one.
+    });
+
+    it("PP-10: each crashed process is reported once, with its reason", async () => {
+      const { node } = await watchingRejections(crashes);
       expect(node.logs.map((l) => [l.kind, l.data.reason])).toEqual([
         ["crash", asyncErr],
         ["crash", syncErr],
         ["crash", { nocatch: "thrown string" }],
         ["crash", matcherErr],
       ]);
-      // One event-loop turn so Node runs its unhandled-rejection check.
-      await new Promise((r) => realSetImmediate(r));
+    });
+
+    it("PP-10: crashing processes cause no unhandled rejection in the host", async () => {
+      const { rejections } = await watchingRejections(crashes);
       expect(rejections).toEqual([]);
-      node.shutdown();
-    } finally {
-      process.off("unhandledRejection", onRejection);
-    }
+    });
+
+    // A process killed while its body awaits something outside the runtime: when the body
+    // resumes and calls the runtime, it is unwound, and nothing leaks to the host.
+    it("PP-10: a killed body that resumes after an outside await is unwound without effect", async () => {
+      let bodyDone!: () => void;
+      const killedBodyDone = new Promise<void>((r) => (bodyDone = r));
+      let releaseGate!: () => void;
+      const gate = new Promise<void>((r) => (releaseGate = r));
+      const { node, rejections } = await watchingRejections((node) =>
+        run(node, async (self) => {
+          const parent = self.pid;
+          const { pid: k, ref: kref } = self.spawnMonitor(async (s) => {
+            try {
+              s.send(parent, "waiting for gate");
+              await gate;
+              s.send(parent, "after kill");
+            } finally {
+              bodyDone();
+            }
+          });
+          await self.receive(is("waiting for gate"));
+          self.exit(k, "kill");
+          expect((await self.receive(downOf(kref))).reason).toBe("killed");
+          releaseGate();
+          await killedBodyDone;
+          expect(await self.receive(is("after kill"), { timeout: 0 })).toBe(TIMEOUT);
+        }),
+      );
+      // Not reported: it was killed, it did not crash.
+      expect(node.logs).toEqual([]);
+      expect(rejections).toEqual([]);
+    });
   });
 
   it("PP-11: spawn with { priority } is accepted and ignored: the process behaves like a plain spawn", async () => {
@@ -440,7 +529,13 @@ describe("PP: process primitives", () => {
         // Not linked (priority is not link).
         expect(node.processInfo(self.pid)!.links).toEqual([]);
       }
-      // Combined with link: the link is made, the priority ignored.
+    });
+    node.shutdown();
+  });
+
+  it("PP-11: priority combined with link: the link is made, the priority ignored", async () => {
+    const node = quietNode();
+    await run(node, async (self) => {
       const linked = self.spawn(
         async (s) => {
           await s.receive(is("never"));

@@ -1,5 +1,5 @@
 /**
- * Conformance: proc_lib (OTP_CONFORMANCE.md §6, PL-01..PL-10; PL-10 is N/A
+ * Conformance: proc_lib (docs/conformance.md, PL-01..PL-10; PL-10 is N/A
  * for heap compaction, but its semantics are tested).
  *
  * Each test runs on its own quiet node, made current so the module-level
@@ -104,7 +104,7 @@ describe("PL-01: synchronous start waits for initAck", () => {
     });
   });
 
-  it("PL-01: startLink also waits for the ack, resolves with its value, and links the child", async () => {
+  it("PL-01: startLink also waits for the ack and resolves with its value", async () => {
     await run(node, async (self) => {
       const parent = self.pid;
       const started = procLib.startLink(self, async (s) => {
@@ -119,7 +119,17 @@ describe("PL-01: synchronous start waits for initAck", () => {
       expect(settled).toBe(false);
       self.send(child, "go");
       expect(await started).toEqual({ ok: child });
+    });
+  });
+
+  it("PL-01: startLink links the child", async () => {
+    await run(node, async (self) => {
+      const child = (await procLib.startLink(self, async (s) => {
+        procLib.initAck(s, s.pid);
+        await s.receive((m) => m === "never");
+      })) as Pid;
       expect(node.processInfo(self.pid)?.links).toContain(child);
+      expect(node.processInfo(child)?.links).toContain(self.pid);
     });
   });
 
@@ -202,18 +212,30 @@ describe("PL-02: a child that dies before initAck never hangs the start", () => 
     });
   });
 
-  it("PL-02: a trapping startLink caller gets the failure, and also the child's EXIT (as GS-03 for GenServer)", async () => {
+  /** A trapping caller's startLink of a child that throws before initAck. */
+  async function trappingFailure(self: Self): Promise<{ child: Pid; outcome: unknown }> {
+    self.processFlag("trapExit", true);
+    const parent = self.pid;
+    const started = procLib
+      .startLink(self, async (s) => {
+        s.send(parent, { child: s.pid });
+        throw new Error("bad_init");
+      })
+      .catch((e: unknown) => e);
+    const child = await childPid(self);
+    return { child, outcome: await started };
+  }
+
+  it("PL-02: a trapping startLink caller gets the failure", async () => {
     await run(node, async (self) => {
-      self.processFlag("trapExit", true);
-      const parent = self.pid;
-      const started = procLib
-        .startLink(self, async (s) => {
-          s.send(parent, { child: s.pid });
-          throw new Error("bad_init");
-        })
-        .catch((e: unknown) => e);
-      const child = await childPid(self);
-      expect(await started).toMatchObject({ reason: expect.any(Error) });
+      const { outcome } = await trappingFailure(self);
+      expect(outcome).toMatchObject({ reason: expect.any(Error) });
+    });
+  });
+
+  it("PL-02: a trapping startLink caller also gets the child's EXIT (as GS-03 for GenServer)", async () => {
+    await run(node, async (self) => {
+      const { child } = await trappingFailure(self);
       await barrierFrom(self, child);
       expect(await poll(self, (m) => isExit(m, child))).toMatchObject({
         kind: "EXIT",
@@ -226,50 +248,71 @@ describe("PL-02: a child that dies before initAck never hangs the start", () => 
 describe("PL-03: start timeout", () => {
   beforeEach(useFakeTimers);
 
-  it("PL-03: no ack within the timeout -> start rejects with timeout and the child is killed", async () => {
+  /** Starts a child that never acks, with a 100 ms timeout; resolves once it has announced itself. */
+  async function neverAcks(self: Self): Promise<{ child: Pid; started: Promise<unknown> }> {
+    const parent = self.pid;
+    const started = procLib.start(
+      self,
+      async (s) => {
+        s.send(parent, { child: s.pid });
+        await s.receive((m) => m === "never");
+      },
+      { timeout: 100 },
+    );
+    const caught = started.catch((x: unknown) => x);
+    return { child: await childPid(self), started: caught };
+  }
+
+  it("PL-03: no ack within the timeout -> start rejects with timeout, not before", async () => {
     await run(node, async (self) => {
-      const parent = self.pid;
-      const started = procLib.start(
-        self,
-        async (s) => {
-          s.send(parent, { child: s.pid });
-          await s.receive((m) => m === "never");
-        },
-        { timeout: 100 },
-      );
+      const { child, started } = await neverAcks(self);
       let settled = false;
-      void started.catch(() => (settled = true));
-      const child = await childPid(self);
+      void started.then(() => (settled = true));
       await jest.advanceTimersByTimeAsync(99);
       expect(settled).toBe(false);
       expect(node.isAlive(child)).toBe(true);
       await jest.advanceTimersByTimeAsync(1);
-      const e = await started.catch((x: unknown) => x);
+      const e = await started;
       expect(e).toBeInstanceOf(ExitError);
       expect((e as ExitError).reason).toBe("timeout");
+    });
+  });
+
+  it("PL-03: no ack within the timeout -> the child is killed", async () => {
+    await run(node, async (self) => {
+      const { child, started } = await neverAcks(self);
+      await jest.advanceTimersByTimeAsync(100);
+      await started;
       expect(node.isAlive(child)).toBe(false);
       expect(await node.awaitExit(child)).toBe("killed");
     });
   });
 
-  it("PL-03: startLink timeout unlinks before killing: a non-trapping parent survives, a trapping one gets no EXIT", async () => {
+  /** A body that announces itself to `parent` and never acks. */
+  const silent = (parent: Pid) => async (s: Self) => {
+    s.send(parent, { child: s.pid });
+    await s.receive((m) => m === "never");
+  };
+
+  it("PL-03: startLink timeout unlinks before killing: a non-trapping parent survives", async () => {
     await run(node, async (self) => {
-      const parent = self.pid;
-      const body = async (s: Self) => {
-        s.send(parent, { child: s.pid });
-        await s.receive((m) => m === "never");
-      };
-      // Not trapping: the kill of the child must not take the parent down.
-      const first = procLib.startLink(self, body, { timeout: 100 }).catch((e: unknown) => e);
+      const first = procLib
+        .startLink(self, silent(self.pid), { timeout: 100 })
+        .catch((e: unknown) => e);
       const c1 = await childPid(self);
       await jest.advanceTimersByTimeAsync(100);
       expect(await first).toMatchObject({ reason: "timeout" });
       expect(await node.awaitExit(c1)).toBe("killed");
       expect(self.isAlive(self.pid)).toBe(true);
+    });
+  });
 
-      // Trapping: no EXIT from the killed child is left in the mailbox.
+  it("PL-03: startLink timeout unlinks before killing: a trapping parent gets no EXIT", async () => {
+    await run(node, async (self) => {
       self.processFlag("trapExit", true);
-      const second = procLib.startLink(self, body, { timeout: 100 }).catch((e: unknown) => e);
+      const second = procLib
+        .startLink(self, silent(self.pid), { timeout: 100 })
+        .catch((e: unknown) => e);
       const c2 = await childPid(self);
       await jest.advanceTimersByTimeAsync(100);
       expect(await second).toMatchObject({ reason: "timeout" });
@@ -323,12 +366,19 @@ describe("PL-04: initFail", () => {
     return { child, outcome, aliveOnReturn: node.isAlive(child) };
   }
 
-  it("PL-04: trapping parent, initFail -> start rejects with the return, and the child is already dead with the exception reason", async () => {
+  it("PL-04: trapping parent, initFail -> start rejects with the return", async () => {
     await run(node, async (self) => {
       self.processFlag("trapExit", true);
-      const { child, outcome, aliveOnReturn } = await failingStart(self);
+      const { outcome } = await failingStart(self);
       expect(outcome).toBeInstanceOf(ExitError);
       expect((outcome as ExitError).reason).toEqual({ error: "x" });
+    });
+  });
+
+  it("PL-04: trapping parent, initFail -> the child is already dead when start returns, with the exception reason", async () => {
+    await run(node, async (self) => {
+      self.processFlag("trapExit", true);
+      const { child, aliveOnReturn } = await failingStart(self);
       // OTP (26+) returns from start only once the child is gone (await_DOWN).
       expect(aliveOnReturn).toBe(false);
       expect(await node.awaitExit(child)).toBe("x");
@@ -365,7 +415,7 @@ describe("PL-04: initFail", () => {
 });
 
 describe("PL-05: initial call and ancestors", () => {
-  it("PL-05: grandchild's ancestors are [child, parent] by registered name; initial call is the body's name", async () => {
+  it("PL-05: grandchild's ancestors are [child, parent], by registered name", async () => {
     await run(node, async (self) => {
       self.register("parent");
       const grandchild = (await procLib.start(self, async function child(c) {
@@ -378,10 +428,24 @@ describe("PL-05: initial call and ancestors", () => {
         return specialLoop(c, self.pid);
       })) as Pid;
       expect(await dictEntry(grandchild, "$ancestors")).toEqual(["child", "parent"]);
-      expect(await dictEntry(grandchild, "$initial_call")).toBe("grandchild");
       const child = node.whereis("child")!;
       expect(await dictEntry(child, "$ancestors")).toEqual(["parent"]);
-      expect(await dictEntry(child, "$initial_call")).toBe("child");
+    });
+  });
+
+  it("PL-05: the initial call is the body's name", async () => {
+    await run(node, async (self) => {
+      const grandchild = (await procLib.start(self, async function child(c) {
+        c.register("child");
+        const g = await procLib.start(c, function grandchild(g) {
+          procLib.initAck(g, g.pid);
+          return specialLoop(g, c.pid);
+        });
+        procLib.initAck(c, g);
+        return specialLoop(c, self.pid);
+      })) as Pid;
+      expect(await dictEntry(grandchild, "$initial_call")).toBe("grandchild");
+      expect(await dictEntry(node.whereis("child")!, "$initial_call")).toBe("child");
     });
   });
 
@@ -401,7 +465,7 @@ describe("PL-05: initial call and ancestors", () => {
     });
   });
 
-  it("PL-05: spawn and spawnLink record them too; from outside any process the ancestors are []", async () => {
+  it("PL-05: spawn and spawnLink record them too", async () => {
     await run(node, async (self) => {
       const a = procLib.spawn(self, function spawned(s) {
         return specialLoop(s, s.pid);
@@ -409,45 +473,62 @@ describe("PL-05: initial call and ancestors", () => {
       const b = procLib.spawnLink(self, function linked(s) {
         return specialLoop(s, self.pid);
       });
-      const c = procLib.spawn(null, function orphan(s) {
-        return specialLoop(s, s.pid);
-      });
       expect(await dictEntry(a, "$ancestors")).toEqual([self.pid]);
       expect(await dictEntry(a, "$initial_call")).toBe("spawned");
       expect(await dictEntry(b, "$ancestors")).toEqual([self.pid]);
       expect(await dictEntry(b, "$initial_call")).toBe("linked");
-      expect(await dictEntry(c, "$ancestors")).toEqual([]);
-      expect(await dictEntry(c, "$initial_call")).toBe("orphan");
     });
+  });
+
+  it("PL-05: from outside any process the ancestors are []", async () => {
+    const c = procLib.spawn(null, function orphan(s) {
+      return specialLoop(s, s.pid);
+    });
+    expect(await dictEntry(c, "$ancestors")).toEqual([]);
+    expect(await dictEntry(c, "$initial_call")).toBe("orphan");
   });
 });
 
 describe("PL-06: which exits are reported", () => {
-  it("PL-06: one crash report for an abnormal exit; none for normal, shutdown, {shutdown: _}", async () => {
-    const reasons: unknown[] = ["boom", "normal", "shutdown", { shutdown: "x" }];
-    const pids = reasons.map((r) => procLib.spawn(null, (s) => s.exit(r)));
-    for (const [i, pid] of pids.entries()) expect(await node.awaitExit(pid)).toEqual(reasons[i]);
+  it("PL-06: an abnormal exit gives one crash report, at error level", async () => {
+    const pid = procLib.spawn(null, (s) => s.exit("boom"));
+    expect(await node.awaitExit(pid)).toBe("boom");
     const reports = crashReports();
     expect(reports).toHaveLength(1);
-    expect(reports[0].pid).toBe(pids[0]);
+    expect(reports[0].pid).toBe(pid);
     expect(reports[0].level).toBe("error");
     expect((reports[0].data as { errorInfo: { reason: unknown } }).errorInfo.reason).toBe("boom");
-    // procLib reports instead of the plain "Error in process" report.
+  });
+
+  it("PL-06: a procLib process's crash report replaces the plain 'Error in process' report", async () => {
+    const pid = procLib.spawn(null, (s) => s.exit("boom"));
+    await node.awaitExit(pid);
+    expect(crashReports()).toHaveLength(1);
     expect(node.logs.filter((e) => e.kind === "crash")).toEqual([]);
   });
 
-  it("PL-06: a body that returns is not reported; thrown errors and values are, once each", async () => {
+  it("PL-06: exits normal, shutdown and {shutdown: _} give no report", async () => {
+    const reasons: unknown[] = ["normal", "shutdown", { shutdown: "x" }];
+    const pids = reasons.map((r) => procLib.spawn(null, (s) => s.exit(r)));
+    for (const [i, pid] of pids.entries()) expect(await node.awaitExit(pid)).toEqual(reasons[i]);
+    expect(node.logs).toEqual([]);
+  });
+
+  it("PL-06: a body that returns is not reported", async () => {
     const ok = procLib.spawn(null, () => undefined);
+    expect(await node.awaitExit(ok)).toBe("normal");
+    expect(crashReports(ok)).toHaveLength(0);
+  });
+
+  it("PL-06: thrown errors and values are reported, once each", async () => {
     const err = procLib.spawn(null, () => {
       throw new Error("oops");
     });
     const thrown = procLib.spawn(null, () => {
       throw "v";
     });
-    expect(await node.awaitExit(ok)).toBe("normal");
     await node.awaitExit(err);
     await node.awaitExit(thrown);
-    expect(crashReports(ok)).toHaveLength(0);
     expect(crashReports(err)).toHaveLength(1);
     expect(crashReports(thrown)).toHaveLength(1);
     expect(node.logs.filter((e) => e.kind === "crash")).toEqual([]);
@@ -494,17 +575,20 @@ describe("PL-07: crash report contents", () => {
     });
   });
 
-  it("PL-07: errorInfo class is exit for self.exit and throw for a thrown value", async () => {
+  it("PL-07: errorInfo class is exit for self.exit (no stack, no links, no ancestors from outside)", async () => {
     const exited = procLib.spawn(null, (s) => s.exit({ bad: 1 }));
-    const thrown = procLib.spawn(null, () => {
-      throw "v";
-    });
     await node.awaitExit(exited);
-    await node.awaitExit(thrown);
     const e = crashReports(exited)[0].data as Record<string, any>;
     expect(e.errorInfo).toEqual({ class: "exit", reason: { bad: 1 }, stacktrace: undefined });
     expect(e.links).toEqual([]);
     expect(e.ancestors).toEqual([]);
+  });
+
+  it("PL-07: errorInfo class is throw for a thrown value", async () => {
+    const thrown = procLib.spawn(null, () => {
+      throw "v";
+    });
+    await node.awaitExit(thrown);
     const t = crashReports(thrown)[0].data as Record<string, any>;
     expect(t.errorInfo.class).toBe("throw");
     expect(t.errorInfo.reason).toEqual({ nocatch: "v" });
@@ -512,21 +596,33 @@ describe("PL-07: crash report contents", () => {
 });
 
 describe("PL-08: exit reasons of procLib processes", () => {
-  it("PL-08: error -> the Error (with its stack), exit -> R, throw -> {nocatch: V}", async () => {
+  it("PL-08: a thrown Error -> that Error, with its stack", async () => {
     await run(node, async (self) => {
       self.processFlag("trapExit", true);
       const e = procLib.spawnLink(self, () => {
         throw new Error("err");
       });
-      const x = procLib.spawnLink(self, (s) => s.exit("r"));
-      const t = procLib.spawnLink(self, () => {
-        throw "v";
-      });
       const ee = await self.receive((m) => isExit(m, e));
       expect(ee.reason).toBeInstanceOf(Error);
       expect((ee.reason as Error).message).toBe("err");
       expect((ee.reason as Error).stack).toEqual(expect.stringContaining("err"));
+    });
+  });
+
+  it("PL-08: exit(R) -> R", async () => {
+    await run(node, async (self) => {
+      self.processFlag("trapExit", true);
+      const x = procLib.spawnLink(self, (s) => s.exit("r"));
       expect((await self.receive((m) => isExit(m, x))).reason).toBe("r");
+    });
+  });
+
+  it("PL-08: a thrown value V -> {nocatch: V}", async () => {
+    await run(node, async (self) => {
+      self.processFlag("trapExit", true);
+      const t = procLib.spawnLink(self, () => {
+        throw "v";
+      });
       expect((await self.receive((m) => isExit(m, t))).reason).toEqual({ nocatch: "v" });
     });
   });
@@ -551,27 +647,36 @@ describe("PL-08: exit reasons of procLib processes", () => {
 });
 
 describe("PL-09: procLib.stop", () => {
-  it("PL-09: stop sends a terminate request, waits for the end, resolves ok; then noproc", async () => {
+  it("PL-09: stop sends a terminate request, waits for the end and resolves ok", async () => {
     const pid = procLib.spawn(null, (s) => specialLoop(s, s.pid));
     expect(await procLib.stop(pid)).toBe("ok");
     expect(node.isAlive(pid)).toBe(false);
     expect(await node.awaitExit(pid)).toBe("normal");
+  });
+
+  it("PL-09: stopping a process that is already dead exits noproc", async () => {
+    const pid = procLib.spawn(null, (s) => specialLoop(s, s.pid));
+    await procLib.stop(pid);
     const e = await procLib.stop(pid).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ExitError);
     expect((e as ExitError).reason).toBe("noproc");
   });
 
-  it("PL-09: another reason; a registered name; an unknown name is noproc", async () => {
+  it("PL-09: stop with another reason ends the process with it", async () => {
     const p = procLib.spawn(null, (s) => specialLoop(s, s.pid));
     expect(await procLib.stop(p, "other_reason", Infinity)).toBe("ok");
     expect(await node.awaitExit(p)).toBe("other_reason");
+  });
 
+  it("PL-09: stop by registered name", async () => {
     const q = procLib.spawn(null, (s) => specialLoop(s, s.pid));
     node.register("to_stop", q);
     expect(await procLib.stop("to_stop")).toBe("ok");
     expect(node.whereis("to_stop")).toBeUndefined();
     expect(node.isAlive(q)).toBe(false);
+  });
 
+  it("PL-09: stop of an unknown name exits noproc", async () => {
     await expect(procLib.stop("nobody")).rejects.toMatchObject({ reason: "noproc" });
   });
 
@@ -585,8 +690,9 @@ describe("PL-09: procLib.stop", () => {
     expect((e as ExitError).reason).toBe("die");
   });
 
-  it("PL-09: systemTerminate throws: stop exits with the thrown error; the process is dead", async () => {
-    const pid = procLib.spawn(null, (s) =>
+  /** A special process whose systemTerminate throws "badmatch". */
+  const badTerminate = () =>
+    procLib.spawn(null, (s) =>
       specialLoop(s, s.pid, {
         module: "bad_terminate",
         systemTerminate() {
@@ -594,10 +700,17 @@ describe("PL-09: procLib.stop", () => {
         },
       }),
     );
-    const e = await procLib.stop(pid, "crash", Infinity).catch((x: unknown) => x);
+
+  it("PL-09: systemTerminate throws: stop exits with the thrown error", async () => {
+    const e = await procLib.stop(badTerminate(), "crash", Infinity).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ExitError);
     expect((e as ExitError).reason).toBeInstanceOf(Error);
     expect(((e as ExitError).reason as Error).message).toBe("badmatch");
+  });
+
+  it("PL-09: systemTerminate throws: the process is dead when stop returns", async () => {
+    const pid = badTerminate();
+    await procLib.stop(pid, "crash", Infinity).catch((x: unknown) => x);
     expect(node.isAlive(pid)).toBe(false);
   });
 
@@ -665,7 +778,7 @@ describe("PL-10: hibernate (no heap to compact; the semantics are kept)", () => 
     });
   });
 
-  it("PL-10: an error in the wake-up callback is reported as usual and becomes the exit reason", async () => {
+  it("PL-10: an error in the wake-up callback becomes the exit reason", async () => {
     await run(node, async (self) => {
       self.processFlag("trapExit", true);
       const child = procLib.spawnLink(self, (s) =>
@@ -676,6 +789,19 @@ describe("PL-10: hibernate (no heap to compact; the semantics are kept)", () => 
       self.send(child, "wake");
       const exit = await self.receive((m) => isExit(m, child));
       expect((exit.reason as Error).message).toBe("after wake");
+    });
+  });
+
+  it("PL-10: an error in the wake-up callback is reported as usual", async () => {
+    await run(node, async (self) => {
+      self.processFlag("trapExit", true);
+      const child = procLib.spawnLink(self, (s) =>
+        procLib.hibernate(s, () => {
+          throw new Error("after wake");
+        }),
+      );
+      self.send(child, "wake");
+      await self.receive((m) => isExit(m, child));
       expect(crashReports(child)).toHaveLength(1);
     });
   });

@@ -1,10 +1,11 @@
 /**
- * Conformance: registered names (OTP_CONFORMANCE.md §4, REG-01..04).
+ * Conformance: registered names (docs/conformance.md, REG-01..04).
  * REG-05..07 need GenServer start with names; they are covered with GenServer.
  */
 import {
   BadArgError,
   isDown,
+  Node,
   Pid,
   Self,
   register,
@@ -29,25 +30,49 @@ async function ponger(s: Self): Promise<void> {
 }
 
 describe("REG-01: register", () => {
-  it("REG-01: register succeeds once; a taken name, a second name, or a dead pid throws badarg", async () => {
+  /** A node with two live processes, `p` registered as "svc". */
+  function svcNode() {
     const node = quietNode();
     const p = node.spawn(exitOnMessage);
     const q = node.spawn(exitOnMessage);
     expect(node.register("svc", p)).toBe(true);
-    expect(node.whereis("svc")).toBe(p);
+    return { node, p, q };
+  }
 
-    // The same name again, for the same or another process.
+  it("REG-01: register succeeds for a free name and a live, unnamed pid", () => {
+    const { node, p } = svcNode();
+    expect(node.whereis("svc")).toBe(p);
+    expect(node.processInfo(p)!.registeredName).toBe("svc");
+    node.shutdown();
+  });
+
+  it("REG-01: registering a taken name throws badarg, for the holder or another process", () => {
+    const { node, p, q } = svcNode();
     expect(() => node.register("svc", q)).toThrow(BadArgError);
     expect(() => node.register("svc", p)).toThrow(BadArgError);
-    // A second name for an already named process.
+    node.shutdown();
+  });
+
+  it("REG-01: a second name for an already named process throws badarg", () => {
+    const { node, p } = svcNode();
     expect(() => node.register("svc2", p)).toThrow(BadArgError);
-    // Failed registrations changed nothing.
+    node.shutdown();
+  });
+
+  it("REG-01: failed registrations change nothing", () => {
+    const { node, p, q } = svcNode();
+    expect(() => node.register("svc", q)).toThrow(BadArgError);
+    expect(() => node.register("svc", p)).toThrow(BadArgError);
+    expect(() => node.register("svc2", p)).toThrow(BadArgError);
     expect(node.whereis("svc")).toBe(p);
     expect(node.whereis("svc2")).toBeUndefined();
     expect(node.processInfo(q)!.registeredName).toBeUndefined();
     expect(node.processInfo(p)!.registeredName).toBe("svc");
+    node.shutdown();
+  });
 
-    // A dead pid.
+  it("REG-01: registering a dead pid throws badarg (reason 'badarg')", async () => {
+    const { node, q } = svcNode();
     node.send(q, "bye");
     await node.awaitExit(q);
     expect(() => node.register("ghost", q)).toThrow(BadArgError);
@@ -99,7 +124,14 @@ describe("REG-02: whereis and unregister", () => {
     expect(node.whereis("svc")).toBeUndefined();
     expect(node.registered()).toEqual([]);
     expect(node.processInfo(p)!.registeredName).toBeUndefined();
-    // The process keeps running and can be registered again, under any name.
+    node.shutdown();
+  });
+
+  it("REG-02: an unregistered process keeps running and can be registered again, under any name", async () => {
+    const node = quietNode();
+    const p = node.spawn(ponger);
+    node.register("svc", p);
+    node.unregister("svc");
     await run(node, async (self) => {
       self.send(p, { from: self.pid });
       expect(await self.receive()).toBe("pong");
@@ -233,18 +265,31 @@ describe("REG-04: sending to a name", () => {
     }
   });
 
-  it("REG-04: a name whose holder died throws badarg, while the dead pid itself is a silent drop", async () => {
+  /** Registers a ponger as "svc", checks the name works, kills it; resolves with its pid. */
+  async function deadHolder(node: Node, self: Self): Promise<Pid> {
+    const p = self.spawn(ponger);
+    node.register("svc", p);
+    self.send("svc", { from: self.pid });
+    expect(await self.receive()).toBe("pong");
+    const ref = self.monitor(p);
+    self.exit(p, "kill");
+    await self.receive((m) => isDown(m, ref));
+    return p;
+  }
+
+  it("REG-04: sending to a name whose holder died throws badarg", async () => {
     const node = quietNode();
     await run(node, async (self) => {
-      const p = self.spawn(ponger);
-      node.register("svc", p);
-      self.send("svc", { from: self.pid });
-      expect(await self.receive()).toBe("pong");
-      const ref = self.monitor(p);
-      self.exit(p, "kill");
-      await self.receive((m) => isDown(m, ref));
+      await deadHolder(node, self);
       expect(() => self.send("svc", { from: self.pid })).toThrow(BadArgError);
       expect(() => node.send("svc", 1)).toThrow(BadArgError);
+    });
+  });
+
+  it("REG-04: sending to the dead holder's pid itself is a silent drop", async () => {
+    const node = quietNode();
+    await run(node, async (self) => {
+      const p = await deadHolder(node, self);
       expect(() => self.send(p, 1)).not.toThrow();
       expect(() => node.send(p, 1)).not.toThrow();
     });

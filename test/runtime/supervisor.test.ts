@@ -1,5 +1,5 @@
 /**
- * Conformance: supervisor (OTP_CONFORMANCE.md §9, SUP-01..30).
+ * Conformance: supervisor (docs/conformance.md, SUP-01..30).
  *
  * Children are small GenServers (`Worker`) that record their init and
  * terminate in a shared log. A restart is observed through the supervisor
@@ -156,25 +156,36 @@ eachTestNode((n) => (node = n));
 // ---- 9a. Start and child specs ----
 
 describe("9a: start and child specs", () => {
-  it("SUP-01: static children start one by one in spec order before startLink resolves", async () => {
+  /** Starts a supervisor of a, b, c from a test process; `check` gets it, the log and the caller. */
+  async function abc(check: (sup: Pid, log: Entry[], self: Self) => Promise<void>): Promise<void> {
     const log: Entry[] = [];
     await run(node, async (self) => {
       const sup = await Supervisor.startLink(self, () => ({
         children: [worker("a", log), worker("b", log), worker("c", log)],
       }));
+      await check(sup, log, self);
+    });
+  }
+
+  it("SUP-01: static children start one by one in spec order before startLink resolves", async () => {
+    await abc(async (sup, log) => {
       // Started synchronously: all three inits ran, in order, before the start resolved.
       expect(inits(log).map((e) => e.id)).toEqual(["a", "b", "c"]);
       const ps = await pids(sup);
       expect(inits(log).map((e) => e.pid)).toEqual([ps.a, ps.b, ps.c]);
-      // Each child is linked to the supervisor.
+    });
+  });
+
+  it("SUP-01: each static child is linked to the supervisor, which traps exits", async () => {
+    await abc(async (sup, log) => {
       for (const e of inits(log)) expect(node.processInfo(e.pid)!.links).toContain(sup);
       expect(node.processInfo(sup)!.trapExit).toBe(true);
     });
   });
 
-  it("SUP-02: a failing static child stops the started ones in reverse order; start fails with failed_to_start_child", async () => {
-    const log: Entry[] = [];
-    const r = await reasonOf(
+  /** A supervisor start whose third static child fails its init with `{stop: "bad"}`. */
+  async function failingStart(log: Entry[]): Promise<unknown> {
+    return reasonOf(
       Supervisor.start(() => ({
         children: [
           worker("a", log),
@@ -184,42 +195,74 @@ describe("9a: start and child specs", () => {
         ],
       })),
     );
-    expect(r).toEqual({ shutdown: { failed_to_start_child: ["c", "bad"] } });
+  }
+
+  it("SUP-02: a failing static child makes start fail with failed_to_start_child", async () => {
+    const log: Entry[] = [];
+    expect(await failingStart(log)).toEqual({
+      shutdown: { failed_to_start_child: ["c", "bad"] },
+    });
     expect(inits(log).map((e) => e.id)).toEqual(["a", "b", "c"]); // d never started
+  });
+
+  it("SUP-02: a failing static child stops the started ones, in reverse order", async () => {
+    const log: Entry[] = [];
+    await failingStart(log);
     expect(terms(log).map((e) => [e.id, e.reason])).toEqual([
       ["b", "shutdown"],
       ["a", "shutdown"],
     ]);
     for (const e of inits(log)) expect(node.isAlive(e.pid)).toBe(false);
+  });
+
+  it("SUP-02: a failing static child is reported in a supervisor report", async () => {
+    await failingStart([]);
     expect(node.logs.some((l) => l.kind === "supervisor_report")).toBe(true);
   });
 
-  it("SUP-03: init ignore / bad return / crash: start fails so, and a trapping caller gets no EXIT", async () => {
-    await run(node, async (self) => {
+  /** Runs `start` from a trapping test process; resolves with the failure reason once no EXIT can still come. */
+  async function trappingStart(start: (self: Self) => Promise<Pid>): Promise<unknown> {
+    return run(node, async (self) => {
       self.processFlag("trapExit", true);
-      expect(await reasonOf(Supervisor.startLink(self, () => "ignore"))).toBe("ignore");
-      const bad = await reasonOf(
-        Supervisor.startLink(self, { name: "Mine", init: () => 42 as never }),
-      );
-      expect(bad).toEqual({ bad_return: { module: "Mine", fn: "init", value: 42 } });
-      const boom = new Error("boom");
-      const crashed = await reasonOf(
-        Supervisor.startLink(self, () => {
-          throw boom;
-        }),
-      );
-      expect(crashed).toBe(boom);
-      const invalid = await reasonOf(
-        Supervisor.startLink(self, { flags: { strategy: "x" as never }, children: [] }),
-      );
-      expect(invalid).toEqual({ supervisor_data: { invalid_strategy: "x" } });
-      // Every signal of those dead supervisors has landed (fifo): no EXIT came.
+      const reason = await reasonOf(start(self));
+      // Every signal of the dead supervisor has landed (fifo): no EXIT came.
       expect(await self.receive(isExit, { timeout: 0 })).toBe(TIMEOUT);
       expect(node.processInfo(self.pid)!.links).toEqual([]);
+      return reason;
     });
+  }
+
+  it("SUP-03: init returning ignore: start fails with ignore, and a trapping caller gets no EXIT", async () => {
+    expect(await trappingStart((self) => Supervisor.startLink(self, () => "ignore"))).toBe(
+      "ignore",
+    );
   });
 
-  it("SUP-04: invalid flags are rejected; unknown keys ignored; defaults one_for_one, 1, 5", async () => {
+  it("SUP-03: init with a bad return: start fails with bad_return, and a trapping caller gets no EXIT", async () => {
+    const bad = await trappingStart((self) =>
+      Supervisor.startLink(self, { name: "Mine", init: () => 42 as never }),
+    );
+    expect(bad).toEqual({ bad_return: { module: "Mine", fn: "init", value: 42 } });
+  });
+
+  it("SUP-03: init that crashes: start fails with the error, and a trapping caller gets no EXIT", async () => {
+    const boom = new Error("boom");
+    const crashed = await trappingStart((self) =>
+      Supervisor.startLink(self, () => {
+        throw boom;
+      }),
+    );
+    expect(crashed).toBe(boom);
+  });
+
+  it("SUP-03: init with invalid flags: start fails with supervisor_data, and a trapping caller gets no EXIT", async () => {
+    const invalid = await trappingStart((self) =>
+      Supervisor.startLink(self, { flags: { strategy: "x" as never }, children: [] }),
+    );
+    expect(invalid).toEqual({ supervisor_data: { invalid_strategy: "x" } });
+  });
+
+  it("SUP-04: invalid flags are rejected with supervisor_data", async () => {
     const bad: Array<[unknown, unknown]> = [
       [{ strategy: "none_for_one" }, { invalid_strategy: "none_for_one" }],
       [{ intensity: Infinity }, { invalid_intensity: Infinity }],
@@ -233,6 +276,9 @@ describe("9a: start and child specs", () => {
       expect(await reasonOf(Supervisor.start({ flags: flags as never, children: [] }))).toEqual({
         supervisor_data: err,
       });
+  });
+
+  it("SUP-04: unknown flag keys are ignored; the defaults are one_for_one, 1, 5, never", async () => {
     const sup = await Supervisor.start({ flags: { silly: true } as never, children: [] });
     const st = await sys.getState<SupervisorState>(sup);
     expect([st.strategy, st.intensity, st.period, st.autoShutdown]).toEqual([
@@ -243,41 +289,55 @@ describe("9a: start and child specs", () => {
     ]);
   });
 
-  it("SUP-05: bad child specs are rejected (init, startChild, checkChildSpecs); defaults", async () => {
-    const start = async () => "ignore" as const;
-    const cs = { id: "child", start };
-    const table: Array<[unknown, unknown]> = [
-      [{}, "missing_id"],
-      [{ id: "child" }, "missing_start"],
-      [{ start }, "missing_id"],
-      [{ ...cs, start: "mfa" }, { invalid_mfa: "mfa" }],
-      [{ ...cs, restart: "prmanent" }, { invalid_restart_type: "prmanent" }],
-      [{ ...cs, shutdown: -10 }, { invalid_shutdown: -10 }],
-      [{ ...cs, shutdown: 1.5 }, { invalid_shutdown: 1.5 }],
-      [{ ...cs, type: "wrker" }, { invalid_child_type: "wrker" }],
-      [{ ...cs, modules: "dy" }, { invalid_modules: "dy" }],
-      [{ ...cs, modules: [1, 2] }, { invalid_module: 1 }],
-      [{ ...cs, significant: "maybe" }, { invalid_significant: "maybe" }],
-      [
-        { ...cs, significant: true, restart: "transient" },
-        { bad_combination: { autoShutdown: "never", significant: true } },
-      ],
-    ];
-    const sup = await Supervisor.start({ children: [] });
-    for (const [spec, err] of table) {
+  const start = async () => "ignore" as const;
+  const cs = { id: "child", start };
+  const badSpecs: Array<[unknown, unknown]> = [
+    [{}, "missing_id"],
+    [{ id: "child" }, "missing_start"],
+    [{ start }, "missing_id"],
+    [{ ...cs, start: "mfa" }, { invalid_mfa: "mfa" }],
+    [{ ...cs, restart: "prmanent" }, { invalid_restart_type: "prmanent" }],
+    [{ ...cs, shutdown: -10 }, { invalid_shutdown: -10 }],
+    [{ ...cs, shutdown: 1.5 }, { invalid_shutdown: 1.5 }],
+    [{ ...cs, type: "wrker" }, { invalid_child_type: "wrker" }],
+    [{ ...cs, modules: "dy" }, { invalid_modules: "dy" }],
+    [{ ...cs, modules: [1, 2] }, { invalid_module: 1 }],
+    [{ ...cs, significant: "maybe" }, { invalid_significant: "maybe" }],
+    [
+      { ...cs, significant: true, restart: "transient" },
+      { bad_combination: { autoShutdown: "never", significant: true } },
+    ],
+  ];
+
+  it("SUP-05: checkChildSpecs rejects bad child specs", () => {
+    for (const [spec, err] of badSpecs)
       expect(checkChildSpecs([spec as ChildSpec])).toEqual({ error: err });
-      expect(await reasonOf(Supervisor.startChild(sup, spec as ChildSpec))).toEqual(err);
-      expect(await reasonOf(Supervisor.start({ children: [spec as ChildSpec] }))).toEqual({
-        start_spec: err,
-      });
-    }
     expect(checkChildSpecs([cs, cs])).toEqual({ error: { duplicate_child_name: "child" } });
     expect(checkChildSpecs("x" as never)).toEqual({ error: { badarg: "x" } });
     expect(
       checkChildSpecs([{ ...cs, significant: true, restart: "permanent" }], "any_significant"),
     ).toEqual({ error: { bad_combination: { restart: "permanent", significant: true } } });
+  });
+
+  it("SUP-05: checkChildSpecs accepts good child specs", () => {
     expect(checkChildSpecs([cs, { ...cs, id: "b", shutdown: "infinity" }])).toBe("ok");
-    // Defaults.
+  });
+
+  it("SUP-05: startChild rejects bad child specs with the same errors", async () => {
+    const sup = await Supervisor.start({ children: [] });
+    for (const [spec, err] of badSpecs)
+      expect(await reasonOf(Supervisor.startChild(sup, spec as ChildSpec))).toEqual(err);
+  });
+
+  it("SUP-05: a start with bad child specs fails with start_spec and the same errors", async () => {
+    for (const [spec, err] of badSpecs)
+      expect(await reasonOf(Supervisor.start({ children: [spec as ChildSpec] }))).toEqual({
+        start_spec: err,
+      });
+  });
+
+  it("SUP-05: child spec defaults: permanent, 5000 (infinity for a supervisor), worker", async () => {
+    const sup = await Supervisor.start({ children: [] });
     await Supervisor.startChild(sup, cs);
     await Supervisor.startChild(sup, { id: "sub", start, type: "supervisor" });
     expect(await Supervisor.getChildspec(sup, "child")).toMatchObject({
@@ -290,14 +350,20 @@ describe("9a: start and child specs", () => {
     expect((await Supervisor.getChildspec(sup, "sub")).shutdown).toBe("infinity");
   });
 
-  it("SUP-06: a child start returning ignore: spec kept with pid undefined, dropped if temporary", async () => {
-    const log: Entry[] = [];
+  it("SUP-06: a static child returning ignore is kept with pid undefined", async () => {
     const sup = await Supervisor.start({
-      children: [worker("s", log, { script: ["ignore"] })],
+      children: [worker("s", [], { script: ["ignore"] })],
     });
     expect(await Supervisor.whichChildren(sup)).toEqual([
       { id: "s", pid: undefined, type: "worker", modules: ["s"] },
     ]);
+  });
+
+  it("SUP-06: startChild of a child returning ignore gives undefined; the spec is kept unless temporary", async () => {
+    const log: Entry[] = [];
+    const sup = await Supervisor.start({
+      children: [worker("s", log, { script: ["ignore"] })],
+    });
     expect(await Supervisor.startChild(sup, worker("a", log, { script: ["ignore"] }))).toBe(
       undefined,
     );
@@ -317,18 +383,22 @@ describe("9a: start and child specs", () => {
       supervisors: 0,
       workers: 2,
     });
-    // A temporary static child that ignores is dropped too.
+  });
+
+  it("SUP-06: a temporary static child that returns ignore is dropped", async () => {
     const sup2 = await Supervisor.start({
-      children: [worker("t", log, { script: ["ignore"], restart: "temporary" })],
+      children: [worker("t", [], { script: ["ignore"], restart: "temporary" })],
     });
     expect(await Supervisor.whichChildren(sup2)).toEqual([]);
   });
 
-  it("SUP-07: startChild: pid, {pid, info}, already_started, already_present, start error", async () => {
-    const log: Entry[] = [];
+  it("SUP-07: startChild returns the new child's pid", async () => {
     const sup = await Supervisor.start({ children: [] });
-    const a = await Supervisor.startChild(sup, worker("a", log));
-    expect(a).toBeInstanceOf(Pid);
+    expect(await Supervisor.startChild(sup, worker("a"))).toBeInstanceOf(Pid);
+  });
+
+  it("SUP-07: startChild passes {pid, info} through", async () => {
+    const sup = await Supervisor.start({ children: [] });
     const withInfo: ChildSpec = {
       id: "i",
       start: async (s) => ({ pid: await Worker.startLink(s, { id: "i" }), info: { port: 80 } }),
@@ -336,17 +406,32 @@ describe("9a: start and child specs", () => {
     const i = (await Supervisor.startChild(sup, withInfo)) as { pid: Pid; info: unknown };
     expect(i.pid).toBeInstanceOf(Pid);
     expect(i.info).toEqual({ port: 80 });
-    expect(await reasonOf(Supervisor.startChild(sup, worker("a", log)))).toEqual({
+  });
+
+  it("SUP-07: startChild of a running id fails with already_started and its pid", async () => {
+    const sup = await Supervisor.start({ children: [] });
+    const a = await Supervisor.startChild(sup, worker("a"));
+    expect(await reasonOf(Supervisor.startChild(sup, worker("a")))).toEqual({
       already_started: a,
     });
+  });
+
+  it("SUP-07: startChild of a stopped id fails with already_present", async () => {
+    const sup = await Supervisor.start({ children: [] });
+    await Supervisor.startChild(sup, worker("a"));
     await Supervisor.terminateChild(sup, "a");
-    expect(await reasonOf(Supervisor.startChild(sup, worker("a", log)))).toBe("already_present");
+    expect(await reasonOf(Supervisor.startChild(sup, worker("a")))).toBe("already_present");
+  });
+
+  it("SUP-07: a failing startChild rejects with the child's reason and keeps no spec", async () => {
+    const sup = await Supervisor.start({ children: [] });
+    await Supervisor.startChild(sup, worker("a"));
     const e = await rejection(
-      Supervisor.startChild(sup, worker("f", log, { script: [{ stop: "nope" }] })),
+      Supervisor.startChild(sup, worker("f", [], { script: [{ stop: "nope" }] })),
     );
     expect(e.reason).toBe("nope");
     expect(e.message).toContain("Supervisor.startChild");
-    expect((await Supervisor.whichChildren(sup)).map((c) => c.id)).toEqual(["i", "a"]);
+    expect((await Supervisor.whichChildren(sup)).map((c) => c.id)).toEqual(["a"]);
   });
 });
 
@@ -410,7 +495,12 @@ describe("9b: restart types and strategies", () => {
     expect(after.c2).toBe(before.c2);
   });
 
-  it("SUP-12: one_for_all stops the others in reverse order and restarts all in start order", async () => {
+  /** Kills child b of a one_for_all supervisor of a, b, c; the log holds the restart only. */
+  async function oneForAll(): Promise<{
+    log: Entry[];
+    before: Awaited<ReturnType<typeof pids>>;
+    after: Awaited<ReturnType<typeof pids>>;
+  }> {
     const log: Entry[] = [];
     const sup = await Supervisor.start({
       flags: { ...many, strategy: "one_for_all" },
@@ -419,11 +509,19 @@ describe("9b: restart types and strategies", () => {
     const before = await pids(sup);
     log.length = 0;
     await kill(node, before.b as Pid);
-    const after = await pids(sup);
+    return { log, before, after: await pids(sup) };
+  }
+
+  it("SUP-12: one_for_all stops the other children in reverse start order", async () => {
+    const { log } = await oneForAll();
     expect(terms(log).map((e) => [e.id, e.reason])).toEqual([
       ["c", "shutdown"],
       ["a", "shutdown"],
     ]);
+  });
+
+  it("SUP-12: one_for_all restarts all children in start order; no old pid survives", async () => {
+    const { log, before, after } = await oneForAll();
     expect(inits(log).map((e) => e.id)).toEqual(["a", "b", "c"]);
     for (const id of ["a", "b", "c"]) {
       expect(after[id]).toBeInstanceOf(Pid);
@@ -431,7 +529,12 @@ describe("9b: restart types and strategies", () => {
     }
   });
 
-  it("SUP-13: rest_for_one restarts the failed child and those started after it", async () => {
+  /** Kills child c2 of a rest_for_one supervisor of c1..c4; the log holds the restart only. */
+  async function restForOne(): Promise<{
+    log: Entry[];
+    before: Awaited<ReturnType<typeof pids>>;
+    after: Awaited<ReturnType<typeof pids>>;
+  }> {
     const log: Entry[] = [];
     const sup = await Supervisor.start({
       flags: { ...many, strategy: "rest_for_one" },
@@ -440,9 +543,17 @@ describe("9b: restart types and strategies", () => {
     const before = await pids(sup);
     log.length = 0;
     await kill(node, before.c2 as Pid);
-    const after = await pids(sup);
+    return { log, before, after: await pids(sup) };
+  }
+
+  it("SUP-13: rest_for_one restarts the failed child and those started after it; earlier ones keep their pids", async () => {
+    const { before, after } = await restForOne();
     expect(after.c1).toBe(before.c1);
     for (const id of ["c2", "c3", "c4"]) expect(after[id]).not.toBe(before[id]);
+  });
+
+  it("SUP-13: rest_for_one stops the later children in reverse order and restarts them in start order", async () => {
+    const { log } = await restForOne();
     expect(terms(log).map((e) => e.id)).toEqual(["c4", "c3"]);
     expect(inits(log).map((e) => e.id)).toEqual(["c2", "c3", "c4"]);
   });
@@ -463,8 +574,8 @@ describe("9b: restart types and strategies", () => {
     }
   });
 
-  it("SUP-15: more than intensity restarts within period: children stopped, supervisor exits shutdown", async () => {
-    const log: Entry[] = [];
+  /** Three crashes of child a under intensity 2 in 5 s; resolves with the supervisor's exit reason. */
+  async function tooManyRestarts(log: Entry[]): Promise<{ reason: unknown; b: Pid }> {
     const sup = await Supervisor.start({
       flags: { intensity: 2, period: 5 },
       children: [worker("a", log), worker("b", log)],
@@ -473,9 +584,22 @@ describe("9b: restart types and strategies", () => {
     for (let i = 0; i < 2; i++) await kill(node, (await pids(sup)).a as Pid);
     const b = (await pids(sup)).b as Pid;
     await kill(node, (await pids(sup)).a as Pid);
-    expect(await supDown).toBe("shutdown");
+    return { reason: await supDown, b };
+  }
+
+  it("SUP-15: more than intensity restarts within period: the supervisor exits shutdown", async () => {
+    expect((await tooManyRestarts([])).reason).toBe("shutdown");
+  });
+
+  it("SUP-15: more than intensity restarts within period: the other children are stopped with shutdown", async () => {
+    const log: Entry[] = [];
+    const { b } = await tooManyRestarts(log);
     expect(node.isAlive(b)).toBe(false);
     expect(terms(log).at(-1)).toMatchObject({ id: "b", reason: "shutdown" });
+  });
+
+  it("SUP-15: more than intensity restarts within period: reported as reached_max_restart_intensity", async () => {
+    await tooManyRestarts([]);
     expect(
       node.logs.some(
         (l) => l.kind === "supervisor_report" && l.data.reason === "reached_max_restart_intensity",
@@ -495,7 +619,14 @@ describe("9b: restart types and strategies", () => {
       expect((await pids(sup)).a).toBeInstanceOf(Pid);
     }
     expect(node.isAlive(sup)).toBe(true);
-    // Two failures 0.5 s apart do trip it.
+  });
+
+  it("SUP-15: two failures closer together than period do trip intensity 1 (fake timers)", async () => {
+    useFakeTimers();
+    const sup = await Supervisor.start({
+      flags: { intensity: 1, period: 1 },
+      children: [worker("a")],
+    });
     const supDown = node.awaitExit(sup);
     jest.advanceTimersByTime(2100);
     await kill(node, (await pids(sup)).a as Pid);
@@ -504,8 +635,8 @@ describe("9b: restart types and strategies", () => {
     expect(await supDown).toBe("shutdown");
   });
 
-  it("SUP-16: a child whose restart fails is retried, each try counting; then the supervisor gives up", async () => {
-    const log: Entry[] = [];
+  /** Kills child a, whose first restart fails, under intensity 1; resolves once supervisor and b are down. */
+  async function failedRestart(log: Entry[]): Promise<{ supReason: unknown; bReason: unknown }> {
     const sup = await Supervisor.start({
       flags: { intensity: 1, period: 5 },
       children: [worker("a", log, { script: ["ok", { stop: "no" }, "ok"] }), worker("b", log)],
@@ -514,10 +645,20 @@ describe("9b: restart types and strategies", () => {
     const supDown = node.awaitExit(sup);
     const bDown = node.awaitExit(b as Pid);
     await kill(node, a as Pid);
+    return { supReason: await supDown, bReason: await bDown };
+  }
+
+  it("SUP-16: a failed restart counts toward the intensity; past it the supervisor and its other children exit shutdown", async () => {
+    const log: Entry[] = [];
     // Restart 1 fails; the retry is restart 2 > intensity 1.
-    expect(await supDown).toBe("shutdown");
-    expect(await bDown).toBe("shutdown");
+    const { supReason, bReason } = await failedRestart(log);
+    expect(supReason).toBe("shutdown");
+    expect(bReason).toBe("shutdown");
     expect(inits(log).filter((e) => e.id === "a")).toHaveLength(2);
+  });
+
+  it("SUP-16: the child's exit, the failed restart and the shutdown are each reported", async () => {
+    await failedRestart([]);
     const ctx = node.logs
       .filter((l) => l.kind === "supervisor_report")
       .map((l) => l.data.errorContext);
@@ -612,7 +753,7 @@ describe("9c: shutdown", () => {
     ]);
   });
 
-  it("SUP-19: integer shutdown T: shutdown then kill after T ms; brutal_kill: kill at once", async () => {
+  it("SUP-19: integer shutdown T: shutdown first, then kill after T ms, reported as a shutdown_error", async () => {
     useFakeTimers();
     await run(node, async (self) => {
       self.processFlag("trapExit", true);
@@ -620,14 +761,12 @@ describe("9c: shutdown", () => {
         children: [
           worker("polite", [], { shutdown: 1000 }),
           stubborn("slow", () => self.pid, { shutdown: 500 }),
-          worker("brutal", [], { shutdown: "brutal_kill" }),
         ],
       });
       const ps = await pids(sup);
-      for (const id of ["polite", "slow", "brutal"]) self.link(ps[id] as Pid);
+      for (const id of ["polite", "slow"]) self.link(ps[id] as Pid);
       const stopped = GenServer.stop(sup, "shutdown");
       stopped.catch(() => undefined); // awaited below; no unhandled rejection if a check fails first
-      expect((await self.receive((m) => isExit(m, ps.brutal as Pid))).reason).toBe("killed");
       expect(await self.receive((m) => m === "slow got shutdown")).toBeDefined();
       jest.advanceTimersByTime(499);
       expect(node.isAlive(ps.slow as Pid)).toBe(true);
@@ -641,6 +780,27 @@ describe("9c: shutdown", () => {
           (l) => l.data.errorContext === "shutdown_error" && l.data.reason === "killed",
         ),
       ).toBe(true);
+    });
+  });
+
+  it("SUP-19: brutal_kill: the child is killed at once (reason killed), with no timer to wait for", async () => {
+    useFakeTimers();
+    await run(node, async (self) => {
+      self.processFlag("trapExit", true);
+      const sup = await Supervisor.start({
+        children: [
+          stubborn("slow", () => self.pid, { shutdown: 500 }),
+          worker("brutal", [], { shutdown: "brutal_kill" }),
+        ],
+      });
+      const ps = await pids(sup);
+      for (const id of ["slow", "brutal"]) self.link(ps[id] as Pid);
+      const stopped = GenServer.stop(sup, "shutdown");
+      stopped.catch(() => undefined); // awaited below
+      expect((await self.receive((m) => isExit(m, ps.brutal as Pid))).reason).toBe("killed");
+      expect(await self.receive((m) => m === "slow got shutdown")).toBeDefined();
+      jest.advanceTimersByTime(500);
+      expect(await stopped).toBe("ok");
     });
   });
 
@@ -667,10 +827,9 @@ describe("9c: shutdown", () => {
     });
   });
 
-  it("SUP-20: children exiting on their own during shutdown are not restarted and do not stall it", async () => {
-    useFakeTimers();
-    const log: Entry[] = [];
-    await run(node, async (self) => {
+  /** Stops a supervisor of n, o and a slow child; n and o exit by themselves while it waits on slow. */
+  async function selfExitsDuringShutdown(log: Entry[]): Promise<unknown> {
+    return run(node, async (self) => {
       const sup = await Supervisor.start({
         children: [
           worker("n", log),
@@ -682,65 +841,115 @@ describe("9c: shutdown", () => {
       const supDown = node.awaitExit(sup);
       void GenServer.stop(sup, "shutdown").catch(() => undefined);
       await self.receive((m) => m === "slow got shutdown");
-      // While the supervisor waits on slow, n and o exit by themselves.
       await selfExit(node, ps.n as Pid, "normal");
       await selfExit(node, ps.o as Pid, "other");
       jest.advanceTimersByTime(1000);
-      expect(await supDown).toBe("shutdown");
-      expect(inits(log).map((e) => e.id)).toEqual(["n", "o"]); // no restart
+      return supDown;
     });
+  }
+
+  it("SUP-20: children exiting on their own during shutdown are not restarted", async () => {
+    useFakeTimers();
+    const log: Entry[] = [];
+    await selfExitsDuringShutdown(log);
+    expect(inits(log).map((e) => e.id)).toEqual(["n", "o"]); // no restart
+  });
+
+  it("SUP-20: children exiting on their own during shutdown do not stall it: the supervisor exits shutdown", async () => {
+    useFakeTimers();
+    expect(await selfExitsDuringShutdown([])).toBe("shutdown");
   });
 });
 
 // ---- 9d. Administration and introspection ----
 
 describe("9d: administration and introspection", () => {
-  it("SUP-21: terminateChild stops with shutdown, keeps the spec, is idempotent; not_found otherwise", async () => {
-    const log: Entry[] = [];
-    const sup = await Supervisor.start({
+  /** A supervisor of a permanent a and a temporary t, logging into `log`. */
+  async function aAndT(log: Entry[] = []): Promise<Pid> {
+    return Supervisor.start({
       children: [worker("a", log), worker("t", log, { restart: "temporary" })],
     });
+  }
+
+  it("SUP-21: terminateChild stops the child with shutdown and returns ok", async () => {
+    const log: Entry[] = [];
+    const sup = await aAndT(log);
     const a = (await pids(sup)).a as Pid;
     expect(await Supervisor.terminateChild(sup, "a")).toBe("ok");
     expect(node.isAlive(a)).toBe(false);
     expect(terms(log)).toEqual([{ ev: "terminate", id: "a", pid: a, reason: "shutdown" }]);
+  });
+
+  it("SUP-21: terminateChild keeps a non-temporary spec with pid undefined", async () => {
+    const sup = await aAndT();
+    await Supervisor.terminateChild(sup, "a");
     expect(await pids(sup)).toEqual({ a: undefined, t: expect.any(Pid) });
+  });
+
+  it("SUP-21: terminateChild is idempotent", async () => {
+    const sup = await aAndT();
+    await Supervisor.terminateChild(sup, "a");
     expect(await Supervisor.terminateChild(sup, "a")).toBe("ok");
+  });
+
+  it("SUP-21: terminateChild of an unknown id (or, outside simple_one_for_one, a pid) fails not_found", async () => {
+    const sup = await aAndT();
+    const a = (await pids(sup)).a as Pid;
     expect(await reasonOf(Supervisor.terminateChild(sup, "nope"))).toBe("not_found");
     expect(await reasonOf(Supervisor.terminateChild(sup, a))).toBe("not_found"); // by pid: no
+  });
+
+  it("SUP-21: terminateChild drops a temporary child's spec", async () => {
+    const sup = await aAndT();
     expect(await Supervisor.terminateChild(sup, "t")).toBe("ok");
     expect((await Supervisor.whichChildren(sup)).map((c) => c.id)).toEqual(["a"]);
   });
 
-  it("SUP-22: restartChild and deleteChild", async () => {
+  it("SUP-22: restartChild and deleteChild of a running id fail running", async () => {
     const sup = await Supervisor.start({ children: [worker("a"), worker("b")] });
     expect(await reasonOf(Supervisor.restartChild(sup, "a"))).toBe("running");
-    expect(await reasonOf(Supervisor.restartChild(sup, "x"))).toBe("not_found");
     expect(await reasonOf(Supervisor.deleteChild(sup, "a"))).toBe("running");
+  });
+
+  it("SUP-22: restartChild and deleteChild of an unknown id fail not_found", async () => {
+    const sup = await Supervisor.start({ children: [worker("a"), worker("b")] });
+    expect(await reasonOf(Supervisor.restartChild(sup, "x"))).toBe("not_found");
     expect(await reasonOf(Supervisor.deleteChild(sup, "x"))).toBe("not_found");
+  });
+
+  it("SUP-22: restartChild starts a stopped child and returns its pid", async () => {
+    const sup = await Supervisor.start({ children: [worker("a"), worker("b")] });
     await Supervisor.terminateChild(sup, "a");
     const a2 = await Supervisor.restartChild(sup, "a");
     expect(a2).toBeInstanceOf(Pid);
     expect((await pids(sup)).a).toBe(a2);
+  });
+
+  it("SUP-22: deleteChild removes a stopped child's spec", async () => {
+    const sup = await Supervisor.start({ children: [worker("a"), worker("b")] });
     await Supervisor.terminateChild(sup, "b");
     expect(await Supervisor.deleteChild(sup, "b")).toBe("ok");
     expect(await reasonOf(Supervisor.restartChild(sup, "b"))).toBe("not_found");
     expect((await Supervisor.whichChildren(sup)).map((c) => c.id)).toEqual(["a"]);
   });
 
-  it("SUP-23: whichChildren lists the most recently started first; a failed restart shows restarting", async () => {
-    const sup = await Supervisor.start({
-      flags: { intensity: 5 },
-      children: [worker("a", [], { script: ["ok", { stop: "no" }, "ok"] })],
-    });
+  it("SUP-23: whichChildren lists the most recently started first", async () => {
+    const sup = await Supervisor.start({ children: [worker("a")] });
     await Supervisor.startChild(sup, worker("b"));
     await Supervisor.startChild(sup, worker("c"));
     const list = await Supervisor.whichChildren(sup);
     expect(list.map((c) => c.id)).toEqual(["c", "b", "a"]);
     expect(list[0]).toEqual({ id: "c", pid: expect.any(Pid), type: "worker", modules: ["c"] });
+  });
+
+  it("SUP-23: a child whose restart failed shows restarting until the retry", async () => {
+    const sup = await Supervisor.start({
+      flags: { intensity: 5 },
+      children: [worker("a", [], { script: ["ok", { stop: "no" }, "ok"] })],
+    });
+    const a = (await pids(sup)).a as Pid;
     // Kill a and ask at once: the EXIT is handled first (its restart fails),
     // the call next, the retry after it.
-    const a = list[2].pid as Pid;
     node.exit(a, "kill");
     // All three calls are queued behind the EXIT, ahead of the retry.
     const during = pids(sup);
@@ -784,64 +993,94 @@ describe("9d: administration and introspection", () => {
     });
   });
 
-  it("SUP-25: simple_one_for_one: one template, extra args, terminate by pid, no restart/delete", async () => {
-    const log: Entry[] = [];
-    expect(
-      await reasonOf(Supervisor.start({ flags: { strategy: "simple_one_for_one" }, children: [] })),
-    ).toEqual({ bad_start_spec: [] });
-    const t = worker("tmpl", log, { shutdown: 1000 });
-    expect(
-      await reasonOf(
-        Supervisor.start({ flags: { strategy: "simple_one_for_one" }, children: [t, t] }),
-      ),
-    ).toEqual({ bad_start_spec: [t, t] });
-    const sup = await Supervisor.start({
-      flags: { strategy: "simple_one_for_one" },
-      children: [t],
+  const sofo = { strategy: "simple_one_for_one" } as const;
+
+  it("SUP-25: simple_one_for_one needs exactly one template spec, else bad_start_spec", async () => {
+    expect(await reasonOf(Supervisor.start({ flags: sofo, children: [] }))).toEqual({
+      bad_start_spec: [],
     });
+    const t = worker("tmpl", [], { shutdown: 1000 });
+    expect(await reasonOf(Supervisor.start({ flags: sofo, children: [t, t] }))).toEqual({
+      bad_start_spec: [t, t],
+    });
+  });
+
+  it("SUP-25: simple_one_for_one starts no child at first; countChildren counts the template as the one spec", async () => {
+    const sup = await Supervisor.start({ flags: sofo, children: [worker("tmpl")] });
     expect(await Supervisor.countChildren(sup)).toEqual({
       specs: 1,
       active: 0,
       supervisors: 0,
       workers: 0,
     });
+  });
+
+  it("SUP-25: startChild appends its args to the template's; the children's ids are undefined", async () => {
+    const sup = await Supervisor.start({ flags: sofo, children: [worker("tmpl")] });
     const c1 = (await Supervisor.startChild(sup, [1, "x"])) as Pid;
     const c2 = (await Supervisor.startChild(sup, [2])) as Pid;
     const c3 = (await Supervisor.startChild(sup, [3])) as Pid;
     expect(await Worker.call(c1, "extra")).toEqual([1, "x"]);
     expect(await Worker.call(c2, "extra")).toEqual([2]);
-    const list = await Supervisor.whichChildren(sup);
-    expect(list.map((c) => [c.id, c.pid])).toEqual([
+    expect((await Supervisor.whichChildren(sup)).map((c) => [c.id, c.pid])).toEqual([
       [undefined, c3],
       [undefined, c2],
       [undefined, c1],
     ]);
+  });
+
+  it("SUP-25: simple_one_for_one terminates children by pid (a dead child's pid: ok), not by id", async () => {
+    const sup = await Supervisor.start({ flags: sofo, children: [worker("tmpl")] });
+    const c1 = (await Supervisor.startChild(sup, [1])) as Pid;
+    await Supervisor.startChild(sup, [2]);
     expect(await reasonOf(Supervisor.terminateChild(sup, "tmpl"))).toBe("simple_one_for_one");
     expect(await Supervisor.terminateChild(sup, c1)).toBe("ok");
     expect(node.isAlive(c1)).toBe(false);
     expect(await Supervisor.terminateChild(sup, c1)).toBe("ok"); // dead pid: ok
+    expect(await Supervisor.countChildren(sup)).toEqual({
+      specs: 1,
+      active: 1,
+      supervisors: 0,
+      workers: 1,
+    });
+  });
+
+  it("SUP-25: simple_one_for_one: terminateChild of a pid that is not its child fails not_found", async () => {
+    const sup = await Supervisor.start({ flags: sofo, children: [worker("tmpl")] });
     const stranger = node.spawn((s) => s.receive());
     expect(await reasonOf(Supervisor.terminateChild(sup, stranger))).toBe("not_found");
     expect(node.isAlive(stranger)).toBe(true);
+  });
+
+  it("SUP-25: simple_one_for_one: restartChild and deleteChild fail simple_one_for_one", async () => {
+    const sup = await Supervisor.start({ flags: sofo, children: [worker("tmpl")] });
     expect(await reasonOf(Supervisor.restartChild(sup, "tmpl"))).toBe("simple_one_for_one");
     expect(await reasonOf(Supervisor.deleteChild(sup, "tmpl"))).toBe("simple_one_for_one");
-    expect(await Supervisor.countChildren(sup)).toEqual({
-      specs: 1,
-      active: 2,
-      supervisors: 0,
-      workers: 2,
-    });
-    // A crashed dynamic child is restarted with the same args.
+  });
+
+  it("SUP-25: a crashed dynamic child is restarted with the same args", async () => {
+    const sup = await Supervisor.start({ flags: sofo, children: [worker("tmpl")] });
+    const c2 = (await Supervisor.startChild(sup, [2])) as Pid;
+    const c3 = (await Supervisor.startChild(sup, [3])) as Pid;
     await kill(node, c2);
     const after = await Supervisor.whichChildren(sup);
     expect(after).toHaveLength(2);
     const c2b = after.map((c) => c.pid as Pid).find((p) => p !== c3)!;
+    expect(c2b).not.toBe(c2);
     expect(await Worker.call(c2b, "extra")).toEqual([2]);
-    // Shutdown: every dynamic child gets shutdown.
-    log.length = 0;
+  });
+
+  it("SUP-25: on supervisor shutdown every dynamic child is terminated with shutdown", async () => {
+    const log: Entry[] = [];
+    const sup = await Supervisor.start({
+      flags: sofo,
+      children: [worker("tmpl", log, { shutdown: 1000 })],
+    });
+    const c2 = (await Supervisor.startChild(sup, [2])) as Pid;
+    const c3 = (await Supervisor.startChild(sup, [3])) as Pid;
     await GenServer.stop(sup, "shutdown");
     expect(terms(log).map((e) => e.reason)).toEqual(["shutdown", "shutdown"]);
-    expect(new Set(terms(log).map((e) => e.pid))).toEqual(new Set([c2b, c3]));
+    expect(new Set(terms(log).map((e) => e.pid))).toEqual(new Set([c2, c3]));
   });
 
   it("SUP-25: simple_one_for_one shutdown kills dynamic children that outlive the template's shutdown", async () => {
@@ -867,11 +1106,14 @@ describe("9d: administration and introspection", () => {
     });
   });
 
-  it("SUP-26: calls to a missing supervisor reject noproc; sys requests work on a supervisor", async () => {
+  it("SUP-26: sys requests work on a supervisor", async () => {
     const sup = await Supervisor.start({ children: [worker("a")] });
     const status = await sys.getStatus(sup);
     expect(status.module).toBe("Supervisor");
     expect(status.sysState).toBe("running");
+  });
+
+  it("SUP-26: a supervisor can be started under a name and called by it", async () => {
     const named = await Supervisor.start(
       { name: "Named", init: () => ({ children: [] }) },
       undefined,
@@ -881,6 +1123,10 @@ describe("9d: administration and introspection", () => {
     );
     expect(node.whereis("named_sup")).toBe(named);
     expect(await Supervisor.whichChildren("named_sup")).toEqual([]);
+  });
+
+  it("SUP-26: calls to a missing supervisor reject noproc, with an infinite timeout", async () => {
+    const sup = await Supervisor.start({ children: [worker("a")] });
     await GenServer.stop(sup, "shutdown");
     for (const call of [
       () => Supervisor.whichChildren(sup),
@@ -895,9 +1141,10 @@ describe("9d: administration and introspection", () => {
     }
   });
 
-  it("SUP-27: autoShutdown any_significant / all_significant; significant needs transient or temporary", async () => {
-    const sig = (id: string) =>
-      worker(id, [], { restart: "transient", significant: true, trap: false });
+  const sig = (id: string) =>
+    worker(id, [], { restart: "transient", significant: true, trap: false });
+
+  it("SUP-27: any_significant: the supervisor exits shutdown when one significant child ends", async () => {
     const any = await Supervisor.start({
       flags: { autoShutdown: "any_significant" },
       children: [worker("plain"), sig("s")],
@@ -905,7 +1152,9 @@ describe("9d: administration and introspection", () => {
     const down = node.awaitExit(any);
     await selfExit(node, (await pids(any)).s as Pid, "normal");
     expect(await down).toBe("shutdown");
+  });
 
+  it("SUP-27: all_significant: the supervisor exits shutdown only when every significant child has ended", async () => {
     const all = await Supervisor.start({
       flags: { autoShutdown: "all_significant" },
       children: [sig("s1"), sig("s2")],
@@ -915,7 +1164,9 @@ describe("9d: administration and introspection", () => {
     expect(await pids(all)).toEqual({ s1: undefined, s2: expect.any(Pid) });
     await selfExit(node, (await pids(all)).s2 as Pid, { shutdown: "done" });
     expect(await allDown).toBe("shutdown");
+  });
 
+  it("SUP-27: a significant permanent child is a bad_combination", async () => {
     expect(
       await reasonOf(
         Supervisor.start({
@@ -924,6 +1175,9 @@ describe("9d: administration and introspection", () => {
         }),
       ),
     ).toEqual({ start_spec: { bad_combination: { restart: "permanent", significant: true } } });
+  });
+
+  it("SUP-27: a significant child with autoShutdown never is a bad_combination", async () => {
     expect(await reasonOf(Supervisor.start({ children: [sig("s")] }))).toEqual({
       start_spec: { bad_combination: { autoShutdown: "never", significant: true } },
     });

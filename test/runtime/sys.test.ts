@@ -1,14 +1,15 @@
 /**
- * Conformance: sys (OTP_CONFORMANCE.md §7, SYS-01..SYS-27).
+ * Conformance: sys (docs/conformance.md, SYS-01..SYS-27).
  *
  * GenServers are defined in this file; SYS-18 and SYS-27 use hand-written
  * special processes (procLib + sys.handleSystemMsg / sys.handleDebug), the
  * latter being the channel allocator of OTP's sys docs (`ch4`).
  *
- * Synchronisation follows §11: a sys request or a call from the same sender
- * as earlier casts is handled after them (these runtime tests do not use the
- * preset's `syncWith`); events are awaited through a debug function attached
- * to the server.
+ * Synchronisation follows the ordering rules (docs/conformance.md,
+ * "Ordering"): a sys request or a call from the same sender as earlier casts
+ * is handled after them (these runtime tests do not use the preset's
+ * `syncWith`); events are awaited through a debug function attached to the
+ * server.
  */
 import {
   CallMessage,

@@ -1,5 +1,5 @@
 /**
- * Conformance: timers (OTP_CONFORMANCE.md §5, TMR-01..07).
+ * Conformance: timers (docs/conformance.md, TMR-01..07).
  *
  * Fake-timer tests keep the native `queueMicrotask` (`doNotFake`): the
  * scheduler drains in microtasks. One test (TMR-01, "default options") checks
@@ -43,12 +43,18 @@ afterEach(() => {
 describe("TMR-01: sendAfter", () => {
   beforeEach(useFakeTimers);
 
-  it("TMR-01: after T ms the exact term is sent, not before; a timer ref is returned", async () => {
+  it("TMR-01: sendAfter returns a timer ref", () => {
+    const node = quietNode();
+    const p = node.spawn(sink);
+    expect(node.sendAfter(100, p, "m")).toBeInstanceOf(Ref);
+    node.shutdown();
+  });
+
+  it("TMR-01: after T ms the exact term is sent, once, not before", async () => {
     const node = quietNode();
     const msg = { hello: "world" };
     await run(node, async (self) => {
-      const ref = node.sendAfter(100, self.pid, msg);
-      expect(ref).toBeInstanceOf(Ref);
+      node.sendAfter(100, self.pid, msg);
       jest.advanceTimersByTime(99);
       expect(await poll(self)).toBe(TIMEOUT);
       jest.advanceTimersByTime(1);
@@ -58,23 +64,41 @@ describe("TMR-01: sendAfter", () => {
     });
   });
 
-  it("TMR-01: to another process, to a registered name, and with T = 0", () => {
+  it("TMR-01: a timer to another process sends to it after T ms", () => {
     const node = quietNode();
     const p = node.spawn(sink);
+    node.sendAfter(50, p, "to-pid");
+    jest.advanceTimersByTime(49);
+    expect(node.processInfo(p)!.messages).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(node.processInfo(p)!.messages).toEqual(["to-pid"]);
+    node.shutdown();
+  });
+
+  it("TMR-01: a timer to a registered name sends to its holder after T ms", () => {
+    const node = quietNode();
     const q = node.spawn(sink);
     node.register("q", q);
-    node.sendAfter(50, p, "to-pid");
     node.sendAfter(50, "q", "to-name");
+    jest.advanceTimersByTime(49);
+    expect(node.processInfo(q)!.messages).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(node.processInfo(q)!.messages).toEqual(["to-name"]);
+    node.shutdown();
+  });
+
+  it("TMR-01: with T = 0 the message is sent when the timer runs, not at the call, and before later timers", () => {
+    const node = quietNode();
+    const p = node.spawn(sink);
+    node.sendAfter(50, p, "to-pid");
     node.sendAfter(0, p, "zero");
     expect(node.processInfo(p)!.messages).toEqual([]);
     jest.advanceTimersByTime(0);
     expect(node.processInfo(p)!.messages).toEqual(["zero"]);
     jest.advanceTimersByTime(49);
     expect(node.processInfo(p)!.messages).toEqual(["zero"]);
-    expect(node.processInfo(q)!.messages).toEqual([]);
     jest.advanceTimersByTime(1);
     expect(node.processInfo(p)!.messages).toEqual(["zero", "to-pid"]);
-    expect(node.processInfo(q)!.messages).toEqual(["to-name"]);
     node.shutdown();
   });
 
@@ -121,7 +145,7 @@ describe("TMR-01: sendAfter", () => {
 
 describe("TMR-01 with Jest's default fake timers", () => {
   // Plain jest.useFakeTimers() fakes queueMicrotask too; the runtime must not
-  // freeze (DESIGN.md: Jest fake timers drive sendAfter). A frozen runtime
+  // freeze (docs/decisions.md: Jest fake timers drive sendAfter). A frozen runtime
   // shows up as this test's timeout.
   it("TMR-01: sendAfter to a running process works under plain jest.useFakeTimers()", async () => {
     jest.useFakeTimers();
@@ -183,21 +207,38 @@ describe("TMR-02: startTimer", () => {
 describe("TMR-03: cancelTimer and readTimer", () => {
   beforeEach(useFakeTimers);
 
-  it("TMR-03: cancelling an active timer returns the ms left and the message is never sent", async () => {
+  it("TMR-03: cancelling an active timer returns the ms left, an integer", () => {
+    const node = quietNode();
+    const p = node.spawn(sink);
+    const ref = node.sendAfter(100, p, "m");
+    expect(node.readTimer(ref)).toBe(100);
+    jest.advanceTimersByTime(30);
+    expect(node.readTimer(ref)).toBe(70);
+    const left = node.cancelTimer(ref);
+    expect(left).toBe(70);
+    expect(Number.isInteger(left)).toBe(true);
+    node.shutdown();
+  });
+
+  it("TMR-03: a cancelled timer's message is never sent", async () => {
     const node = quietNode();
     await run(node, async (self) => {
       const ref = node.sendAfter(100, self.pid, "m");
-      expect(node.readTimer(ref)).toBe(100);
       jest.advanceTimersByTime(30);
-      expect(node.readTimer(ref)).toBe(70);
-      const left = node.cancelTimer(ref);
-      expect(left).toBe(70);
-      expect(Number.isInteger(left)).toBe(true);
-      expect(node.readTimer(ref)).toBe(false);
-      expect(node.cancelTimer(ref)).toBe(false); // already cancelled
+      node.cancelTimer(ref);
       jest.advanceTimersByTime(1000);
       expect(await poll(self)).toBe(TIMEOUT);
     });
+  });
+
+  it("TMR-03: a cancelled timer: cancelTimer and readTimer give false", () => {
+    const node = quietNode();
+    const p = node.spawn(sink);
+    const ref = node.sendAfter(100, p, "m");
+    node.cancelTimer(ref);
+    expect(node.readTimer(ref)).toBe(false);
+    expect(node.cancelTimer(ref)).toBe(false);
+    node.shutdown();
   });
 
   it("TMR-03: an expired timer: cancelTimer and readTimer give false", async () => {
@@ -211,7 +252,7 @@ describe("TMR-03: cancelTimer and readTimer", () => {
     });
   });
 
-  it("TMR-03: readTimer does not disturb the timer; unknown refs give false", async () => {
+  it("TMR-03: readTimer does not disturb the timer", async () => {
     const node = quietNode();
     await run(node, async (self) => {
       const ref = node.sendAfter(40, self.pid, "m");
@@ -220,10 +261,15 @@ describe("TMR-03: cancelTimer and readTimer", () => {
       expect(node.readTimer(ref)).toBe(25);
       jest.advanceTimersByTime(25);
       expect(await poll(self)).toBe("m");
-      const unknown = node.makeRef();
-      expect(node.readTimer(unknown)).toBe(false);
-      expect(node.cancelTimer(unknown)).toBe(false);
     });
+  });
+
+  it("TMR-03: an unknown ref: cancelTimer and readTimer give false", () => {
+    const node = quietNode();
+    const unknown = node.makeRef();
+    expect(node.readTimer(unknown)).toBe(false);
+    expect(node.cancelTimer(unknown)).toBe(false);
+    node.shutdown();
   });
 
   it("TMR-03: the module-level cancelTimer/readTimer act on the current node", () => {
@@ -299,7 +345,7 @@ describe("TMR-05: timers and terminating destinations", () => {
     expect(node.logs).toEqual([]);
   });
 
-  it("TMR-05: the destination's death cancels, the setter's death does not", async () => {
+  it("TMR-05: the setter's death does not cancel its timer to another process", async () => {
     const node = quietNode();
     await run(node, async (self) => {
       const setter = self.spawn((s) => {
@@ -326,20 +372,30 @@ describe("TMR-05: timers and terminating destinations", () => {
     node.shutdown();
   });
 
-  it("TMR-05: a timer to a name is resolved when it fires: dropped if free, else to the holder then", () => {
+  it("TMR-05: a timer to a name that is free when it fires is dropped without error", () => {
     const node = quietNode();
     const p1 = node.spawn(sink);
-    const p2 = node.spawn(sink);
     node.register("svc", p1);
     const toFree = node.sendAfter(10, "svc", "dropped");
-    const toNew = node.sendAfter(20, "svc", "to-new-holder");
-    // p1 dies: the name is free; the timers to the name stay active.
+    // p1 dies: the name is free; the timer to the name stays active.
     node.exit(p1, "kill");
     expect(node.whereis("svc")).toBeUndefined();
     expect(node.readTimer(toFree)).toBe(10);
     expect(() => jest.advanceTimersByTime(10)).not.toThrow();
     expect(node.readTimer(toFree)).toBe(false);
-    // Now p2 holds the name when the second timer fires.
+    expect(node.logs).toEqual([]);
+    node.shutdown();
+  });
+
+  it("TMR-05: a timer to a name goes to the process holding the name when it fires", () => {
+    const node = quietNode();
+    const p1 = node.spawn(sink);
+    const p2 = node.spawn(sink);
+    node.register("svc", p1);
+    const toNew = node.sendAfter(20, "svc", "to-new-holder");
+    node.exit(p1, "kill");
+    jest.advanceTimersByTime(10);
+    // Now p2 holds the name when the timer fires.
     node.register("svc", p2);
     jest.advanceTimersByTime(10);
     expect(node.readTimer(toNew)).toBe(false);
