@@ -1,6 +1,6 @@
 /** `awaitDown(pid)`: wait for a process to terminate. */
 import { Pid, isPid } from "otpkit";
-import type { Node } from "otpkit";
+import { exitReasonOf, viewOf } from "otpkit/testing-hooks";
 import { expectExit } from "./context";
 import { describeProcess } from "./describe-process";
 import { checkWait, withTimeout } from "./timeouts";
@@ -13,8 +13,8 @@ export function awaitDown(pid: Pid, options: { timeout?: number } = {}): Promise
   if (!isPid(pid)) throw new TypeError(`awaitDown: expected a pid, got ${String(pid)}`);
   const ms = checkWait("awaitDown", options.timeout);
   expectExit(pid);
-  const p = Pid.procOf(pid) as { node: Node } | null;
-  if (p === null) return Promise.resolve(Pid.exitReasonOf(pid));
+  const p = viewOf(pid);
+  if (p === null) return Promise.resolve(exitReasonOf(pid));
   return withTimeout(
     p.node.awaitExit(pid),
     ms,

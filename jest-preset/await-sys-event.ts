@@ -1,6 +1,6 @@
 /** `awaitSysEvent(pid, match)`: wait for a special process to emit a matching sys event. */
 import { Pid, SysEvent, attachDebug, isPid } from "otpkit";
-import type { Node } from "otpkit";
+import { viewOf } from "otpkit/testing-hooks";
 import { describeEvent, describeProcess, short } from "./describe-process";
 import { Pattern, matches } from "./match";
 import { checkWait, withTimeout } from "./timeouts";
@@ -42,8 +42,7 @@ export function awaitSysEvent<E extends SysEvent = SysEvent>(
       null,
     );
     // A process that dies first can never emit it.
-    const p = Pid.procOf(pid) as { node: Node };
-    unwatch = p.node.onExit(pid, (reason) =>
+    unwatch = viewOf(pid)!.node.onExit(pid, (reason) =>
       reject(
         new Error(
           `awaitSysEvent(${pid}, ${short(match)}): the process exited (${short(reason)}) before a matching event.\n${seenText(seen)}`,

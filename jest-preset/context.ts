@@ -3,6 +3,7 @@
  * was watching, the exits the test awaited, and the test's own process.
  */
 import { LogEvent, Node, NodeOptions, Pid, createNode, setCurrentNode } from "otpkit";
+import { viewOf } from "otpkit/testing-hooks";
 
 /** Kinds of log events that report a crash. */
 const CRASH_KINDS = new Set(["crash", "crash_report", "gen_server_terminate"]);
@@ -20,7 +21,7 @@ export interface TestState {
   /** Where each process was spawned (when leftovers are tracked). */
   spawnedAt: Map<Pid, string> | null;
   /** The test's own process, per node. */
-  testProcesses: Map<Node, unknown>;
+  testProcesses: Map<Node, { readonly pid: Pid }>;
 }
 
 let state: TestState | null = null;
@@ -30,20 +31,9 @@ export function testState(): TestState | null {
   return state;
 }
 
-/** Is a crash of `pid` being watched (someone linked or monitoring)? Checked when it is reported. */
+/** Is a crash of `pid` being watched (a link, a monitor, a pending call)? Checked when it is reported. */
 function watched(pid: Pid): boolean {
-  const p = Pid.procOf(pid) as {
-    links: Set<Pid> | null;
-    monitoredBy: Map<unknown, unknown> | null;
-    watchers: unknown;
-  } | null;
-  // A link, a monitor, or a pending call: someone will hear of the crash.
-  return (
-    p !== null &&
-    ((p.links !== null && p.links.size > 0) ||
-      (p.monitoredBy !== null && p.monitoredBy.size > 0) ||
-      p.watchers !== null)
-  );
+  return viewOf(pid)?.watched ?? false;
 }
 
 /** A logger that keeps the test's reports and notes unwatched crashes. */
@@ -110,7 +100,7 @@ export function endTest(): string[] {
   if (s === null) return [];
   const problems: string[] = [];
   if (s.failOnLeftovers) {
-    const own = new Set([...s.testProcesses.values()].map((p) => (p as { pid: Pid }).pid));
+    const own = new Set([...s.testProcesses.values()].map((p) => p.pid));
     const left = s.node.processes().filter((pid) => !own.has(pid));
     if (left.length > 0)
       problems.push(

@@ -1,5 +1,5 @@
 /** Readable descriptions of processes, messages and sys events for failure messages and charts. */
-import { InitAck } from "otpkit/testing-hooks";
+import { InitAck, exitReasonOf, viewOf } from "otpkit/testing-hooks";
 import {
   CallMessage,
   CastMessage,
@@ -49,26 +49,16 @@ export function describeEvent(e: SysEvent): string {
 
 /** What a process is doing: status, mailbox and its last sys events (for timeouts). */
 export function describeProcess(pid: Pid): string {
-  const p = Pid.procOf(pid) as {
-    alive: boolean;
-    name?: string;
-    node: {
-      processInfo(
-        pid: Pid,
-      ): { status: string; messageQueueLen: number; messages: unknown[] } | undefined;
-    };
-    debug: { recent: SysEvent[] | null } | null;
-  } | null;
-  if (p === null || !p.alive)
-    return `${pid} is dead (exit reason: ${short(Pid.exitReasonOf(pid))})`;
+  const p = viewOf(pid);
+  if (p === null || !p.alive) return `${pid} is dead (exit reason: ${short(exitReasonOf(pid))})`;
   const info = p.node.processInfo(pid)!;
   const lines = [
     `${pid}${p.name ? ` (${p.name})` : ""}: ${info.status}, ${info.messageQueueLen} message(s) queued`,
   ];
   if (info.messages.length > 0)
     lines.push(`  mailbox: ${info.messages.map(describeMessage).join(" | ")}`);
-  const recent = p.debug?.recent;
-  if (recent && recent.length > 0)
+  const recent = p.recentEvents;
+  if (recent.length > 0)
     lines.push(`  last sys events:\n${recent.map((e) => `    ${describeEvent(e)}`).join("\n")}`);
   return lines.join("\n");
 }

@@ -5,7 +5,13 @@
  */
 import { relative } from "path";
 import { LogEvent, Node, Pid, createNode, currentNode, setCurrentNode } from "otpkit";
-import type { Delivery } from "otpkit/testing-hooks";
+import {
+  type Delivery,
+  type ProcessView,
+  choicesOf,
+  recordDeliveries,
+  viewOf,
+} from "otpkit/testing-hooks";
 import { collectingLogger, testState } from "./context";
 import { renderChart } from "./chart";
 
@@ -63,17 +69,16 @@ async function runOnce(
 ): Promise<Run> {
   const logs: LogEvent[] = [];
   const unwatched: LogEvent[] = [];
-  const spawned: Array<{ id: number; proc: { initialCall: string | undefined } | null }> = [];
+  const spawned: Array<{ id: number; view: ProcessView | null }> = [];
   const node = createNode({
     mode: "random",
     seed,
     schedule,
     logger: collectingLogger(logs, unwatched),
     recentEvents: 10,
-    onSpawn: (pid) => spawned.push({ id: pid.id, proc: Pid.procOf(pid) as never }),
+    onSpawn: (pid) => spawned.push({ id: pid.id, view: viewOf(pid) }),
   });
-  const recording: Delivery[] = [];
-  node.scheduler.recording = recording;
+  const recording = recordDeliveries(node);
   const previous = testState()?.node;
   setCurrentNode(node);
   let error: unknown = undefined;
@@ -93,8 +98,8 @@ async function runOnce(
   const names = new Map<number, string>();
   const given = labels.get(node);
   const seen = new Map<string, number>();
-  for (const { id, proc } of spawned) {
-    const call = proc?.initialCall;
+  for (const { id, view } of spawned) {
+    const call = view?.initialCall;
     let n =
       given?.get(id) ??
       (typeof call === "string" && call.endsWith(".init") ? call.slice(0, -5) : `P${id}`);
@@ -105,7 +110,7 @@ async function runOnce(
   }
   node.shutdown();
   setCurrentNode(previous);
-  return { error, failed, choices: node.scheduler.choices.slice(), recording, names };
+  return { error, failed, choices: choicesOf(node), recording, names };
 }
 
 function runsFromEnv(options: ExploreOptions): { seeds: number[]; schedule?: number[] } {

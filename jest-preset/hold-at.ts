@@ -1,5 +1,6 @@
 /** `holdAt(pid, match)`: hold a server right after a matching sys event, until released. */
 import { Pid, SysEvent, attachDebug, isPid } from "otpkit";
+import { holdableOf } from "otpkit/testing-hooks";
 import { Pattern, matches } from "./match";
 
 /** The handle `holdAt` returns. */
@@ -7,11 +8,6 @@ export interface Hold {
   /** Resolves with the event once the process is held. */
   readonly reached: Promise<SysEvent>;
   /** Lets the process go on where it stopped. */
-  release(): void;
-}
-
-interface Holdable {
-  hold(): void;
   release(): void;
 }
 
@@ -23,11 +19,8 @@ interface Holdable {
  */
 export function holdAt(pid: Pid, match: Pattern<SysEvent>): Hold {
   if (!isPid(pid)) throw new TypeError(`holdAt: expected a pid, got ${String(pid)}`);
-  const p = Pid.procOf(pid) as { behaviour: Partial<Holdable> | null } | null;
-  const b = p?.behaviour;
-  if (!b || typeof b.hold !== "function" || typeof b.release !== "function")
-    throw new TypeError(`holdAt: ${pid} is not a live GenServer-based process`);
-  const loop = b as Holdable;
+  const loop = holdableOf(pid);
+  if (loop === null) throw new TypeError(`holdAt: ${pid} is not a live GenServer-based process`);
   let released = false;
   const reached = new Promise<SysEvent>((resolve) => {
     attachDebug(

@@ -1,6 +1,6 @@
 /** The preset's matchers: `toHaveState`, `toBeAlive`, `toExitWith`. */
-import { ExitError, Pid, isPid, sys } from "otpkit";
-import type { Proc } from "otpkit/testing-hooks";
+import { ExitError, isPid, sys } from "otpkit";
+import { exitReasonOf, landSignalsTo, viewOf } from "otpkit/testing-hooks";
 import { awaitDown } from "./await-down";
 import { short } from "./describe-process";
 import { syncWith } from "./sync-with";
@@ -48,15 +48,14 @@ async function toHaveState(
 /** `await expect(pid).toBeAlive()`: signals in flight to it land first. */
 async function toBeAlive(this: MatcherContext, pid: unknown): Promise<MatcherResult> {
   if (!isPid(pid)) throw new TypeError(`toBeAlive: expected a pid, got ${String(pid)}`);
-  const p = Pid.procOf(pid) as Proc | null;
-  if (p !== null) p.node.scheduler.flushTo(p.id);
-  const pass = p !== null && p.alive;
+  landSignalsTo(pid);
+  const pass = viewOf(pid)?.alive ?? false;
   return {
     pass,
     message: () =>
       pass
         ? `expected ${pid} not to be alive, it is`
-        : `expected ${pid} to be alive, it exited with ${short(Pid.exitReasonOf(pid))}`,
+        : `expected ${pid} to be alive, it exited with ${short(exitReasonOf(pid))}`,
   };
 }
 

@@ -1,7 +1,6 @@
 /** `syncWith(pid)`: wait until a process has handled everything sent to it before the call. */
-import { ExitError, Pid, SystemMessage, isPid } from "otpkit";
-import { call } from "otpkit/testing-hooks";
-import type { Proc } from "otpkit/testing-hooks";
+import { ExitError, Pid, isPid } from "otpkit";
+import { landSignalsTo, sysRoundTrip, viewOf } from "otpkit/testing-hooks";
 import { describeProcess } from "./describe-process";
 import { checkWait, withTimeout } from "./timeouts";
 
@@ -16,22 +15,12 @@ import { checkWait, withTimeout } from "./timeouts";
 export async function syncWith(pid: Pid, options: { timeout?: number } = {}): Promise<void> {
   if (!isPid(pid)) throw new TypeError(`syncWith: expected a pid, got ${String(pid)}`);
   const ms = checkWait("syncWith", options.timeout);
-  const p = Pid.procOf(pid) as Proc | null;
+  const p = viewOf(pid);
   if (p === null || !p.alive) throw new ExitError("noproc", `syncWith(${pid})`);
-  p.node.scheduler.flushTo(p.id);
+  landSignalsTo(pid);
   if (!p.special || !p.alive) return;
-  const req = { kind: "get_state" };
-  const roundTrip = call(
-    p.node,
-    null,
-    "syncWith",
-    pid,
-    req,
-    (from) => new SystemMessage(from, req),
-    Infinity,
-  );
   await withTimeout(
-    roundTrip,
+    sysRoundTrip(pid, "syncWith"),
     ms,
     () =>
       new Error(

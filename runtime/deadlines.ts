@@ -5,7 +5,7 @@
  * call timeouts too; switching between real and fake timers re-arms it.
  */
 
-/** Something that can expire; `due` is set by `add`. */
+/** @internal Something that can expire; `due` is set by `add`. */
 export interface Expirable {
   readonly alive: boolean;
   due: number;
@@ -35,6 +35,7 @@ class Queue {
   }
 }
 
+/** @internal */
 export class Deadlines {
   private queues = new Map<number, Queue>();
   private timer: unknown = undefined;

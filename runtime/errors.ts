@@ -29,7 +29,7 @@ export class BadArgError extends TypeError {
   }
 }
 
-/** Thrown by `self.exit(reason)` to unwind the body; the process then ends with `reason`. */
+/** @internal Thrown by `self.exit(reason)` to unwind the body; the process then ends with `reason`. */
 export class ProcessExit {
   constructor(readonly reason: unknown) {}
 }
@@ -40,7 +40,7 @@ export interface Nocatch {
   nocatch: unknown;
 }
 
-/** Turns anything thrown by a process body into its exit reason (PP-07). */
+/** @internal Turns anything thrown by a process body into its exit reason (PP-07). */
 export function reasonOf(thrown: unknown): unknown {
   if (thrown instanceof ProcessExit) return thrown.reason;
   if (thrown instanceof Error) return thrown;
@@ -61,12 +61,12 @@ export function formatReason(reason: unknown): string {
   }
 }
 
-/** Throws a BadArgError unless `cond` holds (`message` should be a constant: it is built either way). */
+/** @internal Throws a BadArgError unless `cond` holds (`message` should be a constant: it is built either way). */
 export function check(cond: unknown, message: string): asserts cond {
   if (!cond) throw new BadArgError(message);
 }
 
-/** Throws a BadArgError naming `fn` and the bad value unless `x` is a function (message built on failure only). */
+/** @internal Throws a BadArgError naming `fn` and the bad value unless `x` is a function (message built on failure only). */
 export function checkFunction(
   fn: string,
   what: string,
@@ -76,7 +76,7 @@ export function checkFunction(
     throw new BadArgError(`${fn}: ${what} must be a function, got ${typeof x}`);
 }
 
-/** Throws a BadArgError naming `fn` unless `x` is an instance of `type` (message built on failure only). */
+/** @internal Throws a BadArgError naming `fn` unless `x` is an instance of `type` (message built on failure only). */
 export function checkInstance<T>(
   fn: string,
   type: abstract new (...args: any[]) => T,

@@ -353,7 +353,7 @@ function formatEvent(e: SysEvent, name: unknown): string {
   return `*DBG* ${n} ${formatReason(e)}`;
 }
 
-/** The behaviour object of one running server. */
+/** @internal The behaviour object of one running server. */
 export class ServerLoop<S> implements SystemHost {
   state!: S;
   readonly module: string;
@@ -607,6 +607,13 @@ export class ServerLoop<S> implements SystemHost {
       node.current = prev;
     }
     if (p.alive && !this.blocked) p.schedule();
+  }
+
+  /** `enterLoop`: runs as if `init` had returned `state` with `next`. */
+  enter(state: S, next: Next): void {
+    this.started = true;
+    this.state = state;
+    this.next(next);
   }
 
   private next(r: Next): void {
@@ -864,7 +871,7 @@ export function makeGenServer(currentNode: () => Node) {
   function nodeFor(server: ServerRef, caller?: Self): Node {
     if (caller) return caller.node;
     if (server instanceof Pid) {
-      const p = Pid.procOf(server) as Proc | null;
+      const p = Pid.procOf(server);
       if (p !== null) return p.node;
     }
     return currentNode();
@@ -944,7 +951,7 @@ export function makeGenServer(currentNode: () => Node) {
       const caller = options?.caller as Proc | undefined;
       if (caller === undefined && server instanceof Pid) {
         // The common case, kept short: a pid, from a behaviour or from outside.
-        const p = Pid.procOf(server) as Proc | null;
+        const p = Pid.procOf(server);
         if (p !== null)
           p.node.sendFrom(p.node.current?.id ?? 0, server, new CastMessage(name, arg));
         return "ok";
@@ -1035,11 +1042,9 @@ export function makeGenServer(currentNode: () => Node) {
             ? (p.node.whereis(parentName) ?? p.pid)
             : p.pid;
       const loop = new ServerLoop(p, spec, undefined, parent, options.name);
-      (loop as unknown as { started: boolean }).started = true;
-      loop.state = state;
       p.special = true;
       p.behaviour = loop;
-      loop["next"](options);
+      loop.enter(state, options);
       p.schedule();
       return new Promise<never>(() => {});
     },

@@ -40,7 +40,7 @@ export type ServerName =
 /** How to address a server: its pid or its name. */
 export type ServerRef = Pid | ServerName;
 
-/** The pid behind a server reference, or undefined. */
+/** @internal The pid behind a server reference, or undefined. */
 export function whereisServer(node: Node, ref: ServerRef): Pid | undefined {
   if (ref instanceof Pid) return ref;
   if (typeof ref === "string") return node.whereis(ref);
@@ -53,7 +53,7 @@ export function whereisServer(node: Node, ref: ServerRef): Pid | undefined {
   );
 }
 
-/** Registers `pid` under `name`; the current holder if taken. */
+/** @internal Registers `pid` under `name`; the current holder if taken. */
 export function registerServer(node: Node, name: ServerName, pid: Pid): Pid | undefined {
   const holder = whereisServer(node, name);
   if (holder !== undefined && node.isAlive(holder)) return holder;
@@ -63,7 +63,7 @@ export function registerServer(node: Node, name: ServerName, pid: Pid): Pid | un
   return undefined;
 }
 
-/** Frees a server name (used when a start fails). */
+/** @internal Frees a server name (used when a start fails). */
 export function unregisterServer(node: Node, name: ServerName): void {
   if (typeof name === "string") {
     if (node.whereis(name) !== undefined) node.unregister(name);
@@ -71,7 +71,7 @@ export function unregisterServer(node: Node, name: ServerName): void {
   else name.via.unregisterName(name.name);
 }
 
-/** Checks a call timeout: a number of ms >= 0, or Infinity. */
+/** @internal Checks a call timeout: a number of ms >= 0, or Infinity. */
 export function checkTimeout(fn: string, timeout: unknown): asserts timeout is number {
   // Hot path: the message is built only on failure.
   if (!(typeof timeout === "number" && timeout >= 0))
@@ -164,7 +164,7 @@ export class From {
 /** The default call timeout, as OTP: 5000 ms. */
 export const DEFAULT_TIMEOUT = 5000;
 
-/**
+/** @internal
  * Calls `server`: sends `build(from)` and resolves with the reply, or rejects
  * with an ExitError (`noproc`, `timeout`, the server's exit reason,
  * `calling_self`) naming the call.
@@ -186,7 +186,7 @@ export function call(
       slot.alive = false;
       return reject(slot.failure(pid === undefined ? "noproc" : "calling_self"));
     }
-    const target = Pid.procOf(pid) as Proc | null;
+    const target = Pid.procOf(pid);
     if (target === null || !target.alive) {
       slot.alive = false;
       return reject(slot.failure("noproc"));
@@ -199,7 +199,7 @@ export function call(
   });
 }
 
-/** Sends `value` as the reply to the call `from` (from any process; silent if the caller is gone). */
+/** @internal Sends `value` as the reply to the call `from` (from any process; silent if the caller is gone). */
 export function reply(node: Node, from: From, value: unknown): void {
   if (!(from instanceof From)) throw new BadArgError(`reply: expected a From, got ${String(from)}`);
   const slot = From.slotOf(from);

@@ -12,7 +12,7 @@ export type Handler = (this: Self, msg: unknown, self: Self) => void | PromiseLi
 /** Messages handled per turn before the process yields (fifo mode). */
 const BUDGET = 256;
 
-/** The behaviour of a handler process. */
+/** @internal The behaviour of a handler process. */
 export class HandlerLoop {
   private blocked = false;
   constructor(private readonly fn: Handler) {}

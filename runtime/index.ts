@@ -60,7 +60,7 @@ export function configureDefaultNode(options: NodeOptions): Node {
 }
 
 function nodeOf(pid: Pid): Node {
-  const p = Pid.procOf(pid) as { node: Node } | null;
+  const p = Pid.procOf(pid);
   return p?.node ?? currentNode();
 }
 

@@ -5,6 +5,7 @@
 /** Shared by every empty mailbox (never written): an idle process costs no array. */
 const EMPTY: unknown[] = [];
 
+/** @internal */
 export class Mailbox {
   private q: unknown[] = EMPTY;
   private head = 0;

@@ -72,7 +72,7 @@ export interface ProcessInfo {
   trapExit: boolean;
 }
 
-/** A non-process receiver: calls' reply slots and the test helpers' watchers. */
+/** @internal A non-process receiver: calls' reply slots and the test helpers' watchers. */
 export class Endpoint implements Receiver {
   alive = true;
   owned: Map<Ref, import("./signals").Monitor> | null = null;
@@ -202,7 +202,7 @@ export class Node {
   /** @internal */
   sendFrom(from: number, to: Pid | string | Ref, msg: unknown): void {
     let p: Proc | null | undefined;
-    if (to instanceof Pid) p = Pid.procOf(to) as Proc | null;
+    if (to instanceof Pid) p = Pid.procOf(to);
     else if (typeof to === "string") {
       p = this.registry.get(to);
       if (p === undefined)
@@ -230,7 +230,7 @@ export class Node {
   /** Sends an exit signal with `reason` to `pid` from outside any process. */
   exit(pid: Pid, reason: unknown): true {
     checkInstance("exit", Pid, "a pid", pid);
-    const p = Pid.procOf(pid) as Proc | null;
+    const p = Pid.procOf(pid);
     const from = this.current;
     if (p !== null) sendExit(from?.id ?? 0, from?.pid ?? this.externalPid, p, reason);
     return true;
@@ -244,7 +244,7 @@ export class Node {
   /** @internal `isAlive` asked by sender `from`: its signals to `pid` land first. */
   isAliveFrom(from: number, pid: Pid): boolean {
     checkInstance("isAlive", Pid, "a pid", pid);
-    const p = Pid.procOf(pid) as Proc | null;
+    const p = Pid.procOf(pid);
     if (p === null) return false;
     p.node.scheduler.flush(from, p.id);
     return p.alive;
@@ -267,7 +267,7 @@ export class Node {
       `${fn}: name must be a non-empty string, got ${String(name)}`,
     );
     checkInstance(fn, Pid, "a pid", pid);
-    const p = Pid.procOf(pid) as Proc | null;
+    const p = Pid.procOf(pid);
     if (p === null || !p.alive) throw new BadArgError(`${fn}: ${pid} is not alive`);
     const holder = table.get(name);
     if (holder !== undefined)
@@ -312,7 +312,7 @@ export class Node {
   /** What the process is doing, or undefined if it is not alive. */
   processInfo(pid: Pid): ProcessInfo | undefined {
     checkInstance("processInfo", Pid, "a pid", pid);
-    const p = Pid.procOf(pid) as Proc | null;
+    const p = Pid.procOf(pid);
     if (p === null || !p.alive) return undefined;
     const monitors: MonitorObject[] = [];
     for (const m of p.owned?.values() ?? []) monitors.push(m.object);
@@ -341,7 +341,7 @@ export class Node {
     let p: Proc | null | undefined;
     let object: MonitorObject;
     if (target instanceof Pid) {
-      p = Pid.procOf(target) as Proc | null;
+      p = Pid.procOf(target);
       object = target;
     } else if (typeof target === "string") {
       p = this.registry.get(target);
@@ -482,7 +482,7 @@ export class Node {
    * returns a function that stops watching.
    */
   onExit(pid: Pid, cb: (reason: unknown) => void): () => void {
-    const p = Pid.procOf(pid) as Proc | null;
+    const p = Pid.procOf(pid);
     if (p === null || !p.alive) {
       cb(Pid.exitReasonOf(pid));
       return () => {};

@@ -77,7 +77,7 @@ class AckSlot implements Receiver, Watcher {
   }
 }
 
-/** @internal The acknowledgement `initAck` sends to the starter. */
+/** The acknowledgement `initAck` sends to the starter. */
 export class InitAck {
   constructor(readonly value: unknown) {}
 }
@@ -121,10 +121,10 @@ export function record(child: Proc, parent: Proc | null, initialCall: string): v
   child.ancestors = ancestors;
 }
 
-/** The crash report of procLib process `p` ending with `reason` (PL-06, PL-07). */
+/** @internal The crash report of procLib process `p` ending with `reason` (PL-06, PL-07). */
 export function crashReport(p: Proc, reason: unknown, cls: "error" | "exit" | "throw"): void {
   const neighbour = (pid: Pid) => {
-    const q = Pid.procOf(pid) as Proc | null;
+    const q = Pid.procOf(pid);
     return {
       pid,
       initialCall: q?.initialCall,
@@ -224,7 +224,7 @@ export function stopProcess(
 ): Promise<"ok"> {
   checkTimeout(fn, timeout);
   const pid = server instanceof Pid ? server : whereisServer(node, server);
-  const target = pid === undefined ? null : (Pid.procOf(pid) as Proc | null);
+  const target = pid === undefined ? null : Pid.procOf(pid);
   const op = `${fn}(${String(server)})`;
   if (target === null) return Promise.reject(new ExitError("noproc", op));
   const tn = target.node;

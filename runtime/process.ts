@@ -135,7 +135,7 @@ const TRAP_EXIT = 2;
 const SCHEDULED = 4;
 const WOKEN = 8;
 
-/**
+/** @internal
  * The process record. Internal; bodies see it through the `Self` interface.
  * It is its own mailbox and its own `self`: one object per process.
  */
@@ -461,7 +461,7 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
     this.assertAlive();
     checkInstance("link", Pid, "a pid", pid);
     if (pid === this.pid) return true;
-    const other = Pid.procOf(pid) as Proc | null;
+    const other = Pid.procOf(pid);
     if (other === null || !other.alive) {
       // LX-10: a noproc exit signal to the caller.
       if (this.trapExit)
@@ -513,7 +513,7 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
     if (arguments.length < 2) throw new ProcessExit(a);
     checkInstance("exit", Pid, "a pid", a);
     this.assertAlive();
-    const target = Pid.procOf(a) as Proc | null;
+    const target = Pid.procOf(a);
     if (target === null) return;
     if (target === this) {
       // To itself: lands before exit returns (OTP ends the caller at once when it is not trapping or the reason is kill).

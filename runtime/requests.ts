@@ -108,7 +108,7 @@ export function sendRequest(
   const slot = new RequestSlot(node.nextEndpointId(), server, caller);
   const id = new RequestId(server, slot);
   slot.requestId = id;
-  const target = pid === undefined ? null : (Pid.procOf(pid) as Proc | null);
+  const target = pid === undefined ? null : Pid.procOf(pid);
   if (target === null || !target.alive) {
     node.scheduler.post(pid?.id ?? 0, slot.id, () => slot.targetDown("noproc"), {
       signal: "DOWN",
@@ -148,7 +148,7 @@ function settled(slot: RequestSlot): Outcome | undefined {
   return slot.outcome;
 }
 
-/** Waits up to `timeout` ms for the reply; "timeout" keeps the request. A collection gives the first completed, with its label. */
+/** @internal Waits up to `timeout` ms for the reply; "timeout" keeps the request. A collection gives the first completed, with its label. */
 export async function waitResponse(
   id: RequestId | RequestIdCollection,
   timeout: number,

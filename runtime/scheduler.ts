@@ -14,7 +14,7 @@
  */
 import { setImmediate as realSetImmediate } from "timers";
 
-/** Something the scheduler can run: a process with work to do. */
+/** @internal Something the scheduler can run: a process with work to do. */
 export interface Runnable {
   /** Does one turn of work (resume a receive, handle a bounded number of messages...). */
   run(): void;
@@ -28,7 +28,7 @@ const resolved = Promise.resolve();
 /** Units of work (process turns, direct wake-ups) before yielding to the event loop. */
 const WORK_PER_MACROTASK = 2048;
 
-/** A small, fast, seedable PRNG (mulberry32). */
+/** @internal A small, fast, seedable PRNG (mulberry32). */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -60,12 +60,13 @@ export interface Delivery {
   what: unknown;
 }
 
-/** Describes a non-message signal in a `Delivery`. */
+/** @internal Describes a non-message signal in a `Delivery`. */
 export interface SignalLabel {
   signal: "exit" | "EXIT" | "DOWN";
   reason: unknown;
 }
 
+/** @internal */
 export class Scheduler {
   readonly random: boolean;
   private readonly rand: () => number;

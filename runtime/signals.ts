@@ -8,7 +8,7 @@ import { Down, Exit, MonitorObject, Pid, Ref } from "./terms";
 import type { Proc } from "./process";
 import type { Node } from "./node";
 
-/** Anything that can receive messages: a process, or an endpoint (a call's reply slot). */
+/** @internal Anything that can receive messages: a process, or an endpoint (a call's reply slot). */
 export interface Receiver {
   /** Positive for processes, negative for endpoints. */
   readonly id: number;
@@ -19,7 +19,7 @@ export interface Receiver {
   deliver(msg: unknown): void;
 }
 
-/** One monitor: `owner` watches `target`. */
+/** @internal One monitor: `owner` watches `target`. */
 export class Monitor {
   active = true;
   /** The ref is also an alias of the owner, dropped with the monitor (MON-08). */
@@ -33,7 +33,7 @@ export class Monitor {
   ) {}
 }
 
-/**
+/** @internal
  * A light monitor for pending calls: kept in an intrusive list on the target
  * (no map, no record), told when the target terminates.
  */
@@ -45,7 +45,7 @@ export interface Watcher {
   targetDown(reason: unknown): void;
 }
 
-/** Starts watching the live process `target`. */
+/** @internal Starts watching the live process `target`. */
 export function watch(target: Proc, w: Watcher): void {
   w.prevWatch = null;
   w.nextWatch = target.watchers;
@@ -53,7 +53,7 @@ export function watch(target: Proc, w: Watcher): void {
   target.watchers = w;
 }
 
-/** Stops watching `target` (a no-op once it has terminated). */
+/** @internal Stops watching `target` (a no-op once it has terminated). */
 export function unwatch(target: Proc, w: Watcher): void {
   if (target.alive) {
     if (w.prevWatch !== null) w.prevWatch.nextWatch = w.nextWatch;
@@ -63,13 +63,13 @@ export function unwatch(target: Proc, w: Watcher): void {
   w.prevWatch = w.nextWatch = null;
 }
 
-/** Whether an exit signal came from `exit(pid, reason)` or from a link. */
+/** @internal Whether an exit signal came from `exit(pid, reason)` or from a link. */
 export const enum Via {
   Exit,
   Link,
 }
 
-/** Applies an exit signal that has arrived at `target` (LX-03..08). */
+/** @internal Applies an exit signal that has arrived at `target` (LX-03..08). */
 export function receiveExit(target: Proc, from: Pid, reason: unknown, via: Via): void {
   if (!target.alive) return;
   if (via === Via.Exit && reason === "kill") return target.node.terminate(target, "killed");
@@ -81,7 +81,7 @@ export function receiveExit(target: Proc, from: Pid, reason: unknown, via: Via):
   target.node.terminate(target, reason);
 }
 
-/** Sends an exit signal from `from` (sender id `fromId`) to `target`. */
+/** @internal Sends an exit signal from `from` (sender id `fromId`) to `target`. */
 export function sendExit(fromId: number, from: Pid, target: Proc, reason: unknown): void {
   target.node.scheduler.post(fromId, target.id, () => receiveExit(target, from, reason, Via.Exit), {
     signal: "exit",
@@ -89,20 +89,20 @@ export function sendExit(fromId: number, from: Pid, target: Proc, reason: unknow
   });
 }
 
-/** Links `a` and `b` (both alive). Idempotent. */
+/** @internal Links `a` and `b` (both alive). Idempotent. */
 export function link(a: Proc, b: Proc): void {
   (a.links ??= new Set()).add(b.pid);
   (b.links ??= new Set()).add(a.pid);
 }
 
-/** Removes the link between `a` and the process `pid`, on both sides. */
+/** @internal Removes the link between `a` and the process `pid`, on both sides. */
 export function unlink(a: Proc, pid: Pid): void {
   a.links?.delete(pid);
-  const b = Pid.procOf(pid) as Proc | null;
+  const b = Pid.procOf(pid);
   b?.links?.delete(a.pid);
 }
 
-/** Sets a monitor from `owner` on the live `target`. */
+/** @internal Sets a monitor from `owner` on the live `target`. */
 export function addMonitor(
   owner: Receiver,
   target: Proc,
@@ -115,7 +115,7 @@ export function addMonitor(
   return m;
 }
 
-/**
+/** @internal
  * Sets a monitor on something that is not alive: its `DOWN noproc` is on its
  * way (MON-02), sent as if by the target, and a demonitor before it lands
  * cancels it (MON-04).
@@ -145,7 +145,7 @@ function fireDown(node: Node, m: Monitor, reason: unknown, pid: Pid | undefined)
   if (m.owner.alive) m.owner.deliver(new Down(m.ref, m.object, reason, pid));
 }
 
-/** Removes `owner`'s monitor `ref`; true if it was active (MON-04/05). */
+/** @internal Removes `owner`'s monitor `ref`; true if it was active (MON-04/05). */
 export function removeMonitor(owner: Receiver, ref: Ref): boolean {
   const m = owner.owned?.get(ref);
   if (m === undefined) return false;
@@ -156,7 +156,7 @@ export function removeMonitor(owner: Receiver, ref: Ref): boolean {
   return was;
 }
 
-/**
+/** @internal
  * The signals a terminating process sends: `EXIT` over its links, `DOWN` to
  * its monitors' owners; and it drops the monitors it owned.
  */
@@ -172,7 +172,7 @@ export function sendExitSignals(p: Proc, reason: unknown): void {
   if (p.links !== null) {
     const from = p.pid;
     for (const pid of p.links) {
-      const peer = Pid.procOf(pid) as Proc | null;
+      const peer = Pid.procOf(pid);
       if (peer === null) continue;
       s.post(
         p.id,

@@ -247,7 +247,7 @@ function newStats() {
   return { startTime: new Date(), reductions: 0, messagesIn: 0, messagesOut: 0 };
 }
 
-/** The debug state of process `p`, created on first use. */
+/** @internal The debug state of process `p`, created on first use. */
 export function debugOf(p: Proc): Debug {
   return (p.debug ??= new Debug(p));
 }
@@ -310,7 +310,7 @@ function print(p: Proc, text: string): void {
   p.node.logger({ level: "info", kind: "sys_trace", pid: p.pid, text, data: {} });
 }
 
-/** A generic formatter for special processes: `*DBG* name event`. */
+/** @internal A generic formatter for special processes: `*DBG* name event`. */
 export const defaultFormat: EventFormatter = (event, name) => {
   const { kind, ...rest } = event;
   return `*DBG* ${String(name)} ${kind} ${formatReason(rest)}`;
@@ -345,7 +345,7 @@ export class SystemMessage {
   constructor(
     /** Who asked, to reply to. */
     readonly from: From,
-    /** @internal What is asked (pass the message to `handleSystemMsg` rather than reading it). */
+    /** What is asked (for diagnostics: pass the message to `handleSystemMsg` rather than acting on it). */
     readonly request: SysRequest,
   ) {}
 }
@@ -360,7 +360,7 @@ class SysFailure {
   constructor(readonly reason: unknown) {}
 }
 
-/** What a special process gives `sys` so it can answer requests about it. */
+/** @internal What a special process gives `sys` so it can answer requests about it. */
 export interface SystemHost {
   /** Its name in errors (`{callback_failed, {Module, ...}}`) and statuses. */
   readonly module: string;
@@ -376,7 +376,7 @@ export interface SystemHost {
   codeChange?(oldVsn: unknown, extra: unknown): void;
 }
 
-/** The outcome of one system request for the process's loop. */
+/** @internal The outcome of one system request for the process's loop. */
 export type SysAction = "continue" | "suspend" | "resume" | { terminate: unknown };
 
 /** `getStatus` result (OTP's `{status, Pid, {module, Mod}, [PDict, SysState, Parent, Debug, Misc]}`). */
@@ -402,7 +402,7 @@ export interface Status {
   misc: unknown;
 }
 
-/**
+/** @internal
  * Answers one system request for process `p` and tells its loop what to do
  * next. Shared by GenServer, Supervisor and `handleSystemMsg`.
  */
@@ -602,7 +602,7 @@ export async function handleSystemMsg<S>(
 
 function nodeFor(node: Node | undefined, server: ServerRef): Node {
   if (server instanceof Pid) {
-    const p = Pid.procOf(server) as Proc | null;
+    const p = Pid.procOf(server);
     if (p !== null) return p.node;
   }
   if (node === undefined)
@@ -752,7 +752,7 @@ export function makeSys(defaultNode: () => Node) {
  * a function that detaches it.
  */
 export function attachDebug(pid: Pid, fn: DebugFun, state: unknown): () => void {
-  const p = Pid.procOf(pid) as Proc | null;
+  const p = Pid.procOf(pid);
   if (p === null || !p.alive) throw new ExitError("noproc", `attachDebug(${pid})`);
   if (!p.special)
     throw new BadArgError(

@@ -3,6 +3,7 @@
  * (`DOWN`, `EXIT`, timer messages), each a class so type guards can tell them
  * from user messages.
  */
+import type { Proc } from "./process";
 
 /** What a pid points at once its process has terminated: the exit reason. */
 class Exited {
@@ -12,7 +13,7 @@ class Exited {
 /** A process identifier. Printed as `<0.ID.0>`; compare with `===` or `toEqual`. */
 export class Pid {
   /** The live process record, then (once it has terminated) its exit reason: one field. */
-  #state: unknown = null;
+  #state: Proc | Exited | null = null;
   constructor(
     /** Unique, never reused within a node. */
     readonly id: number,
@@ -28,7 +29,7 @@ export class Pid {
     return this.toString();
   }
   /** @internal Points the pid at its process record. */
-  static bind(pid: Pid, proc: unknown): void {
+  static bind(pid: Pid, proc: Proc): void {
     pid.#state = proc;
   }
   /** @internal The process has terminated with `reason`: the pid lets its record go. */
@@ -41,7 +42,7 @@ export class Pid {
     return s instanceof Exited ? s.reason : "noproc";
   }
   /** @internal The process record (until it has terminated), or null. */
-  static procOf(pid: Pid): unknown {
+  static procOf(pid: Pid): Proc | null {
     const s = pid.#state;
     return s instanceof Exited ? null : s;
   }

@@ -6,7 +6,156 @@
  *
  * @module otpkit/testing-hooks
  */
-export type { Proc } from "./process";
+import { ExitError } from "./errors";
+import { call } from "./gen";
+import type { Node } from "./node";
+import type { Proc, Self } from "./process";
+import type { Delivery } from "./scheduler";
+import { SystemMessage, type SysEvent } from "./sys";
+import { Pid } from "./terms";
+
 export type { Delivery } from "./scheduler";
 export { InitAck } from "./proc-lib";
-export { call } from "./gen";
+
+/** A read-only window on one live process, for diagnostics. */
+export interface ProcessView {
+  readonly pid: Pid;
+  readonly node: Node;
+  /** Not terminated yet. */
+  readonly alive: boolean;
+  /** Its registered name, if any. */
+  readonly name: string | undefined;
+  /** procLib's initial call (the behaviour's or body's name), if started through procLib. */
+  readonly initialCall: string | undefined;
+  /** Answers sys requests (GenServer, Supervisor, procLib + sys). */
+  readonly special: boolean;
+  /** Someone would notice its crash: a link, a monitor, or a call waiting on it. */
+  readonly watched: boolean;
+  /** Its last sys events, oldest first (kept when the node has `recentEvents`). */
+  readonly recentEvents: readonly SysEvent[];
+}
+
+class View implements ProcessView {
+  constructor(private readonly p: Proc) {}
+  get pid(): Pid {
+    return this.p.pid;
+  }
+  get node(): Node {
+    return this.p.node;
+  }
+  get alive(): boolean {
+    return this.p.alive;
+  }
+  get name(): string | undefined {
+    return this.p.name;
+  }
+  get initialCall(): string | undefined {
+    return this.p.initialCall;
+  }
+  get special(): boolean {
+    return this.p.special;
+  }
+  get watched(): boolean {
+    const p = this.p;
+    return (
+      (p.links !== null && p.links.size > 0) ||
+      (p.monitoredBy !== null && p.monitoredBy.size > 0) ||
+      p.watchers !== null
+    );
+  }
+  get recentEvents(): readonly SysEvent[] {
+    return this.p.debug?.recent ?? [];
+  }
+}
+
+/** A view of `pid`'s process, or null once it has terminated. */
+export function viewOf(pid: Pid): ProcessView | null {
+  const p = Pid.procOf(pid);
+  return p === null ? null : new View(p);
+}
+
+/** The exit reason of a terminated process (`"noproc"` if it is alive or unknown). */
+export function exitReasonOf(pid: Pid): unknown {
+  return Pid.exitReasonOf(pid);
+}
+
+/**
+ * Lands now every signal in flight to `pid`, from any sender (random mode;
+ * in fifo mode nothing is in flight between turns).
+ */
+export function landSignalsTo(pid: Pid): void {
+  const p = Pid.procOf(pid);
+  if (p !== null) p.node.scheduler.flushTo(p.id);
+}
+
+/**
+ * A sys round trip to the special process `pid` from outside any process
+ * (no timeout: the caller bounds it); `label` names it in errors.
+ */
+export function sysRoundTrip(pid: Pid, label: string): Promise<unknown> {
+  const p = Pid.procOf(pid);
+  if (p === null) return Promise.reject(new ExitError("noproc", label));
+  const req = { kind: "get_state" } as const;
+  return call(p.node, null, label, pid, req, (from) => new SystemMessage(from, req), Infinity);
+}
+
+/** What `holdAt` needs of a GenServer-based process: hold it after its next event, let it go. */
+export interface Holdable {
+  /** Holds the process right after the event being reported. */
+  hold(): void;
+  /** Lets a held process go on where it stopped. */
+  release(): void;
+}
+
+/** The hold hooks of a live GenServer-based process, or null. */
+export function holdableOf(pid: Pid): Holdable | null {
+  const b = Pid.procOf(pid)?.behaviour;
+  return b !== null && b !== undefined && isHoldable(b) ? b : null;
+}
+
+function isHoldable(b: object): b is Holdable {
+  const h = b as Partial<Holdable>;
+  return typeof h.hold === "function" && typeof h.release === "function";
+}
+
+/** A process with no body (the test's own), and what only its owner may do with it. */
+export interface BareProcess {
+  /** The process's context: everything a body can do. */
+  readonly self: Self;
+  /** Not terminated yet. */
+  readonly alive: boolean;
+  /** The number of queued messages. */
+  readonly queued: number;
+  /** The queued messages, oldest first (at most `limit`). */
+  messages(limit?: number): unknown[];
+  /** Gives up a pending receive (its promise never settles); a matched message goes back to the front. */
+  cancelReceive(): void;
+}
+
+/** Spawns a process with no body on `node` (it lives until killed or the node stops). */
+export function spawnBare(node: Node): BareProcess {
+  const p = node.spawnProc(null);
+  return {
+    self: p,
+    get alive() {
+      return p.alive;
+    },
+    get queued() {
+      return p.mailbox.length;
+    },
+    messages: (limit) => p.mailbox.toArray(limit),
+    cancelReceive: () => p.cancelReceive(),
+  };
+}
+
+/** Records every signal that lands on `node` from now on (random mode), in order; returns the record. */
+export function recordDeliveries(node: Node): Delivery[] {
+  const recording: Delivery[] = [];
+  node.scheduler.recording = recording;
+  return recording;
+}
+
+/** The scheduling choices `node` has made so far (random mode), for replay and shrinking. */
+export function choicesOf(node: Node): number[] {
+  return node.scheduler.choices.slice();
+}

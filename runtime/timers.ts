@@ -8,7 +8,7 @@ import type { Node } from "./node";
 import type { Proc } from "./process";
 import { Pid, Ref, TimerMessage } from "./terms";
 
-/** An active timer. */
+/** @internal An active timer. */
 export class Timer {
   /**
    * The host's timer handle (from `setTimeout`; `undefined` until armed). Typed
@@ -32,7 +32,7 @@ export class Timer {
 /** Timer messages have no sender that orders them (TMR-07): each timer is its own sender. */
 const TIMER_SENDER = 2 ** 40;
 
-/** The timers of one node. */
+/** @internal The timers of one node. */
 export class Timers {
   private active = new Map<Ref, Timer>();
 
@@ -49,7 +49,7 @@ export class Timers {
       `sendAfter: dest must be a pid or a registered name, got ${String(dest)}`,
     );
     const ref = this.node.makeRef();
-    const owner = dest instanceof Pid ? (Pid.procOf(dest) as Proc | null) : null;
+    const owner = dest instanceof Pid ? Pid.procOf(dest) : null;
     const t = new Timer(ref, Date.now() + ms, dest, wrap ? new TimerMessage(ref, msg) : msg, owner);
     // A timer to a dead pid never fires (TMR-05).
     if (dest instanceof Pid && (owner === null || !owner.alive)) return ref;

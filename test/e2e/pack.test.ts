@@ -340,6 +340,27 @@ describe("the packed package in a fresh TypeScript project with preset: 'otpkit'
     expect(files.filter((f) => UNWANTED.test(f))).toEqual([]);
   });
 
+  it("the runtime's published types hold no internals (the process record, the server loop, the scheduler)", async () => {
+    const dist = path.join(project, "node_modules", "otpkit", "dist");
+    const types = (
+      await Promise.all(
+        packed.otpkit.files
+          .filter((f) => f.endsWith(".d.ts"))
+          .map((f) => readFile(path.join(dist, "..", f), "utf8")),
+      )
+    ).join("\n");
+    for (const internal of [
+      "class Proc ",
+      "class ServerLoop",
+      "class Scheduler",
+      "class Mailbox",
+      "function debugOf",
+      "function answerSystem",
+      "spawnProc(",
+    ])
+      expect([internal, types.includes(internal)]).toEqual([internal, false]);
+  });
+
   it("the runtime package is lean: no dependencies, under 500 KB unpacked", async () => {
     const manifest = JSON.parse(
       await readFile(path.join(project, "node_modules", "otpkit", "package.json"), "utf8"),
