@@ -238,6 +238,16 @@ let packed: Record<PackageName, Packed>;
 let install: Result;
 let jestRun: Result;
 let tsc: Result;
+/** The Jest 29 the preset is also tested with. */
+const JEST_29 = "29.7.0";
+
+/** npm's stderr without its warnings (which depend on the machine's npm config). */
+const errorsOf = (r: Result) =>
+  r.stderr
+    .split("\n")
+    .filter((l) => l.trim() !== "" && !l.startsWith("npm warn"))
+    .join("\n");
+
 /** What no package may ship: tests, TypeScript sources (declarations are fine), build info. */
 const UNWANTED = /(^|\/)test\/|\.test\.[jt]s$|\.ts$(?<!\.d\.ts)|\.tsbuildinfo$/;
 
@@ -393,6 +403,27 @@ Echo.start().then((p) => Echo.call(p, "echo", "pong")).then((r) => console.log(r
     expect(installed).toEqual(["otpkit"]);
     const run = await sh("node", ["main.js"], prod);
     expect([run.code, run.stdout.trim()]).toEqual([0, "pong"]);
+  });
+
+  it("Jest 29: the user's tests pass with the preset too (the peer range says ^29 || ^30)", async () => {
+    const old = path.join(dir, "jest29");
+    await mkdir(path.join(old, "test"), { recursive: true });
+    const manifest = JSON.parse(await readFile(path.join(project, "package.json"), "utf8"));
+    manifest.devDependencies = {
+      "@otpkit/jest": manifest.devDependencies["@otpkit/jest"],
+      jest: JEST_29,
+    };
+    await writeFile(path.join(old, "package.json"), JSON.stringify(manifest, null, 2));
+    for (const f of ["servers.ts", "user.test.ts"])
+      await writeFile(
+        path.join(old, "test", f),
+        await readFile(path.join(project, "test", f), "utf8"),
+      );
+    const install = await sh("npm", ["install", "--no-audit", "--no-fund"], old);
+    expect([install.code, errorsOf(install)]).toEqual([0, ""]);
+    const run = await sh("npx", ["--no", "--", "jest", "--ci"], old);
+    expect(strip(run.stderr)).toMatch(/Tests: {7}10 passed, 10 total/);
+    expect(run.code).toBe(0);
   });
 
   it("the preset package ships the preset, the helpers and their types, no sources or tests", () => {
