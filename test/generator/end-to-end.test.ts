@@ -37,17 +37,13 @@ describe("generated code, end to end", () => {
       expect([args.join(" "), r.code, r.stderr]).toEqual([args.join(" "), 0, ""]);
     };
     ok(["init"]);
-    ok([
-      "genserver",
-      "Subscribers",
-      "--call",
-      "subscribe",
-      "--call",
-      "subscribers",
-      "--info",
-      "down",
-    ]);
-    ok(["genserver", "Cache", "--call", "get", "--cast", "put", "--info", "tick"]);
+    ok("genserver Subscribers --call subscribe:Pid --call subscribers --info down".split(" "));
+    ok(
+      "genserver Cache --call get:string --cast put:string|null --cast touch --info tick".split(
+        " ",
+      ),
+    );
+    ok("genserver Watcher --cast watch:Pid? --call many:Pid[] --info down".split(" "));
     ok(["special", "Channels"]);
     ok([
       "supervisor",
@@ -67,6 +63,7 @@ describe("generated code, end to end", () => {
       ),
     });
     ok(["handler", "src/cache.ts", "--call", "size"]);
+    ok(["handler", "src/cache.ts", "--cast", "drop:ServerRef"]);
     ok(["handler", "src/subscribers.ts", "--cast", "reset"]);
     ok(["handler", "src/subscribers.ts", "--info", "ping"]);
     ok(["handler", "src/plain.ts", "--cast", "clear"]);
@@ -78,13 +75,13 @@ describe("generated code, end to end", () => {
 
     const tests = run(dir, [jestBin, "--ci"]);
     expect(tests.out).toMatch(/Tests: {7}\d+ passed, \d+ total/);
-    expect(tests.out).toMatch(/Test Suites: 4 passed, 4 total/);
+    expect(tests.out).toMatch(/Test Suites: 5 passed, 5 total/);
     expect(tests.code).toBe(0);
 
     for (const seed of ["1", "2"]) {
       const random = run(dir, [jestBin, "--ci"], { OTPKIT_SCHEDULE: "random", OTPKIT_SEED: seed });
       expect([seed, random.code]).toEqual([seed, 0]);
-      expect(random.out).toMatch(/Test Suites: 4 passed, 4 total/);
+      expect(random.out).toMatch(/Test Suites: 5 passed, 5 total/);
     }
   });
 });
