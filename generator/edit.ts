@@ -13,8 +13,7 @@
 import type { Options } from "prettier";
 import type * as TsMorph from "ts-morph";
 import { badInput, refused } from "./errors";
-import { handlerData } from "./commands/genserver";
-import type { HandlerSpec } from "./handler-spec";
+import { type HandlerSpec, handlerData } from "./handler-spec";
 import { pascal } from "./names";
 import { Templates } from "./templates";
 

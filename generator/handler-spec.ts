@@ -7,9 +7,13 @@
  * them followed by `[]` (an array); several joined by `|` (a union). The
  * generator must be able to write a value of the type for the generated
  * test, which is why the set is closed.
+ *
+ * Also the template data of a handler built from a spec, shared by
+ * `scaffold genserver` and `scaffold handler`.
  */
 import { badInput } from "./errors";
 import { checkHandlerName } from "./names";
+import type { Data } from "./render";
 
 /** A handler argument's type, as given and as the generated code needs it. */
 export interface ArgType {
@@ -94,4 +98,46 @@ export function parseHandlerSpecs(v: unknown, option: string): HandlerSpec[] {
   if (values.length === 0)
     throw badInput(`--${option} needs a handler name (e.g. --${option} get). ${SYNTAX}`);
   return values.map((raw) => parseHandlerSpec(raw, option));
+}
+
+/** `import { a, type B } from`: the names, types marked (for `verbatimModuleSyntax`). */
+export function importList(values: string[], types: string[]): string {
+  return [...values, ...types.map((t) => `type ${t}`)]
+    .sort((a, b) => a.replace(/^type /, "").localeCompare(b.replace(/^type /, "")))
+    .join(", ");
+}
+
+/** The template data of one call or cast handler (shared with `scaffold handler`). */
+export function handlerData(
+  spec: HandlerSpec,
+  kind: "call" | "cast",
+  Server: string,
+  State: string,
+  options: { example: boolean; down: boolean },
+): Data {
+  const arg = spec.arg;
+  const monitors = options.example && options.down && arg?.isPid === true;
+  const param = arg ? `${monitors ? "" : "_"}${arg.param}` : "_arg";
+  const paramType = arg ? `${arg.text}${arg.optional ? " | undefined" : ""}` : "void";
+  const fromCaller = monitors && kind === "call" && arg!.optional;
+  const monitor = !monitors
+    ? ""
+    : fromCaller
+      ? `const who = pid ?? from.pid;\nstate.watching.set(this.monitor(who), who);`
+      : arg!.optional
+        ? `if (pid !== undefined) state.watching.set(this.monitor(pid), pid);`
+        : `state.watching.set(this.monitor(pid), pid);`;
+  return {
+    name: spec.name,
+    Server,
+    State,
+    example: options.example,
+    param: `${param}: ${paramType}`,
+    from: fromCaller ? "from" : "_from",
+    monitor,
+    clientParam: arg ? `, ${arg.param}${arg.optional ? "?" : ""}: ${arg.text}` : "",
+    clientArg: arg ? `, ${arg.param}` : "",
+    needsProcess: arg?.needsProcess === true,
+    testArg: arg ? `, ${arg.sample}` : "",
+  };
 }

@@ -5,7 +5,7 @@
  * read it. Paths are relative to the project root, with `/` separators.
  */
 import { existsSync, readFileSync, statSync } from "fs";
-import { isAbsolute, join, posix, relative, sep } from "path";
+import { dirname, isAbsolute, join, posix, relative, sep } from "path";
 import { badInput } from "./errors";
 import { safePath } from "./write";
 
@@ -29,6 +29,8 @@ export abstract class Tree {
   protected abstract readOriginal(path: string): string | undefined;
   /** Is `path` a folder? */
   abstract isDirectory(path: string): boolean;
+  /** Is package `name` installed where the project's modules find it (node_modules here or above)? */
+  abstract hasPackage(name: string): boolean;
   /** Checks that `path` (normalized, relative) may be written: inside the project, no symlink out. */
   protected abstract checkInside(path: string, given: string): void;
 
@@ -88,6 +90,13 @@ export class FsTree extends Tree {
     return existsSync(abs) && statSync(abs).isDirectory();
   }
 
+  hasPackage(name: string): boolean {
+    for (let dir = this.root; ; dir = dirname(dir)) {
+      if (existsSync(join(dir, "node_modules", name, "package.json"))) return true;
+      if (dirname(dir) === dir) return false;
+    }
+  }
+
   protected checkInside(path: string, given: string): void {
     safePath(this.root, path, given);
   }
@@ -109,6 +118,10 @@ export class MemoryTree extends Tree {
   isDirectory(path: string): boolean {
     const prefix = path === "" ? "" : `${path}/`;
     return Object.keys(this.files).some((f) => f.startsWith(prefix));
+  }
+
+  hasPackage(name: string): boolean {
+    return this.exists(`node_modules/${name}/package.json`);
   }
 
   protected checkInside(): void {}

@@ -1,7 +1,7 @@
 /** `scaffold genserver <Name>`: a GenServer module and its test. */
 import { Context, importPath, renderFile } from "../context";
 import { badInput } from "../errors";
-import { HandlerSpec, parseHandlerSpecs } from "../handler-spec";
+import { handlerData, importList, parseHandlerSpecs } from "../handler-spec";
 import { checkDistinct, checkHandlerName, checkModuleName, kebab, pascal } from "../names";
 import { requireInit } from "../project";
 import type { Data } from "../render";
@@ -23,48 +23,6 @@ export interface GenServerArgs {
   info?: unknown;
   dir?: string;
   testDir?: string;
-}
-
-/** `import { a, type B } from`: the names, types marked (for `verbatimModuleSyntax`). */
-export function importList(values: string[], types: string[]): string {
-  return [...values, ...types.map((t) => `type ${t}`)]
-    .sort((a, b) => a.replace(/^type /, "").localeCompare(b.replace(/^type /, "")))
-    .join(", ");
-}
-
-/** The template data of one call or cast handler (shared with `scaffold handler`). */
-export function handlerData(
-  spec: HandlerSpec,
-  kind: "call" | "cast",
-  Server: string,
-  State: string,
-  options: { example: boolean; down: boolean },
-): Data {
-  const arg = spec.arg;
-  const monitors = options.example && options.down && arg?.isPid === true;
-  const param = arg ? `${monitors ? "" : "_"}${arg.param}` : "_arg";
-  const paramType = arg ? `${arg.text}${arg.optional ? " | undefined" : ""}` : "void";
-  const fromCaller = monitors && kind === "call" && arg!.optional;
-  const monitor = !monitors
-    ? ""
-    : fromCaller
-      ? `const who = pid ?? from.pid;\nstate.watching.set(this.monitor(who), who);`
-      : arg!.optional
-        ? `if (pid !== undefined) state.watching.set(this.monitor(pid), pid);`
-        : `state.watching.set(this.monitor(pid), pid);`;
-  return {
-    name: spec.name,
-    Server,
-    State,
-    example: options.example,
-    param: `${param}: ${paramType}`,
-    from: fromCaller ? "from" : "_from",
-    monitor,
-    clientParam: arg ? `, ${arg.param}${arg.optional ? "?" : ""}: ${arg.text}` : "",
-    clientArg: arg ? `, ${arg.param}` : "",
-    needsProcess: arg?.needsProcess === true,
-    testArg: arg ? `, ${arg.sample}` : "",
-  };
 }
 
 export async function genserver(ctx: Context, args: GenServerArgs): Promise<void> {

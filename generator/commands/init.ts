@@ -35,7 +35,7 @@ export async function init(ctx: Context): Promise<void> {
 function checkPreset(preset: unknown, rel: string): void {
   if (preset !== undefined && preset !== "otpkit")
     throw refused(
-      `${rel} already sets preset ${JSON.stringify(preset)}; not changing it. Combine it with otpkit's yourself (see docs/getting-started.md in the otpkit package, "another preset").`,
+      `${rel} already sets preset ${JSON.stringify(preset)}; not changing it. Combine them yourself: keep yours and add otpkit's setup file, setupFilesAfterEnv: [...require("otpkit/jest-preset").setupFilesAfterEnv].`,
     );
 }
 
@@ -149,7 +149,7 @@ async function editJsConfig(ctx: Context, path: string, text: string): Promise<s
       : undefined;
     if (value === '"otpkit"' || value === "'otpkit'") return text;
     throw refused(
-      `${rel} already sets preset (${value ?? "?"}); not changing it. Combine it with otpkit's yourself (see scaffold init --help).`,
+      `${rel} already sets preset (${value ?? "?"}); not changing it. Combine them yourself: keep yours and add otpkit's setup file, setupFilesAfterEnv: [...require("otpkit/jest-preset").setupFilesAfterEnv].`,
     );
   }
   const options = await ctx.formatter.options(path);
@@ -177,7 +177,7 @@ async function editJsConfig(ctx: Context, path: string, text: string): Promise<s
 async function tsconfig(ctx: Context): Promise<void> {
   const { tree } = ctx;
   const path = "tsconfig.json";
-  const nodeTypes = tree.exists("node_modules/@types/node/package.json");
+  const nodeTypes = tree.hasPackage("@types/node");
   const types = [...(nodeTypes ? ["node"] : []), ...TYPES];
   if (!nodeTypes)
     ctx.log(
