@@ -3,9 +3,10 @@
  * systems they have: for each project below, a fresh folder in the OS temp
  * folder (`npm init -y`), otpkit installed from its packed tarball with Jest
  * and TypeScript 7 (the native port), `npx scaffold init`, the generators
- * with typed arguments, then `npx tsc --noEmit` and `npx jest` on the
- * generated code, unedited; and the README's test, once the one line of
- * logic the generated server leaves to the user is filled in.
+ * with typed arguments, then `npx jest` on the generated code, unedited;
+ * then, the one line of logic the generated server leaves to the user
+ * filled in and the README's test added, `npx tsc --noEmit` on everything
+ * and `npx jest` on the README's test.
  *
  * - CommonJS, no configs: init creates jest.config.js (module.exports) and
  *   tsconfig.json (nodenext: `.js` import specifiers);
@@ -149,8 +150,12 @@ interface Outcome {
   jestConfig: string;
   generatedImport: string;
   tsc: Result;
+  /** The generated tests, unedited. */
   jest: Result;
   report?: Report;
+  /** The README's test, after the fill-in. */
+  readme: Result;
+  readmeReport?: Report;
   seconds: number;
 }
 
@@ -196,6 +201,20 @@ async function prepare(c: Case, parent: string): Promise<Outcome> {
   } as Outcome;
 }
 
+/** Jest's `--json` report, or undefined if it wrote none. */
+const readReport = (dir: string, file: string): Promise<Report | undefined> =>
+  readFile(path.join(dir, file), "utf8").then(JSON.parse, () => undefined);
+
+/** The tests of `report` that did not pass, and files that failed to run, with their messages. */
+function failures(report: Report): string[] {
+  return report.testResults.flatMap((f) => [
+    ...(f.message && f.assertionResults.length === 0 ? [`${f.name}\n${strip(f.message)}`] : []),
+    ...f.assertionResults
+      .filter((a) => a.status !== "passed")
+      .map((a) => `${a.status}: ${a.fullName}\n${strip(a.failureMessages.join("\n"))}`),
+  ]);
+}
+
 /** The user's part: the one line of logic, and the README's test. */
 async function addReadmeTest(o: Outcome, specifier: string): Promise<void> {
   const file = path.join(o.dir, "src/subscribers.ts");
@@ -218,13 +237,18 @@ beforeAll(async () => {
     const o = prepared[i]!;
     const t0 = Date.now();
     if (o.runs.every((r) => r.result.code === 0)) {
+      o.jest = await npx(o.dir, ["jest", "--ci", "--json", "--outputFile=report.json"]);
+      o.report = await readReport(o.dir, "report.json");
       await addReadmeTest(o, c.specifier);
       o.tsc = await npx(o.dir, ["tsc", "--noEmit", "--pretty", "false"]);
-      o.jest = await npx(o.dir, ["jest", "--ci", "--json", "--outputFile=report.json"]);
-      o.report = await readFile(path.join(o.dir, "report.json"), "utf8").then(
-        JSON.parse,
-        () => undefined,
-      );
+      o.readme = await npx(o.dir, [
+        "jest",
+        "--ci",
+        "--json",
+        "--outputFile=readme.json",
+        "test/readme.test.ts",
+      ]);
+      o.readmeReport = await readReport(o.dir, "readme.json");
     }
     o.seconds += (Date.now() - t0) / 1000;
     outcomes.set(c.name, o);
@@ -261,23 +285,24 @@ describe.each(CASES)("$name", (c) => {
     expect(o().generatedImport).toBe(c.specifier);
   });
 
+  it("npx jest: every generated test passes, unedited", () => {
+    const r = o().report;
+    if (r === undefined) throw new Error(`Jest wrote no report:\n${show(o().jest)}`);
+    expect(failures(r)).toEqual([]);
+    const files = r.testResults.map((f) => path.relative(o().dir, f.name)).sort();
+    expect(files).toEqual([...GENERATED].sort());
+    expect([r.numPassedTests, o().jest.code]).toEqual([r.numTotalTests, 0]);
+  });
+
   it("npx tsc --noEmit passes on the generated code and the README's test", () => {
     expect([o().tsc.code, strip(o().tsc.stdout + o().tsc.stderr)]).toEqual([0, ""]);
   });
 
-  it("npx jest: every generated test and the README's test pass", () => {
-    const r = o().report;
-    if (r === undefined) throw new Error(`Jest wrote no report:\n${show(o().jest)}`);
-    const failed = r.testResults.flatMap((f) => [
-      ...(f.message && f.assertionResults.length === 0 ? [`${f.name}\n${strip(f.message)}`] : []),
-      ...f.assertionResults
-        .filter((a) => a.status !== "passed")
-        .map((a) => `${a.status}: ${a.fullName}\n${strip(a.failureMessages.join("\n"))}`),
-    ]);
-    expect(failed).toEqual([]);
-    const files = r.testResults.map((f) => path.relative(o().dir, f.name)).sort();
-    expect(files).toEqual([...GENERATED, "test/readme.test.ts"].sort());
-    expect([r.numPassedTests, o().jest.code]).toEqual([r.numTotalTests, 0]);
+  it("the README's test passes once subscribers' one line of logic is filled in", () => {
+    const r = o().readmeReport;
+    if (r === undefined) throw new Error(`Jest wrote no report:\n${show(o().readme)}`);
+    expect(failures(r)).toEqual([]);
+    expect([r.numPassedTests, r.numTotalTests, o().readme.code]).toEqual([1, 1, 0]);
   });
 });
 
