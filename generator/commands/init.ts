@@ -9,7 +9,13 @@
  * jsonc-parser and JavaScript configs with text insertions, so comments and
  * layout stay as they were; new files follow the project's prettier config.
  */
-import { applyEdits, modify, type FormattingOptions } from "jsonc-parser";
+import {
+  applyEdits,
+  findNodeAtLocation,
+  modify,
+  parseTree,
+  type FormattingOptions,
+} from "jsonc-parser";
 import type { Options } from "prettier";
 import { Context, renderFile } from "../context";
 import { refused } from "../errors";
@@ -52,10 +58,33 @@ function setJson(
   options: Options,
   insert = false,
 ) {
+  // A new property goes first: appended last, it would slip between the
+  // last property and a comment that ends its line.
   return applyEdits(
     text,
-    modify(text, path, value, { formattingOptions: layout(options), isArrayInsertion: insert }),
+    modify(text, path, value, {
+      formattingOptions: layout(options),
+      isArrayInsertion: insert,
+      getInsertionIndex: () => 0,
+    }),
   );
+}
+
+/**
+ * Appends `values` to the array at `path`: on its line when the array is
+ * written on one line (`["node"]` → `["node", "jest"]`), else one per line.
+ */
+function addToArray(text: string, path: string[], values: string[], options: Options): string {
+  const node = findNodeAtLocation(parseTree(text, [], { allowTrailingComma: true })!, path)!;
+  const current = text.slice(node.offset, node.offset + node.length);
+  if (current.includes("\n")) {
+    let out = text;
+    for (const v of values) out = setJson(out, [...path, -1], v, options, true);
+    return out;
+  }
+  const items = (node.children ?? []).map((c) => text.slice(c.offset, c.offset + c.length));
+  const line = `[${[...items, ...values.map((v) => JSON.stringify(v))].join(", ")}]`;
+  return text.slice(0, node.offset) + line + text.slice(node.offset + node.length);
 }
 
 /**
@@ -197,18 +226,18 @@ async function tsconfig(ctx: Context): Promise<void> {
   const own = (config.compilerOptions ?? {}) as Record<string, unknown>;
   const options = await ctx.formatter.options(path);
   let out = text;
+  const have = own.types;
+  if (have !== undefined && !Array.isArray(have))
+    throw refused(`${path}: compilerOptions.types is not an array; not changing it.`);
+  const missing = types.filter((t) => !(have ?? []).includes(t));
+  if (have === undefined) out = setJson(out, ["compilerOptions", "types"], types, options);
+  else if (missing.length > 0)
+    out = addToArray(out, ["compilerOptions", "types"], missing, options);
   if (own.strict === undefined) out = setJson(out, ["compilerOptions", "strict"], true, options);
   else if (own.strict === false)
     ctx.log(
       `warning: ${path} sets "strict": false; generated code is written for strict mode (left as it is).`,
     );
-  const have = own.types;
-  if (have !== undefined && !Array.isArray(have))
-    throw refused(`${path}: compilerOptions.types is not an array; not changing it.`);
-  if (have === undefined) out = setJson(out, ["compilerOptions", "types"], types, options);
-  else
-    for (const t of types.filter((t) => !have.includes(t)))
-      out = setJson(out, ["compilerOptions", "types", -1], t, options, true);
   const effective = compilerOptions(tree, path);
   const module = String(effective.module ?? "").toLowerCase();
   if (

@@ -63,7 +63,7 @@ describe("scaffold init", () => {
     const ts = files["tsconfig.json"]!;
     expect(ts).toContain("// mine");
     expect(ts).toContain("// node types");
-    expect(ts).toMatch(/"types": \[\s*"node",\s*"jest",\s*"otpkit\/jest"\s*\]/);
+    expect(ts).toContain('"types": ["node", "jest", "otpkit/jest"], // node types');
     expect(ts).toContain('"strict": true');
     expect(ts).toContain('"include": ["lib"]');
   });
@@ -79,6 +79,14 @@ describe("scaffold init", () => {
     const { files } = await run({ ...ESM, [name]: text });
     expect(files[name]).toContain('  preset: "otpkit",\n  testTimeout: 1000,');
     expect(files["jest.config.js"]).toBeUndefined();
+  });
+
+  it("an array written one per line gets one entry per line", async () => {
+    const tsconfig = '{\n  "compilerOptions": {\n    "types": [\n      "node"\n    ]\n  }\n}\n';
+    const { files } = await run({ ...CJS, ...NODE_TYPES, "tsconfig.json": tsconfig });
+    expect(files["tsconfig.json"]).toContain(
+      '"types": [\n      "node",\n      "jest",\n      "otpkit/jest"\n    ]',
+    );
   });
 
   it("a jest key in package.json gets the preset; a tsconfig without compilerOptions gets them", async () => {
@@ -133,6 +141,6 @@ describe("scaffold init", () => {
       '{\n  "compilerOptions": {\n    "module": "nodenext",\n    "types": [],\n    "verbatimModuleSyntax": true,\n  }\n}\n';
     const { files, logs } = await run({ ...ESM, ...NODE_TYPES, "tsconfig.json": tsconfig });
     expect(logs.join("\n")).not.toMatch(/warning/);
-    expect(files["tsconfig.json"]).toMatch(/"types": \[\s*"node",\s*"jest",\s*"otpkit\/jest"\s*\]/);
+    expect(files["tsconfig.json"]).toContain('"types": ["node", "jest", "otpkit/jest"],');
   });
 });
