@@ -57,14 +57,6 @@ function ownVersion(): string {
   return String(JSON.parse(readFileSync(join(packageDir(), "package.json"), "utf8")).version);
 }
 
-/** Where the full guide is: docs/generator.md in this package, relative to `cwd`, if shipped. */
-function guide(cwd: string): string {
-  const file = join(packageDir(), "docs", "generator.md");
-  return existsSync(file)
-    ? `Guide: ${relative(cwd, file) || file}`
-    : "Guide: scaffold <command> --help";
-}
-
 /** Runs `name` in the project around `cwd`, then commits (or shows) its plan. */
 async function run(name: CommandName, args: GlobalArgs & Record<string, unknown>, cwd: string) {
   const root = findRoot(cwd);
@@ -112,7 +104,7 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
       .epilog(
         `Run in a Node project: the root is the nearest folder with a package.json.\n` +
           `Exit codes: 0 done or nothing to do, 1 refused (a file exists, a conflict, no scaffold init yet), 2 bad input.\n` +
-          guide(cwd),
+          `More: scaffold <command> --help (each command's options, with examples).`,
       )
       .fail((msg, err) => {
         if (err) throw err;

@@ -145,7 +145,10 @@ let packed: Promise<Record<PackageName, Packed>> | undefined;
  * `devDependencies` beside them (`jest@30.5.2`, `typescript@7`...). One npm
  * command: the tarballs go into package.json first.
  */
-export async function installOtpkit(projectDir: string, devDependencies: string[]): Promise<Result> {
+export async function installOtpkit(
+  projectDir: string,
+  devDependencies: string[],
+): Promise<Result> {
   packed ??= mkdtemp(path.join(tmpdir(), "otpkit-pack-")).then(packAll);
   const tarballs = await packed;
   const file = path.join(projectDir, "package.json");

@@ -37,12 +37,10 @@ describe("scaffold --help and --version", () => {
     );
   });
 
-  it("--help points to a guide that exists", () => {
-    const dir = project();
-    const r = scaffold(dir, "--help");
-    const guide = /^Guide: (.*)$/m.exec(r.stdout)?.[1];
-    expect(guide).toBeDefined();
-    expect(existsSync(join(dir, guide!))).toBe(true);
+  it("--help points to per-command help, which exists for each command", () => {
+    expect(scaffold(REPO, "--help").stdout).toContain("More: scaffold <command> --help");
+    for (const c of ["genserver", "special", "supervisor", "handler", "init"])
+      expect(scaffold(REPO, c, "--help").stdout).toMatch(/^Examples:$/m);
   });
 
   it.each([
