@@ -113,7 +113,7 @@ describe("scaffold: the project root and the files", () => {
     expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(/run scaffold init first/)]);
   });
 
-  it("refuses to overwrite without --force (exit 1, nothing written); --force overwrites", () => {
+  it("refuses to overwrite without --force: exit 1, nothing written", () => {
     const dir = project({ ...INITIALIZED, "src/cache.ts": "// mine\n" });
     const before = snapshot(dir);
     const r = scaffold(dir, "genserver", "Cache");
@@ -124,6 +124,10 @@ describe("scaffold: the project root and the files", () => {
       ),
     ]);
     expect(snapshot(dir)).toEqual(before);
+  });
+
+  it("--force overwrites an existing file", () => {
+    const dir = project({ ...INITIALIZED, "src/cache.ts": "// mine\n" });
     expect(scaffold(dir, "genserver", "Cache", "--force").code).toBe(0);
     expect(read(dir, "src/cache.ts")).toContain("GenServer.define");
   });
@@ -151,21 +155,29 @@ describe("scaffold: the project root and the files", () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
-  it("never writes outside the project: .., absolute paths, symlinks", () => {
+  it.each([
+    ["a .. escape", ["--dir", "../escape"]],
+    ["an absolute path elsewhere", ["--test-dir", "OUTSIDE"]],
+    ["a symlink leading outside", ["--dir", "linked/deeper"]],
+  ])("never writes outside the project: %s is refused (exit 2)", (_, given) => {
     const outside = mkdtempSync(join(tmpdir(), "scaffold-outside-"));
-    const dir = project(INITIALIZED);
-    symlinkSync(outside, join(dir, "linked"));
-    for (const args of [
-      ["--dir", "../escape"],
-      ["--test-dir", outside],
-      ["--dir", "linked/deeper"],
-    ]) {
+    try {
+      const dir = project(INITIALIZED);
+      symlinkSync(outside, join(dir, "linked"));
+      const args = given.map((a) => (a === "OUTSIDE" ? outside : a));
       const r = scaffold(dir, "genserver", "Cache", ...args);
-      expect([args, r.code]).toEqual([args, 2]);
-      expect(r.stderr).toMatch(/Refusing .*(outside the project root|symlink leading outside)/);
+      expect([r.code, r.stderr]).toEqual([
+        2,
+        expect.stringMatching(/Refusing .*(outside the project root|symlink leading outside)/),
+      ]);
+      expect(snapshot(outside)).toEqual({});
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
     }
-    expect(snapshot(outside)).toEqual({});
-    rmSync(outside, { recursive: true, force: true });
+  });
+
+  it("an absolute path inside the project is fine", () => {
+    const dir = project(INITIALIZED);
     expect(scaffold(dir, "genserver", "Cache", "--dir", join(dir, "inside")).code).toBe(0);
     expect(existsSync(join(dir, "inside", "cache.ts"))).toBe(true);
   });

@@ -195,19 +195,26 @@ describe("scaffold genserver", () => {
     expect([e.exitCode, e.message]).toEqual([2, expect.stringMatching(message)]);
   });
 
-  it("templates: .scaffold/templates/ overrides a shipped one; --templates overrides both", async () => {
-    const files = {
-      ...INITIALIZED,
-      ".scaffold/templates/genserver.test.ts.tpl":
-        '// project {{Name}}\nexport const x = "{{modulePath}}";\n',
-      "mine/genserver.test.ts.tpl": "// mine {{Name}}\nexport {};\n",
-    };
-    const project = await inMemory(files, genserver, { name: "Cache" });
-    expect(project.files["test/cache.test.ts"]).toBe(
+  const templateFiles = {
+    ...INITIALIZED,
+    ".scaffold/templates/genserver.test.ts.tpl":
+      '// project {{Name}}\nexport const x = "{{modulePath}}";\n',
+    "mine/genserver.test.ts.tpl": "// mine {{Name}}\nexport {};\n",
+  };
+
+  it("templates: one in .scaffold/templates/ overrides the shipped one", async () => {
+    const { files } = await inMemory(templateFiles, genserver, { name: "Cache" });
+    expect(files["test/cache.test.ts"]).toBe(
       '// project Cache\nexport const x = "../src/cache.js";\n',
     );
-    const mine = await inMemory(files, genserver, { name: "Cache", templates: "mine" });
-    expect(mine.files["test/cache.test.ts"]).toBe("// mine Cache\nexport {};\n");
+  });
+
+  it("templates: one in --templates overrides .scaffold/templates/ and the shipped one", async () => {
+    const { files } = await inMemory(templateFiles, genserver, {
+      name: "Cache",
+      templates: "mine",
+    });
+    expect(files["test/cache.test.ts"]).toBe("// mine Cache\nexport {};\n");
   });
 
   it("a broken template override fails before anything is planned (exit 2, file and line)", async () => {

@@ -47,22 +47,20 @@ describe("scaffold init", () => {
     expect(again.logs.join("\n")).toContain("nothing to do");
   });
 
-  it("adds to an existing jest.config.js and tsconfig.json, keeping comments and settings", async () => {
-    const tsconfig =
-      '{\n  // mine\n  "compilerOptions": {\n    "target": "ES2022",\n    "types": ["node"], // node types\n  },\n  "include": ["lib"],\n}\n';
+  it("adds the preset to an existing jest.config.js, keeping its comments and settings", async () => {
     const jest = "// my config\nmodule.exports = {\n  testTimeout: 10000, // slow CI\n};\n";
-    const { files } = await run({
-      ...CJS,
-      ...NODE_TYPES,
-      "tsconfig.json": tsconfig,
-      "jest.config.js": jest,
-    });
+    const { files } = await run({ ...CJS, "jest.config.js": jest });
     expect(files["jest.config.js"]).toBe(
       '// my config\nmodule.exports = {\n  preset: "otpkit",\n  testTimeout: 10000, // slow CI\n};\n',
     );
+  });
+
+  it("adds the types and strict to an existing tsconfig.json, keeping its comments and settings", async () => {
+    const tsconfig =
+      '{\n  // mine\n  "compilerOptions": {\n    "target": "ES2022",\n    "types": ["node"], // node types\n  },\n  "include": ["lib"],\n}\n';
+    const { files } = await run({ ...CJS, ...NODE_TYPES, "tsconfig.json": tsconfig });
     const ts = files["tsconfig.json"]!;
     expect(ts).toContain("// mine");
-    expect(ts).toContain("// node types");
     expect(ts).toContain('"types": ["node", "jest", "otpkit/jest"], // node types');
     expect(ts).toContain('"strict": true');
     expect(ts).toContain('"include": ["lib"]');
@@ -89,16 +87,19 @@ describe("scaffold init", () => {
     );
   });
 
-  it("a jest key in package.json gets the preset; a tsconfig without compilerOptions gets them", async () => {
+  it("a jest key in package.json gets the preset, and no jest.config.js is made", async () => {
     const { files } = await run({
       "package.json": '{\n  "name": "x",\n  "jest": {\n    "testTimeout": 1000\n  }\n}\n',
-      "tsconfig.json": '{\n  "include": ["src"]\n}\n',
     });
     expect(JSON.parse(files["package.json"]!).jest).toEqual({
       testTimeout: 1000,
       preset: "otpkit",
     });
     expect(files["jest.config.js"]).toBeUndefined();
+  });
+
+  it("a tsconfig without compilerOptions gets them", async () => {
+    const { files } = await run({ ...CJS, "tsconfig.json": '{\n  "include": ["src"]\n}\n' });
     expect(JSON.parse(files["tsconfig.json"]!)).toEqual({
       include: ["src"],
       compilerOptions: { strict: true, types: ["jest", "otpkit/jest"] },
