@@ -6,10 +6,9 @@
  */
 const { spawn } = require("child_process");
 const path = require("path");
+const { withProgress } = require("./demo/progress.js");
 
 const root = path.join(__dirname, "..");
-const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-const live = process.stdout.isTTY === true && process.stderr.isTTY === true;
 
 /** Runs a command from the package root; resolves with its exit code. */
 function run(cmd, args, stdio) {
@@ -19,27 +18,11 @@ function run(cmd, args, stdio) {
   });
 }
 
-async function build() {
+function build() {
   const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
-  if (!live) process.stderr.write("… building (tsc -b tsconfig.build.json)\n");
-  const t0 = Date.now();
-  let i = 0;
-  const timer = live
-    ? setInterval(() => {
-        const s = ((Date.now() - t0) / 1000).toFixed(1);
-        process.stderr.write(`\r\u001b[2K  ${FRAMES[i++ % FRAMES.length]} building ${s} s`);
-      }, 80)
-    : undefined;
-  const code = await run(
-    process.execPath,
-    [tsc, "-b", "tsconfig.build.json"],
-    ["ignore", "inherit", "inherit"],
+  return withProgress("building (tsc -b tsconfig.build.json)", () =>
+    run(process.execPath, [tsc, "-b", "tsconfig.build.json"], ["ignore", "inherit", "inherit"]),
   );
-  if (timer !== undefined) {
-    clearInterval(timer);
-    process.stderr.write("\r\u001b[2K");
-  }
-  return code;
 }
 
 async function main() {

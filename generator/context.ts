@@ -1,9 +1,9 @@
-/** What every command gets: the project root, the global options, templates and output. */
-import { existsSync, statSync } from "fs";
-import { resolve } from "path";
+/** What every command gets: the project (as a tree), its templates, a formatter and output. */
 import { badInput } from "./errors";
+import { Formatter, formatFile } from "./format";
+import { importSuffix } from "./project";
 import { Templates } from "./templates";
-import { PlannedFile, commit } from "./write";
+import type { Tree } from "./tree";
 
 /** The global options, as yargs parses them. */
 export interface GlobalArgs {
@@ -12,33 +12,57 @@ export interface GlobalArgs {
   templates?: string;
 }
 
+/** A command's view of the project: it reads from `tree` and plans its writes there. */
 export interface Context {
-  /** The project root: the current directory. Nothing is written outside it. */
-  root: string;
-  force: boolean;
-  dryRun: boolean;
+  tree: Tree;
   templates: Templates;
+  formatter: Formatter;
+  /** Prints a line for the user (notes and warnings; the commit prints the files). */
   log: (line: string) => void;
-  /** Writes the plan (or shows it, on --dry-run); returns how many files changed. */
-  commit(plan: PlannedFile[]): number;
+  /** The folder the command was run from, relative to the project root (for file arguments). */
+  cwd: string;
 }
 
-export function makeContext(args: GlobalArgs, log = (l: string) => console.log(l)): Context {
-  const root = process.cwd();
+/** A context for `tree`; `--templates` is resolved against the project root. */
+export function makeContext(
+  tree: Tree,
+  formatter: Formatter,
+  args: GlobalArgs = {},
+  log: (line: string) => void = () => {},
+  cwd = "",
+): Context {
+  let override: string | undefined;
   if (args.templates !== undefined) {
-    const dir = resolve(root, args.templates);
-    if (!existsSync(dir) || !statSync(dir).isDirectory())
+    override = tree.resolve(args.templates);
+    if (!tree.isDirectory(override))
       throw badInput(`--templates ${JSON.stringify(args.templates)}: no such directory.`);
   }
-  const ctx: Context = {
-    root,
-    force: args.force === true,
-    dryRun: args.dryRun === true,
-    templates: new Templates(root, args.templates),
-    log,
-    commit: (plan) => commit(plan, { root, force: ctx.force, dryRun: ctx.dryRun, log }).length,
-  };
-  return ctx;
+  return { tree, templates: new Templates(tree, override), formatter, log, cwd };
+}
+
+/** Renders a template and formats it as project file `path`. */
+export async function renderFile(
+  ctx: Context,
+  template: Parameters<Templates["render"]>[0],
+  path: string,
+  data: Parameters<Templates["render"]>[1],
+): Promise<string> {
+  return formatFile(ctx.formatter, path, ctx.templates.render(template, data));
+}
+
+/**
+ * A module specifier from project file `from` to project file `to` (a `.ts`
+ * file): relative, with the suffix the project's tsconfig needs.
+ */
+export function importPath(ctx: Context, from: string, to: string): string {
+  const fromParts = from.split("/").slice(0, -1);
+  const toParts = to.replace(/\.ts$/, "").split("/");
+  let i = 0;
+  while (i < fromParts.length && i < toParts.length - 1 && fromParts[i] === toParts[i]) i++;
+  const up = fromParts.length - i;
+  const rest = toParts.slice(i).join("/");
+  const rel = up === 0 ? `./${rest}` : `${"../".repeat(up)}${rest}`;
+  return rel + importSuffix(ctx.tree);
 }
 
 /** A repeatable string option as a list (yargs gives a string for one use). */

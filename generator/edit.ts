@@ -13,7 +13,7 @@
 import type { Options } from "prettier";
 import type * as TsMorph from "ts-morph";
 import { badInput, refused } from "./errors";
-import { formatFile } from "./format";
+import { type HandlerSpec, handlerData } from "./handler-spec";
 import { pascal } from "./names";
 import { Templates } from "./templates";
 
@@ -24,6 +24,12 @@ export interface EditResult {
   text: string;
   added: string[];
 }
+
+/** Formats text with the given prettier options. */
+type Format = (text: string, options: Options) => Promise<string>;
+
+/** Names added to an import that are types only (`import { type X }`, for `verbatimModuleSyntax`). */
+const TYPE_ONLY = new Set(["From", "ServerRef", "Pid"]);
 
 interface Insertion {
   pos: number;
@@ -40,10 +46,12 @@ export async function addHandler(
   file: string,
   text: string,
   kind: HandlerKind,
-  name: string,
+  handlerSpec: HandlerSpec,
   templates: Templates,
   prettierOptions: Options,
+  format: Format,
 ): Promise<EditResult> {
+  const name = handlerSpec.name;
   const { Project, SyntaxKind, Node } = await loadTsMorph();
   const project = new Project({
     useInMemoryFileSystem: true,
@@ -157,6 +165,8 @@ export async function addHandler(
   const added: string[] = [];
   const needImports = new Set<string>();
   const data = { name, Server, State: stateType };
+  const handler = (k: "call" | "cast") =>
+    handlerData(handlerSpec, k, Server, stateType, { example: false, down: false });
 
   const hasMember = (o: TsMorph.ObjectLiteralExpression | undefined, key: string) =>
     o !== undefined && prop(o, key) !== undefined;
@@ -177,25 +187,27 @@ export async function addHandler(
     if (!hasHandler) {
       const member = templates.render(
         kind === "call" ? "handler-call.tpl" : "handler-cast.tpl",
-        data,
+        handler(kind),
       );
-      if (own) insertions.push(...(await insertMember(text, own, member, prettierOptions)));
+      if (own) insertions.push(...(await insertMember(text, own, member, prettierOptions, format)));
       else
         insertions.push(
-          ...(await insertMember(text, spec, `${key}: {\n${member}\n},`, prettierOptions)),
+          ...(await insertMember(text, spec, `${key}: {\n${member}\n},`, prettierOptions, format)),
         );
       added.push(`${kind} handler ${name}`);
       if (kind === "call") ["From", "reply"].forEach((n) => needImports.add(n));
       else needImports.add("noreply");
+      for (const t of handlerSpec.arg?.imports ?? []) needImports.add(t);
     }
     if (!topLevel.has(name)) {
       const client = templates.render(
         kind === "call" ? "handler-call-client.tpl" : "handler-cast-client.tpl",
-        data,
+        handler(kind),
       );
-      insertions.push(await appendStatement(text, sf, Server, client, prettierOptions));
+      insertions.push(await appendStatement(text, sf, Server, client, prettierOptions, format));
       added.push(`client function ${name}`);
       needImports.add("ServerRef");
+      for (const t of handlerSpec.arg?.imports ?? []) needImports.add(t);
     }
   } else {
     const down = name === "down";
@@ -206,7 +218,7 @@ export async function addHandler(
       new RegExp(`\\b${guard.replace(/\$/g, "\\$")}\\s*\\(`).test(infoFn.getText());
     if (!down && !topLevel.has(Type) && !topLevel.has(guard)) {
       const decls = templates.render("handler-info-message.tpl", { ...data, Type });
-      const formatted = (await formatFile("", decls, prettierOptions)).replace(/\n+$/, "");
+      const formatted = (await format(decls, prettierOptions)).replace(/\n+$/, "");
       const at = lineStart(text, defineStatement.getStart(true));
       insertions.push({ pos: at, text: `${formatted}\n\n` });
       added.push(`message type ${Type} and guard ${guard}`);
@@ -224,8 +236,15 @@ export async function addHandler(
           throw refused(
             `${rel}: handleInfo's body is an expression; make it a block so a branch can be added.`,
           );
-        const branch = templates.render("handler-info.tpl", { ...data, Type, down, msg, state });
-        insertions.push(await insertStatement(text, body, branch, prettierOptions));
+        const branch = templates.render("handler-info.tpl", {
+          ...data,
+          Type,
+          down,
+          msg,
+          state,
+          example: false,
+        });
+        insertions.push(await insertStatement(text, body, branch, prettierOptions, format));
       } else {
         const branch = templates.render("handler-info.tpl", {
           ...data,
@@ -233,9 +252,10 @@ export async function addHandler(
           down,
           msg: "msg",
           state: "state",
+          example: false,
         });
         const member = `handleInfo(msg: unknown, state: ${stateType}) {\n${branch}\nreturn noreply(state);\n},`;
-        insertions.push(...(await insertMember(text, spec, member, prettierOptions)));
+        insertions.push(...(await insertMember(text, spec, member, prettierOptions, format)));
       }
       added.push(`info handler ${name}`);
       needImports.add("noreply");
@@ -260,11 +280,15 @@ export async function addHandler(
   );
   const missing = [...needImports].filter((n) => !have.has(n) && !topLevel.has(n));
   if (missing.length > 0) {
-    const elements = [...imp.getNamedImports().map((n) => n.getText()), ...missing];
+    const typeOnlyImport = imp.isTypeOnly();
+    const elements = [
+      ...imp.getNamedImports().map((n) => n.getText()),
+      ...missing.map((n) => (TYPE_ONLY.has(n) && !typeOnlyImport ? `type ${n}` : n)),
+    ];
     const head = imp.getDefaultImport() ? `${imp.getDefaultImport()!.getText()}, ` : "";
     const typeOnly = imp.isTypeOnly() ? "type " : "";
     const newImport = `import ${typeOnly}${head}{ ${elements.join(", ")} } from ${imp.getModuleSpecifier().getText()};`;
-    const formatted = (await formatFile("", newImport, prettierOptions)).replace(/\n+$/, "");
+    const formatted = (await format(newImport, prettierOptions)).replace(/\n+$/, "");
     insertions.push({ pos: imp.getStart(), end: imp.getEnd(), text: formatted });
   }
 
@@ -305,6 +329,7 @@ async function formatNested(
   wrapper: "object" | "block",
   indent: string,
   options: Options,
+  format: Format,
 ): Promise<string> {
   const unit = unitOf(options);
   const printWidth =
@@ -313,7 +338,7 @@ async function formatNested(
     wrapper === "object"
       ? `const __scaffold = {\n${snippet}\n};\n`
       : `function __scaffold() {\n${snippet}\n}\n`;
-  const out = await formatFile("", wrapped, { ...options, printWidth });
+  const out = await format(wrapped, { ...options, printWidth });
   const lines = out.replace(/\n+$/, "").split("\n");
   return lines
     .slice(1, -1)
@@ -328,6 +353,7 @@ async function insertMember(
   obj: TsMorph.ObjectLiteralExpression,
   member: string,
   options: Options,
+  format: Format,
 ): Promise<Insertion[]> {
   const props = obj.getProperties();
   const close = obj.getEnd() - 1;
@@ -335,7 +361,7 @@ async function insertMember(
     props.length > 0
       ? indentAt(text, props[0].getStart())
       : indentAt(text, obj.getStart()) + unitOf(options);
-  const formatted = await formatNested(member, "object", indent, options);
+  const formatted = await formatNested(member, "object", indent, options, format);
   const result: Insertion[] = [];
   if (props.length > 0) {
     const last = props[props.length - 1];
@@ -355,6 +381,7 @@ async function insertStatement(
   block: TsMorph.Block,
   statement: string,
   options: Options,
+  format: Format,
 ): Promise<Insertion> {
   const statements = block.getStatements();
   const last = statements[statements.length - 1];
@@ -364,7 +391,7 @@ async function insertStatement(
     statements.length > 0
       ? indentAt(text, statements[0].getStart())
       : indentAt(text, block.getStart()) + unitOf(options);
-  const formatted = await formatNested(statement, "block", indent, options);
+  const formatted = await formatNested(statement, "block", indent, options, format);
   if (beforeReturn) return { pos: lineStart(text, last.getStart(true)), text: `${formatted}\n` };
   const closeLine = lineStart(text, close);
   return /^[ \t]*$/.test(text.slice(closeLine, close))
@@ -379,8 +406,9 @@ async function appendStatement(
   Server: string,
   statement: string,
   options: Options,
+  format: Format,
 ): Promise<Insertion> {
-  const formatted = (await formatFile("", statement, options)).replace(/\n+$/, "");
+  const formatted = (await format(statement, options)).replace(/\n+$/, "");
   const statements = sf.getStatements();
   const last = statements[statements.length - 1];
   if (!last) return { pos: text.length, text: `${formatted}\n` };

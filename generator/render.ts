@@ -8,7 +8,8 @@
  * - `{{> partial}}` inserts another template, rendered with the same data;
  * - `{{! comment}}` is dropped.
  *
- * A line holding only a section tag or a comment leaves no blank line behind.
+ * A line holding only a section tag, a partial or a comment leaves no blank
+ * line behind.
  * An unknown name or an unclosed section is an error naming the template and
  * the line, so a broken override fails before anything is written.
  */
@@ -27,7 +28,7 @@ type Node =
   | { kind: "section"; name: string; inverted: boolean; children: Node[]; line: number };
 
 const TAG = /\{\{\s*([#^/>!]?)\s*([^}]*?)\s*\}\}/g;
-const STANDALONE = /^[ \t]*(\{\{\s*[#^/!][^}]*\}\})[ \t]*\r?\n/gm;
+const STANDALONE = /^[ \t]*(\{\{\s*[#^/!>][^}]*\}\})[ \t]*\r?\n/gm;
 
 /** Renders `text` (from `source`, for messages) with `data`. */
 export function render(

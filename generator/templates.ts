@@ -1,15 +1,28 @@
 /**
  * Template lookup: a template is found in `--templates <dir>` first, then in
- * the project's `.scaffold/templates/`, then among the ones shipped in the
- * package's `templates/`. Overriding one file overrides only that template.
+ * the project's `.scaffold/templates/`, then among the ones shipped with the
+ * generator (`generator/templates/`). Overriding one file overrides only
+ * that template. Project templates are read through the command's tree.
  */
 import { existsSync, readFileSync } from "fs";
-import { join, resolve } from "path";
+import { dirname, join, posix, resolve } from "path";
 import { badInput } from "./errors";
 import { Data, render } from "./render";
+import type { Tree } from "./tree";
 
-/** The templates shipped with the package (`templates/` beside `dist/`). */
-export const SHIPPED_DIR = resolve(__dirname, "..", "templates");
+/**
+ * The templates shipped with the package (`generator/templates/`), found
+ * from this file whether it runs from source or compiled under `dist/`.
+ */
+export const SHIPPED_DIR = shippedDir();
+
+function shippedDir(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    for (const candidate of [join(dir, "templates"), join(dir, "generator", "templates")])
+      if (existsSync(join(candidate, "genserver.ts.tpl"))) return candidate;
+    if (dirname(dir) === dir) return resolve(__dirname, "templates");
+  }
+}
 
 /** Every template name, by what it generates. */
 export const TEMPLATE_NAMES = [
@@ -33,23 +46,27 @@ export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 /** Finds and renders templates for one project. */
 export class Templates {
+  /** Project folders searched first (relative to the root), then the shipped folder. */
   readonly dirs: string[];
 
-  constructor(root: string, override?: string) {
-    this.dirs = [
-      ...(override !== undefined ? [resolve(root, override)] : []),
-      join(root, ".scaffold", "templates"),
-      SHIPPED_DIR,
-    ];
+  /** `override`: the `--templates` folder, already resolved against the project root. */
+  constructor(
+    private readonly tree: Tree,
+    override?: string,
+  ) {
+    this.dirs = [...(override !== undefined ? [override] : []), ".scaffold/templates"];
   }
 
   /** The text of a template and the file it came from. */
   find(name: string): { text: string; source: string } {
     for (const dir of this.dirs) {
-      const file = join(dir, name);
-      if (existsSync(file)) return { text: readFileSync(file, "utf8"), source: file };
+      const path = posix.join(dir, name);
+      const text = this.tree.read(path);
+      if (text !== undefined) return { text, source: path };
     }
-    throw new Error(`template ${name} not found in ${this.dirs.join(", ")}`);
+    const shipped = join(SHIPPED_DIR, name);
+    if (existsSync(shipped)) return { text: readFileSync(shipped, "utf8"), source: shipped };
+    throw new Error(`template ${name} not found in ${[...this.dirs, SHIPPED_DIR].join(", ")}`);
   }
 
   /** Renders template `name` with `data`; partials `{{> x}}` are looked up as `x.tpl`. */

@@ -19,18 +19,11 @@ import {
 import { dirname, isAbsolute, join, relative, resolve, sep } from "path";
 import { badInput, refused } from "./errors";
 import { unifiedDiff } from "./diff";
-
-/** One file of a plan: its new content and, for an existing file, its current one. */
-export interface PlannedFile {
-  /** Absolute path, inside the project root. */
-  path: string;
-  content: string;
-  /** The current content (an edit), or undefined (a new file). */
-  before?: string;
-}
+import type { PlannedFile } from "./tree";
 
 /** How to commit a plan. */
 export interface CommitOptions {
+  /** The project root (absolute): plan paths are relative to it. */
   root: string;
   force: boolean;
   dryRun: boolean;
@@ -47,12 +40,12 @@ const inside = (root: string, p: string) => {
  * project: refuses `..` escapes, absolute paths elsewhere, and symlinks (in
  * the target or any existing parent) that lead outside.
  */
-export function safePath(root: string, target: string): string {
+export function safePath(root: string, target: string, given = target): string {
   const realRoot = realpathSync(root);
   const abs = resolve(realRoot, target);
   if (!inside(realRoot, abs))
     throw badInput(
-      `Refusing ${JSON.stringify(target)}: it is outside the project root ${realRoot}. ` +
+      `Refusing ${JSON.stringify(given)}: it is outside the project root ${realRoot}. ` +
         `Give a path inside the project (relative paths are resolved from it).`,
     );
   // The deepest existing ancestor, symlinks resolved, must still be inside.
@@ -61,7 +54,7 @@ export function safePath(root: string, target: string): string {
   const real = isSymlink(probe) && !existsSync(probe) ? null : realpathSync(probe);
   if (real === null || !inside(realRoot, real))
     throw badInput(
-      `Refusing ${JSON.stringify(target)}: ${relative(realRoot, probe) || "."} is a symlink ` +
+      `Refusing ${JSON.stringify(given)}: ${relative(realRoot, probe) || "."} is a symlink ` +
         `leading outside the project root ${realRoot}.`,
     );
   return join(real, relative(probe, abs));
@@ -77,36 +70,39 @@ function isSymlink(p: string): boolean {
 
 /**
  * Commits a plan: refuses (exit 1, nothing written) if a new file exists and
- * `force` is off; prints the planned files and a diff on `dryRun`; otherwise
- * writes everything atomically. Returns the files that changed.
+ * `force` is off; on `dryRun`, prints the planned files and a diff, and
+ * exits as the real run would (1 if it would be refused). Otherwise writes
+ * everything atomically. Returns the number of files that changed.
  */
-export function commit(plan: PlannedFile[], options: CommitOptions): PlannedFile[] {
+export function commit(plan: PlannedFile[], options: CommitOptions): number {
   const { root, force, dryRun, log } = options;
-  const rel = (p: string) => relative(root, p) || p;
-  const clashes = plan.filter((f) => f.before === undefined && existsSync(f.path));
-  if (clashes.length > 0 && !force)
-    throw refused(
-      `Refusing to overwrite ${clashes.map((f) => rel(f.path)).join(", ")}: ` +
+  const abs = (p: string) => join(root, p);
+  const clashes = plan.filter((f) => f.before === undefined && existsSync(abs(f.path)));
+  const refusal = () =>
+    refused(
+      `Refusing to overwrite ${clashes.map((f) => f.path).join(", ")}: ` +
         `${clashes.length === 1 ? "it exists" : "they exist"}. Nothing was written; ` +
         `use --force to overwrite.`,
     );
+  if (clashes.length > 0 && !force && !dryRun) throw refusal();
   const changed = plan
     .map((f) => ({
       ...f,
-      before: f.before ?? (existsSync(f.path) ? readFileSync(f.path, "utf8") : undefined),
+      before: f.before ?? (existsSync(abs(f.path)) ? readFileSync(abs(f.path), "utf8") : undefined),
     }))
     .filter((f) => f.before !== f.content);
   if (dryRun) {
     for (const f of changed)
-      log(`${f.before === undefined ? "would create" : "would change"} ${rel(f.path)}`);
-    for (const f of changed) log(unifiedDiff(rel(f.path), f.before ?? "", f.content, !f.before));
+      log(`${f.before === undefined ? "would create" : "would change"} ${f.path}`);
+    for (const f of changed) log(unifiedDiff(f.path, f.before ?? "", f.content, !f.before));
     if (changed.length === 0) log("nothing to do");
     log("(dry run: nothing written)");
-    return changed;
+    if (clashes.length > 0 && !force) throw refusal();
+    return changed.length;
   }
-  writeAtomically(changed);
-  for (const f of changed) log(`${f.before === undefined ? "created" : "updated"} ${rel(f.path)}`);
-  return changed;
+  writeAtomically(changed.map((f) => ({ ...f, path: abs(f.path) })));
+  for (const f of changed) log(`${f.before === undefined ? "created" : "updated"} ${f.path}`);
+  return changed.length;
 }
 
 /** Temp file + rename for each file; rolls back on any failure. */

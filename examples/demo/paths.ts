@@ -1,18 +1,17 @@
 /**
- * Where the demo finds things: the otpkit repository it runs from (found by
- * its package.json, so it works from `dist/` or from source), the built
- * scaffold CLI, Jest, and `.scratch/` (ignored by git) for the project.
+ * Where the demo finds things: the otpkit repository it runs from (the
+ * folder holding examples/run-demo.js, so it works from `dist/` or from
+ * source), the built scaffold CLI, Jest, `.scratch/` (ignored by git) for
+ * the project, and the progress indicator it shares with run-demo.js.
  */
-import { existsSync, readFileSync } from "fs";
+import { existsSync } from "fs";
 import { dirname, join } from "path";
+import type * as Progress from "./progress";
 
 function findRepo(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {
-    const pkg = join(dir, "package.json");
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, "utf8")).name === "otpkit-workspace")
-      return dir;
-    if (dirname(dir) === dir)
-      throw new Error(`no otpkit repository (package.json "otpkit-workspace") above ${from}`);
+    if (existsSync(join(dir, "examples", "run-demo.js"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no otpkit repository above ${from}`);
   }
 }
 
@@ -24,3 +23,12 @@ export const CLI = join(REPO, "generator", "dist", "cli.js");
 export const JEST = require.resolve("jest/bin/jest", { paths: [REPO] });
 /** The folder for throwaway projects, ignored by git. */
 export const SCRATCH = join(REPO, ".scratch");
+
+/**
+ * The progress indicator: plain JavaScript shared with run-demo.js (which
+ * runs before the build), so it is loaded from the repository, not from `dist/`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const { withProgress } = require(
+  join(REPO, "examples", "demo", "progress.js"),
+) as typeof Progress;

@@ -7,7 +7,7 @@
  * node_modules by Node's upward lookup. An empty prettier config keeps the
  * repository's own out of the generated files.
  */
-import { mkdir, rm, symlink, writeFile } from "fs/promises";
+import { mkdir, readFile, rm, symlink, writeFile } from "fs/promises";
 import { isAbsolute, join, relative, resolve } from "path";
 import { CLI, REPO, SCRATCH } from "./paths";
 import { Ran, runNode } from "./run";
@@ -15,7 +15,16 @@ import { Ran, runNode } from "./run";
 /** The scaffold commands the newcomer types, in order. */
 export const SCAFFOLD = [
   ["init"],
-  ["genserver", "Subscribers", "--call", "subscribe", "--call", "subscribers", "--info", "down"],
+  [
+    "genserver",
+    "Subscribers",
+    "--call",
+    "subscribe:Pid",
+    "--call",
+    "subscribers",
+    "--info",
+    "down",
+  ],
 ];
 
 /** The repository's packages, by name, and their folders. */
@@ -65,6 +74,22 @@ export async function scaffold(dir: string): Promise<Scaffolded[]> {
     if (ran.code !== 0) break;
   }
   return out;
+}
+
+/**
+ * Replaces the one line `generated` with `mine` in `dir/name`; false (and
+ * nothing written) if the file does not hold `generated` exactly once.
+ */
+export async function fillIn(
+  dir: string,
+  name: string,
+  generated: string,
+  mine: string,
+): Promise<boolean> {
+  const text = await readFile(join(dir, name), "utf8");
+  if (text.split(generated).length !== 2) return false;
+  await writeFile(join(dir, name), text.replace(generated, mine));
+  return true;
 }
 
 /** Writes `text` to `dir/name`, making folders. */

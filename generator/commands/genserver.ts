@@ -1,112 +1,130 @@
 /** `scaffold genserver <Name>`: a GenServer module and its test. */
-import { dirname, join, relative, sep } from "path";
-import type { Argv } from "yargs";
-import { Context, GlobalArgs, list, makeContext } from "../context";
-import { formatFile } from "../format";
+import { Context, importPath, renderFile } from "../context";
+import { badInput } from "../errors";
+import { handlerData, importList, parseHandlerSpecs } from "../handler-spec";
 import { checkDistinct, checkHandlerName, checkModuleName, kebab, pascal } from "../names";
-import { safePath } from "../write";
-
-export interface GenServerArgs extends GlobalArgs {
-  name: string;
-  call?: string[];
-  cast?: string[];
-  info?: string[];
-  dir: string;
-  testDir: string;
-}
+import { requireInit } from "../project";
+import type { Data } from "../render";
 
 export const command = "genserver <name>";
 export const describe = "Generate a GenServer module and its test";
+export const positional = {
+  name: { type: "string", describe: "The server's name, PascalCase (e.g. Subscribers)" },
+} as const;
+export const examples = [
+  "$0 genserver Subscribers --call subscribe:Pid --call subscribers --info down",
+  "$0 genserver Cache --call get:string --cast put:string --info tick",
+];
 
-export function builder(y: Argv): Argv<any> {
-  return y
-    .positional("name", {
-      type: "string",
-      describe: "The server's name, PascalCase (e.g. Subscribers)",
-    })
-    .option("call", { type: "string", array: true, describe: "Add a call handler (repeatable)" })
-    .option("cast", { type: "string", array: true, describe: "Add a cast handler (repeatable)" })
-    .option("info", {
-      type: "string",
-      array: true,
-      describe: "Add an info message handler (repeatable; `down` handles monitor DOWNs)",
-    })
-    .option("dir", { type: "string", default: "src", describe: "Where the module goes" })
-    .option("test-dir", { type: "string", default: "test", describe: "Where its test goes" })
-    .example("$0 genserver Subscribers --call subscribe --call subscribers --info down", "");
+export interface GenServerArgs {
+  name: string;
+  call?: unknown;
+  cast?: unknown;
+  info?: unknown;
+  dir?: string;
+  testDir?: string;
 }
 
-export async function handler(args: any): Promise<void> {
-  await genserver(makeContext(args), args);
-}
-
-/** An import path from `fromFile` to `toFile`, extensionless, always relative. */
-export function importPath(fromFile: string, toFile: string): string {
-  const r = relative(dirname(fromFile), toFile).replace(/\.ts$/, "").split(sep).join("/");
-  return r.startsWith(".") ? r : `./${r}`;
-}
-
-export async function genserver(ctx: Context, args: GenServerArgs): Promise<number> {
+export async function genserver(ctx: Context, args: GenServerArgs): Promise<void> {
   const Name = checkModuleName(args.name);
-  const calls = list(args.call).map(checkHandlerName);
-  const casts = list(args.cast).map(checkHandlerName);
-  const infos = list(args.info).map(checkHandlerName);
-  checkDistinct([...calls, ...casts], "call/cast name (each becomes a client function)");
-  checkDistinct(infos, "info name");
-  const down = infos.includes("down");
-  const messages = infos
+  requireInit(ctx.tree);
+  const calls = parseHandlerSpecs(args.call, "call");
+  const casts = parseHandlerSpecs(args.cast, "cast");
+  const infoNames = parseInfos(args.info);
+  checkDistinct(
+    [...calls, ...casts].map((h) => h.name),
+    "call/cast name (each becomes a client function)",
+  );
+  checkDistinct(infoNames, "info name");
+  const down = infoNames.includes("down");
+  const messages = infoNames
     .filter((i) => i !== "down")
     .map((name) => ({ name, Type: `${pascal(name)}Message` }));
   checkDistinct([Name, ...messages.map((m) => m.Type)], "type name");
+  const pidCall = calls.find((c) => c.arg?.isPid);
+  const pidCast = casts.find((c) => c.arg?.isPid);
+  if (down && pidCall === undefined && pidCast === undefined)
+    throw badInput(
+      "--info down handles the DOWN of the processes the server monitors, and it monitors " +
+        "the pids its calls and casts are given: give one a Pid argument " +
+        "(e.g. --call subscribe:Pid), or add the DOWN handler later (scaffold handler <file> --info down).",
+    );
 
-  const file = safePath(ctx.root, join(args.dir, `${kebab(Name)}.ts`));
-  const testFile = safePath(ctx.root, join(args.testDir, `${kebab(Name)}.test.ts`));
-
-  const imports = [
-    ...(calls.length ? ["From"] : []),
-    "GenServer",
-    ...(down ? ["Pid"] : []),
-    ...(calls.length + casts.length ? ["ServerRef"] : []),
-    ...(down ? ["isDown"] : []),
-    ...(casts.length + infos.length ? ["noreply"] : []),
-    "ok",
-    ...(calls.length ? ["reply"] : []),
-  ];
+  const file = ctx.tree.resolve(`${kebab(Name)}.ts`, ctx.tree.resolve(args.dir ?? "src"));
+  const testFile = ctx.tree.resolve(
+    `${kebab(Name)}.test.ts`,
+    ctx.tree.resolve(args.testDir ?? "test"),
+  );
+  const argTypes = [...calls, ...casts].flatMap((h) => h.arg?.imports ?? []);
+  const has = { calls: calls.length > 0, casts: casts.length > 0, infos: infoNames.length > 0 };
+  const clients = has.calls || has.casts;
+  const imports = importList(
+    [
+      "GenServer",
+      "ok",
+      ...(down ? ["isDown"] : []),
+      ...(has.casts || has.infos ? ["noreply"] : []),
+      ...(has.calls ? ["reply"] : []),
+    ],
+    [
+      ...new Set([
+        ...(has.calls ? ["From"] : []),
+        ...(down ? ["Pid", "Ref"] : []),
+        ...(clients ? ["ServerRef"] : []),
+        ...argTypes,
+      ]),
+    ],
+  );
+  const options = { example: true, down };
+  const callData = calls.map((c) => handlerData(c, "call", Name, "State", options));
+  const castData = casts.map((c) => handlerData(c, "cast", Name, "State", options));
+  const needsProcess = [...callData, ...castData].some((h) => h.needsProcess) || down;
+  const stateless = !has.calls && !has.casts && messages.length === 0 && !down;
   const runtimeImports = [
     ...(down ? ["exit"] : []),
     ...(messages.length ? ["send"] : []),
-    ...(down ? ["spawn"] : []),
-    ...(casts.length ? ["sys"] : []),
+    ...(needsProcess ? ["spawn"] : []),
+    ...(stateless ? [] : ["sys"]),
   ];
-  const moduleImports = [
+  const via = pidCall ?? pidCast!;
+  const data: Data = {
     Name,
-    ...(casts.length ? ["State"] : []),
-    ...messages.map((m) => m.Type),
-    ...calls,
-    ...casts,
-  ];
-  const data = {
-    Name,
-    imports: imports.join(", "),
-    calls: calls.map((name) => ({ name })),
-    casts: casts.map((name) => ({ name })),
+    imports,
+    calls: callData,
+    casts: castData,
     messages,
+    infos: infoNames.map((name) => ({
+      name,
+      down: name === "down",
+      Type: `${pascal(name)}Message`,
+      msg: "msg",
+      state: "state",
+      example: true,
+    })),
     down,
-    hasCalls: calls.length > 0,
-    hasCasts: casts.length > 0,
-    hasInfos: infos.length > 0,
-    hasClients: calls.length + casts.length > 0,
+    hasCalls: has.calls,
+    hasCasts: has.casts,
+    hasInfos: has.infos,
+    hasClients: clients,
+    needsProcess,
     runtimeImports: runtimeImports.join(", "),
-    moduleImports: moduleImports.join(", "),
-    modulePath: importPath(testFile, file),
-    initialState: down ? "{ handled: [], watching: [] }" : "{ handled: [] }",
-    stateRest: down ? "watching: [], " : "",
+    moduleImports: importList(
+      [Name, ...calls.map((c) => c.name), ...casts.map((c) => c.name)],
+      [...(stateless ? [] : ["State"]), ...messages.map((m) => m.Type)],
+    ),
+    modulePath: importPath(ctx, testFile, file),
+    initialState: down ? "{ handled: [], watching: new Map() }" : "{ handled: [] }",
+    downVia: down ? [{ name: via.name, isCall: via === pidCall }] : [],
   };
-  const source = ctx.templates.render("genserver.ts.tpl", data);
-  const test = ctx.templates.render("genserver.test.ts.tpl", data);
-  const plan = [
-    { path: file, content: await formatFile(file, source) },
-    { path: testFile, content: await formatFile(testFile, test) },
-  ];
-  return ctx.commit(plan);
+  ctx.tree.create(file, await renderFile(ctx, "genserver.ts.tpl", file, data));
+  ctx.tree.create(testFile, await renderFile(ctx, "genserver.test.ts.tpl", testFile, data));
+}
+
+/** The `--info` names (`down` or a message name). */
+function parseInfos(v: unknown): string[] {
+  if (v === undefined) return [];
+  const values = (Array.isArray(v) ? v : [v]).map(String);
+  if (values.length === 0 || values.some((x) => x.trim() === ""))
+    throw badInput("--info needs a message name (e.g. --info tick, or --info down).");
+  return values.map(checkHandlerName);
 }

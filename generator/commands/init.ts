@@ -1,91 +1,144 @@
 /**
  * `scaffold init`: set a project up for generated code. Adds
  * `preset: "otpkit"` to the Jest config and, to the tsconfig, the `types`
- * entries (`"jest"`, `"otpkit/jest"`) and `strict`; creates either file if
- * there is none. Existing settings are never changed: a different preset is
- * a conflict (exit 1), `strict: false` is left as it is, with a warning.
- * Edits are text insertions, so comments and layout stay as they were.
+ * entries (`"node"` when @types/node is installed, `"jest"`,
+ * `"otpkit/jest"`) and `strict`; creates either file if there is none, in
+ * the project's module system (`export default` in an ESM package). Existing
+ * settings are never changed: a different preset is a conflict (exit 1),
+ * `strict: false` is left as it is, with a warning. JSON is edited with
+ * jsonc-parser and JavaScript configs with text insertions, so comments and
+ * layout stay as they were; new files follow the project's prettier config.
  */
-import { existsSync, readFileSync } from "fs";
-import { join, relative } from "path";
-import type { Argv } from "yargs";
-import { Context, makeContext } from "../context";
+import {
+  applyEdits,
+  findNodeAtLocation,
+  modify,
+  parseTree,
+  type FormattingOptions,
+} from "jsonc-parser";
+import type { Options } from "prettier";
+import { Context, renderFile } from "../context";
 import { refused } from "../errors";
-import { formatFile, optionsFor } from "../format";
-import { PlannedFile, safePath } from "../write";
+import { JEST_CONFIGS, compilerOptions, isEsmPackage, readJsonc } from "../project";
 
 export const command = "init";
 export const describe =
-  "Add the otpkit preset to the Jest config and the needed entries to tsconfig.json";
+  "Set the project up: the otpkit preset in the Jest config, the needed entries in tsconfig.json";
+export const positional = {} as const;
+export const examples = ["$0 init", "$0 init --dry-run"];
 
-export function builder(y: Argv): Argv<any> {
-  return y.example("$0 init", "").example("$0 init --dry-run", "");
-}
-
-export async function handler(args: any): Promise<void> {
-  await init(makeContext(args));
-}
-
-const JEST_CONFIGS = [
-  "jest.config.js",
-  "jest.config.cjs",
-  "jest.config.mjs",
-  "jest.config.ts",
-  "jest.config.cts",
-  "jest.config.mts",
-  "jest.config.json",
-];
+/** The type packages generated tests need, in the order they are listed. */
 const TYPES = ["jest", "otpkit/jest"];
 
-export async function init(ctx: Context): Promise<number> {
-  const plan: PlannedFile[] = [];
-  const jest = await jestConfig(ctx);
-  if (jest) plan.push(jest);
-  const ts = await tsconfig(ctx);
-  if (ts) plan.push(ts);
-  if (plan.length === 0) {
+export async function init(ctx: Context): Promise<void> {
+  await jestConfig(ctx);
+  await tsconfig(ctx);
+  if (ctx.tree.plan().length === 0)
     ctx.log("nothing to do: the Jest config and tsconfig.json are already set up");
-    return 0;
-  }
-  return ctx.commit(plan);
 }
 
-async function jestConfig(ctx: Context): Promise<PlannedFile | undefined> {
-  const found = JEST_CONFIGS.map((n) => join(ctx.root, n)).find((p) => existsSync(p));
-  const pkgPath = join(ctx.root, "package.json");
-  const pkg = existsSync(pkgPath) ? readFileSync(pkgPath, "utf8") : undefined;
-  if (!found && pkg !== undefined && JSON.parse(pkg).jest !== undefined) {
-    const path = safePath(ctx.root, "package.json");
-    checkPreset(JSON.parse(pkg).jest.preset, "package.json (jest)");
-    const text = await editJson(
-      path,
-      pkg,
-      ["jest"],
-      [["preset", '"otpkit"']],
-      "Jest config in package.json",
+/** An existing preset other than otpkit is a conflict: never clobbered. */
+function checkPreset(preset: unknown, rel: string): void {
+  if (preset !== undefined && preset !== "otpkit")
+    throw refused(
+      `${rel} already sets preset ${JSON.stringify(preset)}; not changing it. Combine them yourself: keep yours and add otpkit's setup file, setupFilesAfterEnv: [...require("otpkit/jest-preset").setupFilesAfterEnv].`,
     );
-    return text === pkg ? undefined : { path, before: pkg, content: text };
+}
+
+/** jsonc-parser's layout options from the file's prettier options. */
+function layout(options: Options): FormattingOptions {
+  return { tabSize: options.tabWidth ?? 2, insertSpaces: options.useTabs !== true, eol: "\n" };
+}
+
+/** Sets `path` in JSON(C) `text` to `value` (jsonc-parser keeps the rest as it is). */
+function setJson(
+  text: string,
+  path: (string | number)[],
+  value: unknown,
+  options: Options,
+  insert = false,
+) {
+  // A new property goes first: appended last, it would slip between the
+  // last property and a comment that ends its line.
+  return applyEdits(
+    text,
+    modify(text, path, value, {
+      formattingOptions: layout(options),
+      isArrayInsertion: insert,
+      getInsertionIndex: () => 0,
+    }),
+  );
+}
+
+/**
+ * Appends `values` to the array at `path`: on its line when the array is
+ * written on one line (`["node"]` → `["node", "jest"]`), else one per line.
+ */
+function addToArray(text: string, path: string[], values: string[], options: Options): string {
+  const node = findNodeAtLocation(parseTree(text, [], { allowTrailingComma: true })!, path)!;
+  const current = text.slice(node.offset, node.offset + node.length);
+  if (current.includes("\n")) {
+    let out = text;
+    for (const v of values) out = setJson(out, [...path, -1], v, options, true);
+    return out;
   }
-  if (!found) {
-    const path = safePath(ctx.root, "jest.config.js");
-    return {
+  const items = (node.children ?? []).map((c) => text.slice(c.offset, c.offset + c.length));
+  const line = `[${[...items, ...values.map((v) => JSON.stringify(v))].join(", ")}]`;
+  return text.slice(0, node.offset) + line + text.slice(node.offset + node.length);
+}
+
+/**
+ * Formats an edited JSON file with prettier if its original was formatted
+ * with the project's config (then the edit keeps it so); otherwise only the
+ * edited lines change.
+ */
+async function reformat(ctx: Context, before: string, after: string, options: Options) {
+  if (after === before) return after;
+  const formatted = await ctx.formatter.format(before, options).catch(() => undefined);
+  return formatted === before ? ctx.formatter.format(after, options) : after;
+}
+
+async function jestConfig(ctx: Context): Promise<void> {
+  const { tree } = ctx;
+  const found = JEST_CONFIGS.find((p) => tree.exists(p));
+  const pkg = readJsonc(tree, "package.json");
+  if (found === undefined && pkg?.jest !== undefined) {
+    const jest = pkg.jest as Record<string, unknown>;
+    checkPreset(jest.preset, "package.json (jest)");
+    if (jest.preset === "otpkit") return;
+    const text = tree.read("package.json")!;
+    const options = await ctx.formatter.options("package.json");
+    const out = setJson(text, ["jest", "preset"], "otpkit", options);
+    tree.update("package.json", await reformat(ctx, text, out, options));
+    return;
+  }
+  if (found === undefined) {
+    const path = "jest.config.js";
+    tree.create(
       path,
-      content: await formatFile(path, ctx.templates.render("jest.config.js.tpl", {})),
-    };
+      await renderFile(ctx, "jest.config.js.tpl", path, { esm: isEsmPackage(tree) }),
+    );
+    return;
   }
-  const path = safePath(ctx.root, relative(ctx.root, found));
-  const text = readFileSync(path, "utf8");
-  if (path.endsWith(".json")) {
-    checkPreset(JSON.parse(text).preset, relative(ctx.root, path));
-    const out = await editJson(path, text, [], [["preset", '"otpkit"']], relative(ctx.root, path));
-    return out === text ? undefined : { path, before: text, content: out };
+  const text = tree.read(found)!;
+  if (found.endsWith(".json")) {
+    const config = readJsonc(tree, found) ?? {};
+    checkPreset(config.preset, found);
+    if (config.preset === "otpkit") return;
+    const options = await ctx.formatter.options(found);
+    tree.update(
+      found,
+      await reformat(ctx, text, setJson(text, ["preset"], "otpkit", options), options),
+    );
+    return;
   }
-  const out = await editJsConfig(path, text, relative(ctx.root, path));
-  return out === text ? undefined : { path, before: text, content: out };
+  const out = await editJsConfig(ctx, found, text);
+  if (out !== text) tree.update(found, out);
 }
 
 /** Adds `preset: "otpkit"` to `module.exports = {...}` / `export default {...}` (also through `satisfies`, `as` or a call like `defineConfig({...})`). */
-async function editJsConfig(path: string, text: string, rel: string): Promise<string> {
+async function editJsConfig(ctx: Context, path: string, text: string): Promise<string> {
+  const rel = path;
   const { Project, Node, SyntaxKind } = await import("ts-morph");
   const project = new Project({
     useInMemoryFileSystem: true,
@@ -125,11 +178,11 @@ async function editJsConfig(path: string, text: string, rel: string): Promise<st
       : undefined;
     if (value === '"otpkit"' || value === "'otpkit'") return text;
     throw refused(
-      `${rel} already sets preset (${value ?? "?"}); not changing it. Combine it with otpkit's yourself (see docs/generator.md).`,
+      `${rel} already sets preset (${value ?? "?"}); not changing it. Combine them yourself: keep yours and add otpkit's setup file, setupFilesAfterEnv: [...require("otpkit/jest-preset").setupFilesAfterEnv].`,
     );
   }
-  const options = await optionsFor(path);
-  const line = (await formatFile("", `const x = {\n  preset: "otpkit",\n};\n`, options))
+  const options = await ctx.formatter.options(path);
+  const line = (await ctx.formatter.format(`const x = {\n  preset: "otpkit",\n};\n`, options))
     .split("\n")[1]
     .trim();
   const props = obj.getProperties();
@@ -150,150 +203,53 @@ async function editJsConfig(path: string, text: string, rel: string): Promise<st
   return text.slice(0, first) + `${line.replace(/,?$/, ",")} ` + text.slice(first);
 }
 
-/**
- * Adds `entries` (key, JSON value text) to the object at `at` (a path of
- * keys) in JSON/JSONC `text` where they are missing; creates the object if
- * needed. `arrays` adds missing elements to an existing array property.
- */
-async function editJson(
-  path: string,
-  text: string,
-  at: string[],
-  entries: Array<[string, string]>,
-  rel: string,
-  arrays: Array<[string, string[]]> = [],
-): Promise<string> {
-  const { ts } = await import("ts-morph");
-  const json = ts.parseJsonText(path, text);
-  const root = json.statements[0]?.expression;
-  if (!root || !ts.isObjectLiteralExpression(root))
-    throw refused(`${rel}: not a JSON object; not changing it.`);
-  const keyOf = (p: import("ts-morph").ts.ObjectLiteralElementLike) =>
-    p.name && (ts.isStringLiteral(p.name) || ts.isIdentifier(p.name)) ? p.name.text : undefined;
-  const find = (o: import("ts-morph").ts.ObjectLiteralExpression, key: string) =>
-    o.properties.find((p) => keyOf(p) === key) as
-      import("ts-morph").ts.PropertyAssignment | undefined;
-  let obj = root;
-  const missingPath: string[] = [];
-  for (const key of at) {
-    const p = find(obj, key);
-    if (!p) {
-      missingPath.push(key);
-      continue;
-    }
-    if (missingPath.length > 0) break;
-    if (!ts.isObjectLiteralExpression(p.initializer))
-      throw refused(`${rel}: "${key}" is not an object; not changing it.`);
-    obj = p.initializer;
-  }
-  const insertions: Array<{ pos: number; text: string }> = [];
-  const indentOf = (pos: number) =>
-    /^[ \t]*/.exec(text.slice(text.lastIndexOf("\n", pos - 1) + 1))![0];
-  const unit = indentOf(root.properties[0]?.getStart(json) ?? 0) || "  ";
-  const props: string[] = [];
-  if (missingPath.length === 0) {
-    for (const [k, v] of entries) if (!find(obj, k)) props.push(`"${k}": ${v}`);
-    for (const [k, values] of arrays) {
-      const p = find(obj, k);
-      if (!p) props.push(`"${k}": [${values.map((v) => JSON.stringify(v)).join(", ")}]`);
-      else if (ts.isArrayLiteralExpression(p.initializer)) {
-        const have = p.initializer.elements.map((e) =>
-          ts.isStringLiteral(e) ? e.text : undefined,
-        );
-        const add = values.filter((v) => !have.includes(v));
-        if (add.length === 0) continue;
-        const els = p.initializer.elements;
-        const added = add.map((v) => JSON.stringify(v)).join(", ");
-        if (els.length === 0) insertions.push({ pos: p.initializer.getEnd() - 1, text: added });
-        else insertions.push({ pos: els[els.length - 1].getEnd(), text: `, ${added}` });
-      } else throw refused(`${rel}: "${k}" is not an array; not changing it.`);
-    }
-  } else {
-    // Build the missing objects, innermost first.
-    let inner = entries
-      .map(([k, v]) => `"${k}": ${v}`)
-      .concat(arrays.map(([k, vs]) => `"${k}": [${vs.map((v) => JSON.stringify(v)).join(", ")}]`));
-    for (let i = missingPath.length - 1; i >= 1; i--)
-      inner = [`"${missingPath[i]}": {\n${inner.join(",\n")}\n}`];
-    props.push(`"${missingPath[0]}": {\n${inner.join(",\n")}\n}`);
-  }
-  if (props.length > 0) {
-    const members = obj.properties;
-    const objIndent = indentOf(obj.getStart(json));
-    const indent = members.length > 0 ? indentOf(members[0].getStart(json)) : objIndent + unit;
-    const body = props
-      .join(",\n")
-      .split("\n")
-      .map((l) => {
-        // Nested lines (from missing objects) get one more unit per open brace.
-        return l;
-      })
-      .join("\n");
-    const reindented = reindentJson(body, indent, unit);
-    const close = obj.getEnd() - 1;
-    if (members.length > 0) {
-      const last = members[members.length - 1];
-      const between = text.slice(last.getEnd(), close).replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, "");
-      const trailing = between.includes(",");
-      insertions.push({ pos: last.getEnd(), text: `${trailing ? "" : ","}` });
-      const closeLine = text.lastIndexOf("\n", close - 1) + 1;
-      insertions.push(
-        /^[ \t]*$/.test(text.slice(closeLine, close))
-          ? { pos: closeLine, text: `${reindented}${trailing ? "," : ""}\n` }
-          : { pos: close, text: `\n${reindented}\n${objIndent}` },
-      );
-    } else insertions.push({ pos: close, text: `\n${reindented}\n${objIndent}` });
-  }
-  let out = text;
-  for (const ins of insertions
-    .map((ins, i) => ({ ...ins, i }))
-    .sort((a, b) => b.pos - a.pos || b.i - a.i))
-    out = out.slice(0, ins.pos) + ins.text + out.slice(ins.pos);
-  return out;
-}
-
-/** Indents generated JSON lines: `base` plus one `unit` per enclosing brace. */
-function reindentJson(body: string, base: string, unit: string): string {
-  let depth = 0;
-  return body
-    .split("\n")
-    .map((l) => {
-      const t = l.trim();
-      if (t.startsWith("}")) depth--;
-      const line = base + unit.repeat(Math.max(0, depth)) + t;
-      if (t.endsWith("{")) depth++;
-      return line;
-    })
-    .join("\n");
-}
-
-/** An existing preset other than otpkit is a conflict: never clobbered. */
-function checkPreset(preset: unknown, rel: string): void {
-  if (preset !== undefined && preset !== "otpkit")
-    throw refused(
-      `${rel} already sets preset ${JSON.stringify(preset)}; not changing it. Combine it with otpkit's yourself (see docs/generator.md).`,
-    );
-}
-
-async function tsconfig(ctx: Context): Promise<PlannedFile | undefined> {
-  const path = safePath(ctx.root, "tsconfig.json");
-  if (!existsSync(path)) return { path, content: ctx.templates.render("tsconfig.json.tpl", {}) };
-  const text = readFileSync(path, "utf8");
-  const { ts } = await import("ts-morph");
-  const parsed = ts.parseConfigFileTextToJson(path, text);
-  if (parsed.error) throw refused(`tsconfig.json does not parse; not changing it.`);
-  const strict = parsed.config?.compilerOptions?.strict;
-  if (strict === false)
+async function tsconfig(ctx: Context): Promise<void> {
+  const { tree } = ctx;
+  const path = "tsconfig.json";
+  const nodeTypes = tree.hasPackage("@types/node");
+  const types = [...(nodeTypes ? ["node"] : []), ...TYPES];
+  if (!nodeTypes)
     ctx.log(
-      `warning: tsconfig.json sets "strict": false; generated code is written for strict mode (left as it is).`,
+      `note: @types/node is not installed, so "node" is not in compilerOptions.types; ` +
+        `for Node's globals in tests (setTimeout, process), npm i -D @types/node and add it.`,
     );
-  const out = await editJson(
-    path,
-    text,
-    ["compilerOptions"],
-    strict === undefined ? [["strict", "true"]] : [],
-    "tsconfig.json",
-    [["types", TYPES]],
-  );
-  return out === text ? undefined : { path, before: text, content: out };
+  const text = tree.read(path);
+  if (text === undefined) {
+    const content = await renderFile(ctx, "tsconfig.json.tpl", path, {
+      types: types.map((t) => JSON.stringify(t)).join(", "),
+    });
+    tree.create(path, content);
+    return;
+  }
+  const config = readJsonc(tree, path);
+  if (config === undefined) throw refused(`${path} does not parse as JSON; not changing it.`);
+  const own = (config.compilerOptions ?? {}) as Record<string, unknown>;
+  const options = await ctx.formatter.options(path);
+  let out = text;
+  const have = own.types;
+  if (have !== undefined && !Array.isArray(have))
+    throw refused(`${path}: compilerOptions.types is not an array; not changing it.`);
+  const missing = types.filter((t) => !(have ?? []).includes(t));
+  if (have === undefined) out = setJson(out, ["compilerOptions", "types"], types, options);
+  else if (missing.length > 0)
+    out = addToArray(out, ["compilerOptions", "types"], missing, options);
+  if (own.strict === undefined) out = setJson(out, ["compilerOptions", "strict"], true, options);
+  else if (own.strict === false)
+    ctx.log(
+      `warning: ${path} sets "strict": false; generated code is written for strict mode (left as it is).`,
+    );
+  const effective = compilerOptions(tree, path);
+  const module = String(effective.module ?? "").toLowerCase();
+  if (
+    effective.verbatimModuleSyntax === true &&
+    /^node(16|18|20|next)$/.test(module) &&
+    !isEsmPackage(tree)
+  )
+    ctx.log(
+      `warning: ${path} sets "verbatimModuleSyntax" with "module": "${module}" in a CommonJS package ` +
+        `(package.json has no "type": "module"), so TypeScript rejects import and export in .ts files ` +
+        `(TS1286, TS1287), generated ones included. Set "type": "module" in package.json, or remove ` +
+        `"verbatimModuleSyntax" (left as it is).`,
+    );
+  if (out !== text) tree.update(path, await reformat(ctx, text, out, options));
 }

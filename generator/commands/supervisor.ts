@@ -1,59 +1,40 @@
 /** `scaffold supervisor <Name> [--child <Module>]...`: a supervisor with child specs, and its test. */
-import { existsSync, readFileSync } from "fs";
-import { join, relative } from "path";
-import type { Argv } from "yargs";
-import { Context, list, makeContext } from "../context";
+import { Context, importPath, list, renderFile } from "../context";
 import { badInput } from "../errors";
-import { formatFile } from "../format";
 import { checkDistinct, checkModuleName, kebab } from "../names";
-import { safePath } from "../write";
-import { importPath } from "./genserver";
+import { requireInit } from "../project";
 
 export const command = "supervisor <name>";
 export const describe = "Generate a supervisor with child specs, and its test";
-
-export function builder(y: Argv): Argv<any> {
-  return y
-    .positional("name", {
-      type: "string",
-      describe: "The supervisor's name, PascalCase (e.g. AppSup)",
-    })
-    .option("child", {
-      type: "string",
-      array: true,
-      describe:
-        "A child: a GenServer or supervisor module in --dir, by name (repeatable, in start order)",
-    })
-    .option("dir", {
-      type: "string",
-      default: "src",
-      describe: "Where the module goes (and its children are)",
-    })
-    .option("test-dir", { type: "string", default: "test", describe: "Where its test goes" })
-    .example("$0 supervisor AppSup --child Subscribers --child Channels", "");
-}
-
-export async function handler(args: any): Promise<void> {
-  await supervisor(makeContext(args), args);
-}
+export const positional = {
+  name: { type: "string", describe: "The supervisor's name, PascalCase (e.g. AppSup)" },
+} as const;
+export const examples = ["$0 supervisor AppSup --child Subscribers --child Channels"];
 
 export async function supervisor(
   ctx: Context,
-  args: { name: string; child?: unknown; dir: string; testDir: string },
-): Promise<number> {
+  args: { name: string; child?: unknown; dir?: string; testDir?: string },
+): Promise<void> {
   const Name = checkModuleName(args.name);
-  const childNames = list(args.child).map((c) => checkModuleName(c, "child module name"));
+  requireInit(ctx.tree);
+  const children = list(args.child);
+  if (args.child !== undefined && (children.length === 0 || children.includes("")))
+    throw badInput("--child needs a module name (e.g. --child Subscribers).");
+  const childNames = children.map((c) => checkModuleName(c, "child module name"));
   checkDistinct([Name, ...childNames], "module name");
-  const file = safePath(ctx.root, join(args.dir, `${kebab(Name)}.ts`));
-  const testFile = safePath(ctx.root, join(args.testDir, `${kebab(Name)}.test.ts`));
-  const children = childNames.map((Module) => {
-    const childFile = safePath(ctx.root, join(args.dir, `${kebab(Module)}.ts`));
-    const rel = relative(ctx.root, childFile);
-    if (!existsSync(childFile))
+  const dir = ctx.tree.resolve(args.dir ?? "src");
+  const file = ctx.tree.resolve(`${kebab(Name)}.ts`, dir);
+  const testFile = ctx.tree.resolve(
+    `${kebab(Name)}.test.ts`,
+    ctx.tree.resolve(args.testDir ?? "test"),
+  );
+  const childData = childNames.map((Module) => {
+    const childFile = ctx.tree.resolve(`${kebab(Module)}.ts`, dir);
+    const text = ctx.tree.read(childFile);
+    if (text === undefined)
       throw badInput(
-        `Child ${Module}: ${rel} not found. Generate it first (scaffold genserver ${Module}), or pass --dir.`,
+        `Child ${Module}: ${childFile} not found. Generate it first (scaffold genserver ${Module}), or pass --dir.`,
       );
-    const text = readFileSync(childFile, "utf8");
     const exported = new RegExp(`export const ${Module}\\b`).test(text);
     const kind =
       exported && /GenServer\.define\s*\(/.test(text)
@@ -65,14 +46,14 @@ export async function supervisor(
             : undefined;
     if (kind === undefined)
       throw badInput(
-        `Child ${Module}: ${rel} exports no GenServer (export const ${Module} = GenServer.define(...)), ` +
+        `Child ${Module}: ${childFile} exports no GenServer (export const ${Module} = GenServer.define(...)), ` +
           `supervisor module, or special process (export function startLink(parent)).`,
       );
     return {
       Module,
       id: kebab(Module),
       type: kind === "supervisor" ? "supervisor" : "worker",
-      path: importPath(file, childFile),
+      path: importPath(ctx, file, childFile),
       binding: kind === "special" ? `* as ${Module}` : `{ ${Module} }`,
       start:
         kind === "genserver"
@@ -82,27 +63,16 @@ export async function supervisor(
             : `Supervisor.startLink(sup, ${Module})`,
     };
   });
-  const hasChildren = children.length > 0;
+  const hasChildren = childData.length > 0;
   const data = {
     Name,
-    children,
+    children: childData,
     hasChildren,
-    ids: children.map((c) => JSON.stringify(c.id)).join(", "),
-    count: children.length,
-    runtimeImports: (hasChildren ? ["Pid", "Supervisor", "exit", "isPid"] : ["Supervisor"]).join(
-      ", ",
-    ),
-    modulePath: importPath(testFile, file),
+    ids: childData.map((c) => JSON.stringify(c.id)).join(", "),
+    count: childData.length,
+    runtimeImports: hasChildren ? "type Pid, Supervisor, exit, isPid" : "Supervisor",
+    modulePath: importPath(ctx, testFile, file),
   };
-  const plan = [
-    {
-      path: file,
-      content: await formatFile(file, ctx.templates.render("supervisor.ts.tpl", data)),
-    },
-    {
-      path: testFile,
-      content: await formatFile(testFile, ctx.templates.render("supervisor.test.ts.tpl", data)),
-    },
-  ];
-  return ctx.commit(plan);
+  ctx.tree.create(file, await renderFile(ctx, "supervisor.ts.tpl", file, data));
+  ctx.tree.create(testFile, await renderFile(ctx, "supervisor.test.ts.tpl", testFile, data));
 }

@@ -7,6 +7,11 @@
 import { {{runtimeImports}} } from "otpkit";
 {{/runtimeImports}}
 import { {{moduleImports}} } from "{{modulePath}}";
+{{#needsProcess}}
+
+/** A process that waits for anything: a live pid to hand to the server. */
+const idle = () => spawn(async (self) => void (await self.receive()));
+{{/needsProcess}}
 
 describe("{{Name}}", () => {
   it("starts with its initial state", async () => {
@@ -16,11 +21,14 @@ describe("{{Name}}", () => {
   });
 {{#calls}}
 
-  it("call {{name}}: replies, and records it", async () => {
+  it("call {{name}}: replies with the count so far, and records it", async () => {
     const server = await {{Name}}.start(undefined);
-    expect(await {{name}}(server)).toBe(0);
-    expect(await {{name}}(server)).toBe(1);
-    await expect(server).toHaveState({ {{stateRest}}handled: ["{{name}}", "{{name}}"] });
+{{#needsProcess}}
+    const watched = idle();
+{{/needsProcess}}
+    expect(await {{name}}(server{{testArg}})).toBe(0);
+    expect(await {{name}}(server{{testArg}})).toBe(1);
+    expect((await sys.getState<State>(server)).handled).toEqual(["{{name}}", "{{name}}"]);
   });
 {{/calls}}
 {{#casts}}
@@ -28,7 +36,10 @@ describe("{{Name}}", () => {
   it("cast {{name}}: handled once syncWith returns, under any schedule", async () => {
     await explore(async () => {
       const server = label(await {{Name}}.start(undefined), "server");
-      expect({{name}}(server)).toBe("ok");
+{{#needsProcess}}
+      const watched = label(idle(), "watched");
+{{/needsProcess}}
+      expect({{name}}(server{{testArg}})).toBe("ok");
       await syncWith(server);
       expect((await sys.getState<State>(server)).handled).toEqual(["{{name}}"]);
     });
@@ -42,25 +53,31 @@ describe("{{Name}}", () => {
       const handled = awaitSysEvent(server, { kind: "in", msg: { kind: "{{name}}" } });
       send(server, { kind: "{{name}}" } satisfies {{Type}});
       await handled;
-      await expect(server).toHaveState({ {{stateRest}}handled: ["{{name}}"] });
+      expect((await sys.getState<State>(server)).handled).toEqual(["{{name}}"]);
     });
   });
 {{/messages}}
-{{#down}}
+{{#downVia}}
 
-  it("info down: a watched process dies and the server drops it (armed before the kill), under any schedule", async () => {
+  it("info down: a process given to {{name}} dies and the server drops it (armed before the kill), under any schedule", async () => {
     await explore(async () => {
-      const watched = label(
-        spawn(async (self) => void (await self.receive())),
-        "watched",
-      );
-      const server = label(await {{Name}}.start({ watch: [watched] }), "server");
-      await expect(server).toHaveState({ handled: [], watching: [watched] });
+      const server = label(await {{Name}}.start(undefined), "server");
+      const watched = label(idle(), "watched");
+{{#isCall}}
+      await {{name}}(server, watched);
+{{/isCall}}
+{{^isCall}}
+      {{name}}(server, watched);
+      await syncWith(server);
+{{/isCall}}
+      expect([...(await sys.getState<State>(server)).watching.values()]).toEqual([watched]);
       const handled = awaitSysEvent(server, { kind: "in", msg: { kind: "DOWN", pid: watched } });
       exit(watched, "kill");
       await handled;
-      await expect(server).toHaveState({ handled: ["down"], watching: [] });
+      const state = await sys.getState<State>(server);
+      expect([...state.watching.values()]).toEqual([]);
+      expect(state.handled).toEqual(["{{name}}", "down"]);
     });
   });
-{{/down}}
+{{/downVia}}
 });

@@ -12,29 +12,13 @@ export interface State {
   /** The requests and messages handled so far, oldest first. */
   handled: string[];
 {{#down}}
-  /** The processes this server monitors; a DOWN removes one. */
-  watching: Pid[];
+  /** The processes this server monitors, by monitor ref; a DOWN removes one. */
+  watching: Map<Ref, Pid>;
 {{/down}}
 }
-{{#down}}
-
-/** What `start` takes. */
-export interface Arg {
-  /** Processes to monitor from the start: their DOWN messages reach `handleInfo`. */
-  watch?: Pid[];
-}
-{{/down}}
 {{#messages}}
 
-/** The `{{name}}` message, handled in `handleInfo`. */
-export interface {{Type}} {
-  kind: "{{name}}";
-}
-
-/** Is `msg` a {{Type}}? */
-export function is{{Type}}(msg: unknown): msg is {{Type}} {
-  return (msg as {{Type}} | null)?.kind === "{{name}}";
-}
+{{> handler-info-message}}
 {{/messages}}
 
 /** The state with `what` appended to `handled`. */
@@ -45,50 +29,26 @@ const record = (state: State, what: string): State => ({
 
 export const {{Name}} = GenServer.define({
   name: "{{Name}}",
-{{#down}}
-  init(arg: Arg | undefined) {
-    const watching = arg?.watch ?? [];
-    for (const pid of watching) this.monitor(pid);
-    return ok<State>({ handled: [], watching });
-  },
-{{/down}}
-{{^down}}
-  init: (_arg: void) => ok<State>({ handled: [] }),
-{{/down}}
+  init: (_arg: void) => ok<State>({{initialState}}),
 {{#hasCalls}}
   handleCall: {
 {{#calls}}
-    /** `{{name}}`: replies with the number of things handled before it. */
-    {{name}}(_arg: void, _from: From, state: State) {
-      return reply(state.handled.length, record(state, "{{name}}"));
-    },
+{{> handler-call}}
 {{/calls}}
   },
 {{/hasCalls}}
 {{#hasCasts}}
   handleCast: {
 {{#casts}}
-    /** `{{name}}`: records it. */
-    {{name}}(_arg: void, state: State) {
-      return noreply(record(state, "{{name}}"));
-    },
+{{> handler-cast}}
 {{/casts}}
   },
 {{/hasCasts}}
 {{#hasInfos}}
   handleInfo(msg: unknown, state: State) {
-{{#down}}
-    if (isDown(msg)) {
-      // A monitored process went down: stop watching it.
-      const watching = state.watching.filter((pid) => pid !== msg.pid);
-      return noreply({ ...record(state, "down"), watching });
-    }
-{{/down}}
-{{#messages}}
-    if (is{{Type}}(msg)) {
-      return noreply(record(state, "{{name}}"));
-    }
-{{/messages}}
+{{#infos}}
+{{> handler-info}}
+{{/infos}}
     return noreply(state);
   },
 {{/hasInfos}}
@@ -97,10 +57,8 @@ export const {{Name}} = GenServer.define({
 
 {{/hasClients}}
 {{#calls}}
-/** Calls `{{name}}` on `server`; resolves with its reply. */
-export const {{name}} = (server: ServerRef) => {{Name}}.call(server, "{{name}}");
+{{> handler-call-client}}
 {{/calls}}
 {{#casts}}
-/** Casts `{{name}}` to `server`; returns "ok" at once. */
-export const {{name}} = (server: ServerRef) => {{Name}}.cast(server, "{{name}}");
+{{> handler-cast-client}}
 {{/casts}}

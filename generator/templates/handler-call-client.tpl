@@ -1,2 +1,2 @@
 /** Calls `{{name}}` on `server`; resolves with its reply. */
-export const {{name}} = (server: ServerRef) => {{Server}}.call(server, "{{name}}");
+export const {{name}} = (server: ServerRef{{clientParam}}) => {{Server}}.call(server, "{{name}}"{{clientArg}});

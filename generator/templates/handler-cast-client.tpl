@@ -1,2 +1,2 @@
 /** Casts `{{name}}` to `server`; returns "ok" at once. */
-export const {{name}} = (server: ServerRef) => {{Server}}.cast(server, "{{name}}");
+export const {{name}} = (server: ServerRef{{clientParam}}) => {{Server}}.cast(server, "{{name}}"{{clientArg}});

@@ -4,7 +4,7 @@
  * preset (`preset: "otpkit"`), whose helpers are globals.
  */
 import { sys } from "otpkit";
-import { State, bump, start } from "{{modulePath}}";
+import { type State, bump, start } from "{{modulePath}}";
 
 describe("{{Name}}", () => {
   it("handles bump: the count adds up", async () => {

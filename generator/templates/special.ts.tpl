@@ -9,11 +9,11 @@
  * The state (a counter) and the `bump` message are an example: replace them.
  */
 import {
-  Debug,
-  DebugOption,
-  Pid,
-  Self,
-  SpecialProcess,
+  type Debug,
+  type DebugOption,
+  type Pid,
+  type Self,
+  type SpecialProcess,
   isSystemMessage,
   procLib,
   send,

@@ -3,7 +3,7 @@
  * started in order and restarted one for one; tune the flags and the child
  * specs (restart, shutdown, significant...) to your needs.
  */
-import { Self, Supervisor, SupervisorModule } from "otpkit";
+import { type Self, Supervisor, type SupervisorModule } from "otpkit";
 {{#children}}
 import {{binding}} from "{{path}}";
 {{/children}}

@@ -4,7 +4,7 @@
     "module": "nodenext",
     "moduleResolution": "nodenext",
     "lib": ["ES2022"],
-    "types": ["jest", "otpkit/jest"],
+    "types": [{{types}}],
     "strict": true,
     "esModuleInterop": true,
     "skipLibCheck": true,

@@ -1,10 +1,11 @@
 /**
  * Helpers for the end-to-end tests (pack.test.ts, scaffold.test.ts): pack
- * the packages, run a command in a user's project, and refuse to test a
- * stale build.
+ * the packages, install them in a user's project, run a command there, and
+ * refuse to test a stale build.
  */
 import { execFile } from "child_process";
-import { readdir, stat } from "fs/promises";
+import { mkdtemp, readFile, readdir, stat, writeFile } from "fs/promises";
+import { tmpdir } from "os";
 import path from "path";
 
 export const ROOT = path.join(__dirname, "..", "..");
@@ -134,3 +135,35 @@ export async function assertBuilt(parts: Array<keyof typeof BUILD_INFO>): Promis
 
 /** Without ANSI colours. */
 export const strip = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, ""); // eslint-disable-line no-control-regex
+
+let packed: Promise<Record<PackageName, Packed>> | undefined;
+
+/**
+ * Installs otpkit into the user's project `projectDir` as the docs say, from
+ * the packed tarballs (packed once per test file): the runtime as a
+ * dependency, `@otpkit/jest` and `@otpkit/scaffold` as devDependencies, with
+ * `devDependencies` beside them (`jest@30.5.2`, `typescript@7`...). One npm
+ * command: the tarballs go into package.json first.
+ */
+export async function installOtpkit(
+  projectDir: string,
+  devDependencies: string[],
+): Promise<Result> {
+  packed ??= mkdtemp(path.join(tmpdir(), "otpkit-pack-")).then(packAll);
+  const tarballs = await packed;
+  const file = path.join(projectDir, "package.json");
+  const pkg = JSON.parse(await readFile(file, "utf8"));
+  const from = (name: PackageName) => `file:${tarballs[name].tarball}`;
+  pkg.dependencies = { ...pkg.dependencies, otpkit: from("otpkit") };
+  pkg.devDependencies = {
+    ...pkg.devDependencies,
+    "@otpkit/jest": from("@otpkit/jest"),
+    "@otpkit/scaffold": from("@otpkit/scaffold"),
+  };
+  await writeFile(file, JSON.stringify(pkg, null, 2) + "\n");
+  return sh(
+    "npm",
+    ["i", "-D", "--prefer-offline", "--no-audit", "--no-fund", ...devDependencies],
+    projectDir,
+  );
+}

@@ -1,8 +1,10 @@
 /**
  * End to end: in a fresh project, `scaffold init`, every generator command
- * and handler additions; then `tsc --strict --noEmit` and the generated
- * tests with Jest and the preset, unedited, on the default schedule and on
- * random ones (`OTPKIT_SCHEDULE=random`).
+ * with typed arguments and handler additions, and tests in every module
+ * format the preset finds (`.mts`, `.cts`, `.mjs`, `.cjs`, importing with
+ * `.js` specifiers); then `tsc --strict --noEmit` and the tests with Jest
+ * and the preset, unedited, on the default schedule and on random ones
+ * (`OTPKIT_SCHEDULE=random`).
  *
  * The project resolves `otpkit`, `@otpkit/jest` and `@otpkit/scaffold`
  * through symlinks to this repo's packages (their built `dist/`), so
@@ -37,17 +39,13 @@ describe("generated code, end to end", () => {
       expect([args.join(" "), r.code, r.stderr]).toEqual([args.join(" "), 0, ""]);
     };
     ok(["init"]);
-    ok([
-      "genserver",
-      "Subscribers",
-      "--call",
-      "subscribe",
-      "--call",
-      "subscribers",
-      "--info",
-      "down",
-    ]);
-    ok(["genserver", "Cache", "--call", "get", "--cast", "put", "--info", "tick"]);
+    ok("genserver Subscribers --call subscribe:Pid --call subscribers --info down".split(" "));
+    ok(
+      "genserver Cache --call get:string --cast put:string|null --cast touch --info tick".split(
+        " ",
+      ),
+    );
+    ok("genserver Watcher --cast watch:Pid? --call many:Pid[] --info down".split(" "));
     ok(["special", "Channels"]);
     ok([
       "supervisor",
@@ -67,10 +65,20 @@ describe("generated code, end to end", () => {
       ),
     });
     ok(["handler", "src/cache.ts", "--call", "size"]);
+    ok(["handler", "src/cache.ts", "--cast", "drop:ServerRef"]);
     ok(["handler", "src/subscribers.ts", "--cast", "reset"]);
     ok(["handler", "src/subscribers.ts", "--info", "ping"]);
     ok(["handler", "src/plain.ts", "--cast", "clear"]);
     ok(["handler", "src/plain.ts", "--info", "tick"]);
+    // Tests in every module format the preset finds, importing with `.js` specifiers.
+    const body = (imp: string) =>
+      `${imp}\n\nit("runs", async () => {\n  expect(await get(await Cache.start(undefined), "text")).toBe(0);\n});\n`;
+    write(dir, {
+      "test/format.test.mts": body('import { Cache, get } from "../src/cache.js";'),
+      "test/format.test.cts": body('import { Cache, get } from "../src/cache.js";'),
+      "test/format.test.mjs": body('import { Cache, get } from "../src/cache.js";'),
+      "test/format.test.cjs": body('const { Cache, get } = require("../src/cache.js");'),
+    });
 
     const typecheck = run(dir, [tsc, "-p", ".", "--strict", "--noEmit"]);
     expect(typecheck.out.trim()).toBe("");
@@ -78,13 +86,13 @@ describe("generated code, end to end", () => {
 
     const tests = run(dir, [jestBin, "--ci"]);
     expect(tests.out).toMatch(/Tests: {7}\d+ passed, \d+ total/);
-    expect(tests.out).toMatch(/Test Suites: 4 passed, 4 total/);
+    expect(tests.out).toMatch(/Test Suites: 9 passed, 9 total/);
     expect(tests.code).toBe(0);
 
     for (const seed of ["1", "2"]) {
       const random = run(dir, [jestBin, "--ci"], { OTPKIT_SCHEDULE: "random", OTPKIT_SEED: seed });
       expect([seed, random.code]).toEqual([seed, 0]);
-      expect(random.out).toMatch(/Test Suites: 4 passed, 4 total/);
+      expect(random.out).toMatch(/Test Suites: 9 passed, 9 total/);
     }
   });
 });

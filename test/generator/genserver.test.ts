@@ -1,194 +1,237 @@
-/** `scaffold genserver`, and the safety rules every command shares. */
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
-import { join } from "path";
-import { project, read, scaffold, snapshot } from "./support";
+/** `scaffold genserver`, in memory: what it writes for each kind of handler and project. */
+import { genserver } from "../../generator/commands/genserver";
+import { INITIALIZED, failure, inMemory } from "./support";
+
+const run = (args: Parameters<typeof genserver>[1], files = INITIALIZED) =>
+  inMemory(files, genserver, args);
 
 describe("scaffold genserver", () => {
-  it("writes a module with each handler and client function, and its test", () => {
-    const dir = project();
-    const r = scaffold(
-      dir,
-      "genserver",
-      "ChatRoom",
-      "--call",
-      "join",
-      "--cast",
-      "say",
-      "--info",
-      "down",
-      "--info",
-      "tick",
-    );
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/created src\/chat-room\.ts/);
-    expect(r.stdout).toMatch(/created test\/chat-room\.test\.ts/);
-    const src = read(dir, "src/chat-room.ts");
-    expect(src).toContain("export const ChatRoom = GenServer.define({");
-    expect(src).toMatch(/handleCall: \{\n[\s\S]*join\(_arg: void, _from: From, state: State\)/);
-    expect(src).toMatch(/handleCast: \{\n[\s\S]*say\(_arg: void, state: State\)/);
-    expect(src).toContain("if (isDown(msg))");
-    expect(src).toContain("if (isTickMessage(msg))");
-    expect(src).toContain("export interface TickMessage");
-    expect(src).toContain(
-      'export const join = (server: ServerRef) => ChatRoom.call(server, "join");',
-    );
-    expect(src).toContain(
-      'export const say = (server: ServerRef) => ChatRoom.cast(server, "say");',
-    );
-    const test = read(dir, "test/chat-room.test.ts");
-    expect(test).toContain('from "../src/chat-room"');
-    expect(test).toContain("await syncWith(server);");
-    // The down test: the event is awaited from before the kill, under exploration.
-    expect(test).toMatch(
-      /await explore\([^]*const handled = awaitSysEvent\(server, \{[^;]*kind: "DOWN",\s*pid: watched[^;]*\}\);\n\s*exit\(watched, "kill"\);/,
+  it("plans the module and its test under src/ and test/", async () => {
+    const { tree } = await run({ name: "ChatRoom" });
+    expect(tree.plan().map((f) => f.path)).toEqual(["src/chat-room.ts", "test/chat-room.test.ts"]);
+  });
+
+  it("a call without an argument: handler with a void argument, and a client function", async () => {
+    const { files } = await run({ name: "Cache", call: ["size"] });
+    expect(files["src/cache.ts"]).toContain("size(_arg: void, _from: From, state: State) {");
+    expect(files["src/cache.ts"]).toContain(
+      'export const size = (server: ServerRef) => Cache.call(server, "size");',
     );
   });
 
-  it("--dir and --test-dir choose where the files go", () => {
-    const dir = project();
-    expect(
-      scaffold(dir, "genserver", "Cache", "--dir", "lib/servers", "--test-dir", "spec").code,
-    ).toBe(0);
-    expect(read(dir, "spec/cache.test.ts")).toContain('from "../lib/servers/cache"');
-    expect(existsSync(join(dir, "lib/servers/cache.ts"))).toBe(true);
+  it("a typed call (get:string): the handler and the client take the argument", async () => {
+    const { files } = await run({ name: "Cache", call: ["get:string"] });
+    expect(files["src/cache.ts"]).toContain("get(_value: string, _from: From, state: State) {");
+    expect(files["src/cache.ts"]).toMatch(
+      /export const get = \(server: ServerRef, value: string\) =>\s+Cache\.call\(server, "get", value\);/,
+    );
+    expect(files["test/cache.test.ts"]).toContain('expect(await get(server, "text")).toBe(0);');
   });
 
-  it("formats with the project's prettier config (found from the target file)", () => {
-    const dir = project({
-      "src/.prettierrc.json": JSON.stringify({ singleQuote: true, semi: false, tabWidth: 4 }),
+  it("a typed cast (put:number[]): the client takes the argument, the test passes an array", async () => {
+    const { files } = await run({ name: "Cache", cast: ["put:number[]"] });
+    expect(files["src/cache.ts"]).toContain("put(_value: number[], state: State) {");
+    expect(files["src/cache.ts"]).toMatch(
+      /export const put = \(server: ServerRef, value: number\[\]\) =>\s+Cache\.cast\(server, "put", value\);/,
+    );
+    expect(files["test/cache.test.ts"]).toContain('expect(put(server, [1])).toBe("ok");');
+  });
+
+  it("an optional argument (name:Type?): optional in the client, possibly undefined in the handler", async () => {
+    const { files } = await run({ name: "Cache", call: ["get:string?"] });
+    expect(files["src/cache.ts"]).toContain("get(_value: string | undefined, _from: From");
+    expect(files["src/cache.ts"]).toContain("(server: ServerRef, value?: string)");
+  });
+
+  it("a union type (set:string|null) is written with spaces", async () => {
+    const { files } = await run({ name: "Cache", cast: ["set:string|null"] });
+    expect(files["src/cache.ts"]).toContain("set(_value: string | null, state: State)");
+  });
+
+  it("--info down with a Pid call: the call monitors its pid and the DOWN handler drops it", async () => {
+    const { files } = await run({
+      name: "Subscribers",
+      call: ["subscribe:Pid", "subscribers"],
+      info: ["down"],
     });
-    expect(scaffold(dir, "genserver", "Cache", "--call", "get").code).toBe(0);
-    const src = read(dir, "src/cache.ts");
-    expect(src).toContain("import { From, GenServer, ServerRef, ok, reply } from 'otpkit'\n");
-    expect(src).toMatch(/\n {4}name: 'Cache',\n/);
-    // The test folder is outside src/: the root config (prettier's defaults) applies there.
-    expect(read(dir, "test/cache.test.ts")).toContain('from "../src/cache";\n');
-  });
-
-  it("--dry-run prints the planned files and a diff, and writes nothing", () => {
-    const dir = project();
-    const before = snapshot(dir);
-    const r = scaffold(dir, "genserver", "Cache", "--call", "get", "--dry-run");
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("would create src/cache.ts");
-    expect(r.stdout).toContain("would create test/cache.test.ts");
-    expect(r.stdout).toContain("+++ b/src/cache.ts");
-    expect(r.stdout).toContain("+export const Cache = GenServer.define({");
-    expect(r.stdout).toContain("(dry run: nothing written)");
-    expect(snapshot(dir)).toEqual(before);
-  });
-
-  it("refuses to overwrite without --force (exit 1, files untouched); --force overwrites", () => {
-    const dir = project({ "src/cache.ts": "// mine\n" });
-    const before = snapshot(dir);
-    const r = scaffold(dir, "genserver", "Cache");
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(
-      /Refusing to overwrite src\/cache\.ts: it exists\. Nothing was written; use --force/,
+    const src = files["src/subscribers.ts"]!;
+    expect(src).toContain("watching: Map<Ref, Pid>;");
+    expect(src).toMatch(
+      /subscribe\(pid: Pid, _from: From, state: State\) \{\n\s+state\.watching\.set\(this\.monitor\(pid\), pid\);/,
     );
-    // Not even the test file, which did not exist.
-    expect(snapshot(dir)).toEqual(before);
-    expect(scaffold(dir, "genserver", "Cache", "--force").code).toBe(0);
-    expect(read(dir, "src/cache.ts")).toContain("GenServer.define");
+    expect(src).toMatch(/if \(isDown\(msg\)\) \{[^}]*state\.watching\.delete\(msg\.ref\);/);
+    expect(src).toMatch(
+      /export const subscribe = \(server: ServerRef, pid: Pid\) =>\s+Subscribers\.call\(server, "subscribe", pid\);/,
+    );
+  });
+
+  it("--info down: the test subscribes a process, arms awaitSysEvent before the kill, under explore", async () => {
+    const { files } = await run({
+      name: "Subscribers",
+      call: ["subscribe:Pid", "subscribers"],
+      info: ["down"],
+    });
+    expect(files["test/subscribers.test.ts"]).toMatch(
+      /await explore\([^]*await subscribe\(server, watched\);[^]*const handled = awaitSysEvent\(server, \{[^;]*kind: "DOWN",\s*pid: watched[^;]*\}\);\n\s*exit\(watched, "kill"\);\n\s*await handled;/,
+    );
+  });
+
+  it("--info down with an optional Pid call (subscribe:Pid?) monitors the caller by default", async () => {
+    const { files } = await run({ name: "Subs", call: ["subscribe:Pid?"], info: ["down"] });
+    expect(files["src/subs.ts"]).toMatch(
+      /subscribe\(pid: Pid \| undefined, from: From, state: State\) \{\n\s+const who = pid \?\? from\.pid;\n\s+state\.watching\.set\(this\.monitor\(who\), who\);/,
+    );
+  });
+
+  it("--info down with a Pid cast: the test casts, then syncWith, before arming", async () => {
+    const { files } = await run({ name: "Subs", cast: ["watch:Pid"], info: ["down"] });
+    expect(files["src/subs.ts"]).toContain("state.watching.set(this.monitor(pid), pid);");
+    expect(files["test/subs.test.ts"]).toMatch(
+      /watch\(server, watched\);\n\s+await syncWith\(server\);/,
+    );
+  });
+
+  it("--info down without a Pid-typed call or cast: exit 2, saying how to give one", async () => {
+    const e = await failure(run({ name: "Subs", call: ["subscribe"], info: ["down"] }));
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toMatch(/give one a Pid argument \(e\.g\. --call subscribe:Pid\)/);
+  });
+
+  it("--info <name>: a message type, its guard and a handleInfo branch", async () => {
+    const { files } = await run({ name: "Cache", info: ["tick"] });
+    expect(files["src/cache.ts"]).toContain('export interface TickMessage {\n  kind: "tick";\n}');
+    expect(files["src/cache.ts"]).toContain("if (isTickMessage(msg)) {");
+  });
+
+  it("types are imported with `type` (verbatimModuleSyntax), in the module and in the test", async () => {
+    const { files } = await run({ name: "Cache", call: ["get:ServerRef"], info: ["tick"] });
+    expect(files["src/cache.ts"]).toMatch(
+      /import \{[^}]*\btype From,[^}]*\btype ServerRef,?[^}]*\} from "otpkit";/,
+    );
+    expect(files["src/cache.ts"]).not.toMatch(/[{,]\s*(From|ServerRef),/);
+    expect(files["test/cache.test.ts"]).toMatch(/type State,\s+type TickMessage/);
   });
 
   it.each([
-    [["cache"], /Invalid module name "cache": use PascalCase/],
-    [["Chat_Room"], /use PascalCase — a capital letter, then letters or digits/],
-    [["State"], /Invalid module name "State": it is reserved/],
-    [["Cache", "--call", "delete"], /Invalid handler name "delete": it is a reserved word/],
-    [["Cache", "--cast", "1st"], /Invalid handler name "1st": use a JavaScript identifier/],
-    [["Cache", "--call", "Get"], /starting with a lower-case letter/],
+    ["nodenext", '{ "compilerOptions": { "module": "nodenext" } }', '"../src/cache.js"'],
     [
-      ["Cache", "--call", "get", "--cast", "get"],
-      /Duplicate call\/cast name .*"get": each name may appear once/,
+      "node16 resolution",
+      '{ "compilerOptions": { "moduleResolution": "node16" } }',
+      '"../src/cache.js"',
     ],
-    [["Cache", "--info", "my-msg"], /Invalid handler name "my-msg"/],
-  ])(
-    "bad input %j: exit 2, a message saying what is accepted, nothing written",
-    (args, message) => {
-      const dir = project();
-      const before = snapshot(dir);
-      const r = scaffold(dir, "genserver", ...args);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(message);
-      expect(snapshot(dir)).toEqual(before);
-    },
-  );
-
-  it("never writes outside the project: .., absolute paths, symlinks", () => {
-    const outside = join(tmpdir(), `scaffold-outside-${process.pid}`);
-    mkdirSync(outside, { recursive: true });
-    const dir = project();
-    symlinkSync(outside, join(dir, "linked"));
-    for (const args of [
-      ["--dir", "../escape"],
-      ["--dir", "src/../../escape"],
-      ["--test-dir", outside],
-      ["--dir", "linked"],
-      ["--dir", "linked/deeper"],
-    ]) {
-      const r = scaffold(dir, "genserver", "Cache", ...args);
-      expect([args, r.code]).toEqual([args, 2]);
-      expect(r.stderr).toMatch(/Refusing .*(outside the project root|symlink leading outside)/);
-    }
-    expect(snapshot(outside)).toEqual({});
-    expect(existsSync(join(dir, "src"))).toBe(false);
-    // An absolute path inside the project is fine.
-    expect(scaffold(dir, "genserver", "Cache", "--dir", join(dir, "inside")).code).toBe(0);
-    expect(existsSync(join(dir, "inside", "cache.ts"))).toBe(true);
-  });
-
-  it("a symlinked file that leads outside is refused, and the outside file untouched", () => {
-    const outside = join(tmpdir(), `scaffold-outside-file-${process.pid}.ts`);
-    writeFileSync(outside, "// outside\n");
-    const dir = project();
-    mkdirSync(join(dir, "src"));
-    symlinkSync(outside, join(dir, "src", "cache.ts"));
-    const r = scaffold(dir, "genserver", "Cache", "--force");
-    expect(r.code).toBe(2);
-    expect(readFileSync(outside, "utf8")).toBe("// outside\n");
-  });
-
-  it("a failure while writing leaves nothing half-written and no partial set", () => {
-    // `test` is a file, so the test file cannot be written: the module must not stay either.
-    const dir = project({ test: "not a folder\n" });
-    const before = snapshot(dir);
-    const r = scaffold(dir, "genserver", "Cache", "--call", "get");
-    expect(r.code).not.toBe(0);
-    expect(snapshot(dir)).toEqual(before);
-    expect(existsSync(join(dir, "src"))).toBe(false);
-  });
-
-  it("templates: .scaffold/templates/ overrides a shipped one; --templates overrides both", () => {
-    const dir = project({
-      ".scaffold/templates/genserver.test.ts.tpl":
-        '// project template for {{Name}}\nexport const x = "{{modulePath}}";\n',
-      "mine/genserver.test.ts.tpl": "// --templates template for {{Name}}\nexport {};\n",
-    });
-    expect(scaffold(dir, "genserver", "Cache").code).toBe(0);
-    expect(read(dir, "test/cache.test.ts")).toBe(
-      '// project template for Cache\nexport const x = "../src/cache";\n',
+    ["commonjs", '{ "compilerOptions": { "module": "commonjs" } }', '"../src/cache"'],
+    [
+      "bundler",
+      '{ "compilerOptions": { "module": "esnext", "moduleResolution": "bundler" } }',
+      '"../src/cache"',
+    ],
+    ["no module", "{}", '"../src/cache"'],
+    ["extends", '{ "extends": "./base.json" }', '"../src/cache.js"'],
+  ])("imports under %s: %s", async (_, tsconfig, specifier) => {
+    const { files } = await run(
+      { name: "Cache" },
+      {
+        ...INITIALIZED,
+        "tsconfig.json": tsconfig,
+        "base.json": '{ "compilerOptions": { "module": "node16" } } // comment',
+      },
     );
-    // The module still comes from the shipped template.
-    expect(read(dir, "src/cache.ts")).toContain("export const Cache = GenServer.define({");
-    expect(scaffold(dir, "genserver", "Cache", "--force", "--templates", "mine").code).toBe(0);
-    expect(read(dir, "test/cache.test.ts")).toBe("// --templates template for Cache\nexport {};\n");
+    expect(files["test/cache.test.ts"]).toContain(`from ${specifier};`);
   });
 
-  it("a broken template override fails before anything is written (exit 2, names the file and line)", () => {
-    const dir = project({
-      ".scaffold/templates/genserver.test.ts.tpl": "ok\n{{#calls}}\n{{name}}\n",
-      ".scaffold/templates/special.test.ts.tpl": "{{nosuch}}\n",
+  it("--dir and --test-dir choose the folders, and the import between them follows", async () => {
+    const { files } = await run({ name: "Cache", dir: "lib/servers", testDir: "spec" });
+    expect(files["spec/cache.test.ts"]).toContain('from "../lib/servers/cache.js";');
+    expect(files["lib/servers/cache.ts"]).toContain("export const Cache = GenServer.define({");
+  });
+
+  it("formats with the project's prettier config found from the target file", async () => {
+    const { files } = await run(
+      { name: "Cache", call: ["get"] },
+      { ...INITIALIZED, "src/.prettierrc.json": '{ "singleQuote": true, "semi": false }' },
+    );
+    expect(files["src/cache.ts"]).toContain("} from 'otpkit'\n");
+    expect(files["test/cache.test.ts"]).toContain('} from "../src/cache.js";\n');
+  });
+
+  it("before scaffold init: refused (exit 1), saying to run scaffold init first", async () => {
+    const e = await failure(run({ name: "Cache" }, { "package.json": "{}" }));
+    expect(e.exitCode).toBe(1);
+    expect(e.message).toMatch(/run scaffold init first/);
+  });
+
+  it("a project whose Jest config uses otpkit's setup file (no preset) counts as set up", async () => {
+    const { tree } = await run(
+      { name: "Cache" },
+      {
+        ...INITIALIZED,
+        "jest.config.js":
+          'module.exports = { setupFilesAfterEnv: [require("otpkit/jest-preset").setupFilesAfterEnv[0]] };',
+      },
+    );
+    expect(tree.plan()).toHaveLength(2);
+  });
+
+  it.each([
+    [{ name: "cache" }, /Invalid module name "cache": use PascalCase/],
+    [{ name: "State" }, /Invalid module name "State": it is reserved/],
+    [{ name: "Cache", call: ["delete"] }, /Invalid handler name "delete": it is a reserved word/],
+    [{ name: "Cache", cast: ["1st"] }, /Invalid handler name "1st"/],
+    [{ name: "Cache", call: ["get"], cast: ["get"] }, /Duplicate call\/cast name .*"get"/],
+    [{ name: "Cache", info: ["my-msg"] }, /Invalid handler name "my-msg"/],
+    [{ name: "Cache", call: [] }, /--call needs a handler name/],
+    [{ name: "Cache", call: [""] }, /--call needs a handler name/],
+    [{ name: "Cache", cast: [] }, /--cast needs a handler name/],
+    [{ name: "Cache", info: [] }, /--info needs a message name/],
+    [{ name: "Cache", call: ["get:"] }, /no type after the colon/],
+    [{ name: "Cache", call: ["get:Map"] }, /unknown type "Map"\. Use name or name:Type/],
+    [{ name: "Cache", call: ["get:string[]|Foo"] }, /unknown type "Foo"/],
+    [
+      { name: "Cache", dir: "../escape" },
+      /Refusing "\.\.\/escape": it is outside the project root/,
+    ],
+  ])("bad input %j: exit 2 with a message saying what is accepted", async (args, message) => {
+    const e = await failure(run(args as Parameters<typeof genserver>[1]));
+    expect([e.exitCode, e.message]).toEqual([2, expect.stringMatching(message)]);
+  });
+
+  const templateFiles = {
+    ...INITIALIZED,
+    ".scaffold/templates/genserver.test.ts.tpl":
+      '// project {{Name}}\nexport const x = "{{modulePath}}";\n',
+    "mine/genserver.test.ts.tpl": "// mine {{Name}}\nexport {};\n",
+  };
+
+  it("templates: one in .scaffold/templates/ overrides the shipped one", async () => {
+    const { files } = await inMemory(templateFiles, genserver, { name: "Cache" });
+    expect(files["test/cache.test.ts"]).toBe(
+      '// project Cache\nexport const x = "../src/cache.js";\n',
+    );
+  });
+
+  it("templates: one in --templates overrides .scaffold/templates/ and the shipped one", async () => {
+    const { files } = await inMemory(templateFiles, genserver, {
+      name: "Cache",
+      templates: "mine",
     });
-    const before = snapshot(dir);
-    const r1 = scaffold(dir, "genserver", "Cache", "--call", "get");
-    expect(r1.code).toBe(2);
-    expect(r1.stderr).toMatch(/genserver\.test\.ts\.tpl:2: \{\{#calls\}\} is never closed/);
-    const r2 = scaffold(dir, "special", "Chan");
-    expect(r2.code).toBe(2);
-    expect(r2.stderr).toMatch(/special\.test\.ts\.tpl:1: unknown name \{\{nosuch\}\}/);
-    expect(snapshot(dir)).toEqual(before);
+    expect(files["test/cache.test.ts"]).toBe("// mine Cache\nexport {};\n");
+  });
+
+  it("a broken template override fails before anything is planned (exit 2, file and line)", async () => {
+    const e = await failure(
+      run(
+        { name: "Cache", call: ["get"] },
+        { ...INITIALIZED, ".scaffold/templates/genserver.test.ts.tpl": "ok\n{{#calls}}\n" },
+      ),
+    );
+    expect([e.exitCode, e.message]).toEqual([
+      2,
+      expect.stringMatching(/genserver\.test\.ts\.tpl:2: \{\{#calls\}\} is never closed/),
+    ]);
+  });
+
+  it("a missing --templates folder is bad input", async () => {
+    const e = await failure(run({ name: "Cache", templates: "nope" } as never));
+    expect([e.exitCode, e.message]).toEqual([2, '--templates "nope": no such directory.']);
   });
 });

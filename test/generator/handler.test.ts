@@ -1,7 +1,9 @@
-/** `scaffold handler`: ts-morph edits of existing GenServer modules. */
+/** `scaffold handler`, in memory: ts-morph edits of existing GenServer modules. */
 import { readFileSync } from "fs";
 import { join } from "path";
-import { REPO, keepsAllLines, project, read, scaffold, snapshot } from "./support";
+import { addHandlerCommand } from "../../generator/commands/handler";
+import { genserver } from "../../generator/commands/genserver";
+import { INITIALIZED, REPO, failure, inMemory, keepsAllLines } from "./support";
 
 /** A hand-written module with comments and extra user code (the examples' subscriber server, plus extras). */
 const userModule = readFileSync(join(REPO, "examples/subscribers/subscribers.ts"), "utf8")
@@ -16,94 +18,98 @@ const userModule = readFileSync(join(REPO, "examples/subscribers/subscribers.ts"
   )
   .concat("\n// user code at the end\nexport function limit(): number {\n  return LIMIT;\n}\n");
 
-const importLine = (text: string) => text.split("\n").find((l) => l.startsWith("import "))!;
-const withoutImport = (text: string) =>
-  text
-    .split("\n")
-    .filter((l) => !l.startsWith("import "))
-    .join("\n");
+const FILE = "src/subscribers.ts";
+const files: Record<string, string> = { ".prettierrc.json": "{}", [FILE]: userModule };
+type Args = Parameters<typeof addHandlerCommand>[1];
+const add = (args: Omit<Args, "file">, from = files, cwd = "") =>
+  inMemory(from, addHandlerCommand, { file: FILE, ...args }, cwd);
+
+const importLine = (text: string) => /^import [^;]*;/m.exec(text)![0];
+const withoutImport = (text: string) => text.replace(/^import [^;]*;\n/m, "");
 
 describe("scaffold handler", () => {
   it.each([
     [
-      "--call",
-      "count",
+      { call: "count" },
       [
         /count\(_arg: void, _from: From, state: State\) \{/,
         /export const count = \(server: ServerRef\) =>\s+Subscribers\.call\(server, "count"\);/,
       ],
     ],
     [
-      "--cast",
-      "reset",
+      { cast: "reset" },
       [
         /handleCast: \{\n\s+\/\*\* `reset`/,
         /export const reset = \(server: ServerRef\) =>\s+Subscribers\.cast\(server, "reset"\);/,
       ],
     ],
     [
-      "--info",
-      "tick",
+      { info: "tick" },
       [/export interface TickMessage \{\n\s+kind: "tick";/, /if \(isTickMessage\(msg\)\) \{/],
     ],
-  ] as const)(
-    "%s %s: added; every comment and line of user code kept; a second run is a no-op",
-    (flag, name, patterns) => {
-      const dir = project({ "src/subscribers.ts": userModule });
-      const r = scaffold(dir, "handler", "src/subscribers.ts", flag, name);
-      expect(r.code).toBe(0);
-      expect(r.stdout).toContain("updated src/subscribers.ts");
-      const after = read(dir, "src/subscribers.ts");
-      for (const p of patterns) expect(after).toMatch(p);
-      // Only additions, but the import line (which may gain names).
-      expect(keepsAllLines(withoutImport(userModule), withoutImport(after))).toBe(true);
-      for (const keep of [
-        "// user comment before the server",
-        "// trailing comment",
-        "// a user comment among the calls",
-        "// user code at the end",
-      ])
-        expect(after).toContain(keep);
-      const again = scaffold(dir, "handler", "src/subscribers.ts", flag, name);
-      expect(again.code).toBe(0);
-      expect(again.stdout).toContain(
-        `nothing to do: src/subscribers.ts already has ${flag.slice(2)} handler ${name}`,
+  ] as const)("%j: added; every comment and line of user code kept", async (args, patterns) => {
+    const { files: after } = await add(args);
+    for (const p of patterns) expect(after[FILE]).toMatch(p);
+    expect(keepsAllLines(withoutImport(userModule), withoutImport(after[FILE]!))).toBe(true);
+    for (const keep of [
+      "// user comment before the server",
+      "// trailing comment",
+      "// a user comment among the calls",
+      "// user code at the end",
+    ])
+      expect(after[FILE]).toContain(keep);
+  });
+
+  it.each([[{ call: "count" }], [{ cast: "reset" }], [{ info: "tick" }]] as const)(
+    "%j a second time: nothing to do, and says so",
+    async (args) => {
+      const first = await add(args);
+      const again = await add(args, first.files);
+      expect(again.tree.plan()).toEqual([]);
+      expect(again.logs.join("\n")).toMatch(
+        /nothing to do: src\/subscribers\.ts already has \w+ handler/,
       );
-      expect(read(dir, "src/subscribers.ts")).toBe(after);
     },
   );
 
-  it("adds the imports the new code needs to the GenServer import", () => {
-    const dir = project({ "src/subscribers.ts": userModule });
-    expect(importLine(userModule)).not.toContain("ServerRef, isDown, noreply, ok, reply, From");
-    scaffold(dir, "handler", "src/subscribers.ts", "--cast", "reset");
-    expect(read(dir, "src/subscribers.ts")).toMatch(
-      /import \{[^}]*\bnoreply\b[^}]*\} from "otpkit";/,
+  it("a typed call (--call unsubscribe:Pid): the handler and the client take a Pid", async () => {
+    const { files: after } = await add({ call: "unsubscribe:Pid" });
+    expect(after[FILE]).toContain("unsubscribe(_pid: Pid, _from: From, state: State) {");
+    expect(after[FILE]).toMatch(
+      /export const unsubscribe = \(server: ServerRef, pid: Pid\) =>\s+Subscribers\.call\(server, "unsubscribe", pid\);/,
     );
   });
 
-  it("--info down on a module that already handles DOWN: nothing to do", () => {
-    const dir = project({ "src/subscribers.ts": userModule });
-    const r = scaffold(dir, "handler", "src/subscribers.ts", "--info", "down");
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("nothing to do");
-    expect(read(dir, "src/subscribers.ts")).toBe(userModule);
+  it("adds the names the new code needs to the GenServer import, types with `type`", async () => {
+    const base = {
+      ...files,
+      [FILE]: userModule.replace(/import \{[^}]*\}/, "import { GenServer, ok }"),
+    };
+    const { files: after } = await add({ call: "get:ServerRef" }, base);
+    expect(importLine(after[FILE]!)).toBe(
+      'import { GenServer, ok, type From, reply, type ServerRef } from "otpkit";',
+    );
   });
 
-  it("adds handleInfo (and handleCast) when the module has none", () => {
-    const dir = project();
-    expect(scaffold(dir, "genserver", "Cache", "--call", "get").code).toBe(0);
-    const before = read(dir, "src/cache.ts");
-    expect(scaffold(dir, "handler", "src/cache.ts", "--info", "down").code).toBe(0);
-    const after = read(dir, "src/cache.ts");
-    expect(after).toMatch(
+  it("--info down on a module that already handles DOWN: nothing to do", async () => {
+    const r = await add({ info: "down" });
+    expect(r.tree.plan()).toEqual([]);
+    expect(r.logs.join("\n")).toContain("nothing to do");
+  });
+
+  it("adds handleInfo when the module has none", async () => {
+    const made = await inMemory(INITIALIZED, genserver, { name: "Cache", call: ["get"] });
+    const before = made.files["src/cache.ts"]!;
+    const r = await inMemory(made.files, addHandlerCommand, { file: "src/cache.ts", info: "down" });
+    const text = r.files["src/cache.ts"]!;
+    expect(text).toMatch(
       /handleInfo\(msg: unknown, state: State\) \{\n\s+if \(isDown\(msg\)\) \{[\s\S]*return noreply\(state\);\n\s+\},\n\}\);/,
     );
-    expect(importLine(after)).toContain("isDown");
-    expect(keepsAllLines(withoutImport(before), withoutImport(after))).toBe(true);
+    expect(importLine(text)).toContain("isDown");
+    expect(keepsAllLines(withoutImport(before), withoutImport(text))).toBe(true);
   });
 
-  it("a file formatted with the project's prettier config changes only where the handler was added", () => {
+  it("a file formatted with the project's prettier config changes only where the handler was added", async () => {
     const config = {
       singleQuote: true,
       semi: false,
@@ -111,16 +117,15 @@ describe("scaffold handler", () => {
       trailingComma: "none",
       printWidth: 90,
     };
-    const dir = project({ ".prettierrc.json": JSON.stringify(config) });
-    expect(scaffold(dir, "genserver", "Cache", "--call", "get", "--cast", "put").code).toBe(0);
-    const before = read(dir, "src/cache.ts");
-    const r = scaffold(dir, "handler", "src/cache.ts", "--call", "size", "--dry-run");
-    // The diff: added lines only.
-    const diff = r.stdout.split("\n").filter((l) => /^[-+][^-+]/.test(l));
-    expect(diff.length).toBeGreaterThan(0);
-    expect(diff.filter((l) => l.startsWith("-"))).toEqual([]);
-    expect(scaffold(dir, "handler", "src/cache.ts", "--call", "size").code).toBe(0);
-    const after = read(dir, "src/cache.ts");
+    const project = { ...INITIALIZED, ".prettierrc.json": JSON.stringify(config) };
+    const made = await inMemory(project, genserver, {
+      name: "Cache",
+      call: ["get"],
+      cast: ["put"],
+    });
+    const before = made.files["src/cache.ts"]!;
+    const r = await inMemory(made.files, addHandlerCommand, { file: "src/cache.ts", call: "size" });
+    const after = r.files["src/cache.ts"]!;
     expect(after).toContain(
       "        size(_arg: void, _from: From, state: State) {\n            return reply('ok' as const, state)\n        }\n    },",
     );
@@ -130,51 +135,44 @@ describe("scaffold handler", () => {
     expect(keepsAllLines(before, after)).toBe(true);
   });
 
-  it("--dry-run shows the diff and writes nothing", () => {
-    const dir = project({ "src/subscribers.ts": userModule });
-    const r = scaffold(dir, "handler", "src/subscribers.ts", "--call", "count", "--dry-run");
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("would change src/subscribers.ts");
-    expect(r.stdout).toMatch(/\+\s+count\(_arg: void, _from: From, state: State\) \{/);
-    expect(read(dir, "src/subscribers.ts")).toBe(userModule);
+  it("the file is found from the folder the command runs in", async () => {
+    const r = await inMemory(
+      files,
+      addHandlerCommand,
+      { file: "subscribers.ts", cast: "reset" },
+      "src",
+    );
+    expect(r.tree.plan().map((f) => f.path)).toEqual([FILE]);
   });
 
   it.each([
     [
-      ["--call", "count", "--cast", "count"],
+      { call: "count", cast: "count" },
       2,
       /exactly one of --call <name>, --cast <name> or --info <name>/,
     ],
-    [[], 2, /exactly one of/],
-    [["--call", "new"], 2, /Invalid handler name "new"/],
-    [["--cast", "subscribe"], 1, /subscribe is already a call handler of Subscribers/],
-    [["--call", "limit"], 1, /limit is already declared at the top level/],
-  ])("bad input %j: exit %i, file untouched", (args, code, message) => {
-    const dir = project({ "src/subscribers.ts": userModule });
-    const r = scaffold(dir, "handler", "src/subscribers.ts", ...args);
-    expect(r.code).toBe(code);
-    expect(r.stderr).toMatch(message);
-    expect(read(dir, "src/subscribers.ts")).toBe(userModule);
+    [{}, 2, /exactly one of/],
+    [{ call: "" }, 2, /--call needs a handler name/],
+    [{ call: "new" }, 2, /Invalid handler name "new"/],
+    [{ call: "get:Set" }, 2, /unknown type "Set"/],
+    [{ cast: "subscribe" }, 1, /subscribe is already a call handler of Subscribers/],
+    [{ call: "limit" }, 1, /limit is already declared at the top level/],
+  ])("bad input %j: exit %i", async (args, code, message) => {
+    const e = await failure(add(args as Omit<Args, "file">));
+    expect([e.exitCode, e.message]).toEqual([code, expect.stringMatching(message)]);
   });
 
-  it("refuses files that are not GenServer modules, missing files, and files outside the project", () => {
-    const dir = project({ "src/plain.ts": "export const x = 1;\n" });
-    const before = snapshot(dir);
-    const plain = scaffold(dir, "handler", "src/plain.ts", "--call", "get");
-    expect(plain.code).toBe(2);
-    expect(plain.stderr).toMatch(/has no GenServer\.define/);
-    const missing = scaffold(dir, "handler", "src/nope.ts", "--call", "get");
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/no such file/);
-    const outside = scaffold(
-      dir,
-      "handler",
-      join(REPO, "examples/subscribers/subscribers.ts"),
-      "--call",
-      "get",
+  it.each([
+    ["src/plain.ts", /has no GenServer\.define/],
+    ["src/nope.ts", /src\/nope\.ts: no such file/],
+    ["../outside.ts", /outside the project root/],
+  ])("refuses %s (exit 2)", async (file, message) => {
+    const e = await failure(
+      inMemory({ "src/plain.ts": "export const x = 1;\n" }, addHandlerCommand, {
+        file,
+        call: "get",
+      }),
     );
-    expect(outside.code).toBe(2);
-    expect(outside.stderr).toMatch(/outside the project root/);
-    expect(snapshot(dir)).toEqual(before);
+    expect([e.exitCode, e.message]).toEqual([2, expect.stringMatching(message)]);
   });
 });
