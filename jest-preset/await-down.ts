@@ -1,6 +1,7 @@
 /** `awaitDown(pid)`: wait for a process to terminate. */
 import { Pid, isPid } from "otpkit";
 import { exitReasonOf, viewOf } from "otpkit/testing-hooks";
+import { atCallSite, callSite } from "./call-site";
 import { expectExit } from "./context";
 import { describeProcess } from "./describe-process";
 import { checkWait, withTimeout } from "./timeouts";
@@ -12,15 +13,16 @@ import { checkWait, withTimeout } from "./timeouts";
 export function awaitDown(pid: Pid, options: { timeout?: number } = {}): Promise<unknown> {
   if (!isPid(pid)) throw new TypeError(`awaitDown: expected a pid, got ${String(pid)}`);
   const ms = checkWait("awaitDown", options.timeout);
+  const site = callSite();
   expectExit(pid);
   const p = viewOf(pid);
   if (p === null) return Promise.resolve(exitReasonOf(pid));
-  return withTimeout(
-    p.node.awaitExit(pid),
-    ms,
-    () =>
+  return withTimeout(p.node.awaitExit(pid), ms, () =>
+    atCallSite(
       new Error(
         `awaitDown(${pid}) timed out after ${ms} ms: the process is still alive.\n${describeProcess(pid)}`,
       ),
+      site,
+    ),
   );
 }

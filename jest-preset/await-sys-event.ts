@@ -1,40 +1,67 @@
 /** `awaitSysEvent(pid, match)`: wait for a special process to emit a matching sys event. */
-import { Pid, SysEvent, attachDebug, isPid } from "otpkit";
+import { AnySysEvent, Pid, SysEvent, attachDebug, isPid } from "otpkit";
 import { viewOf } from "otpkit/testing-hooks";
+import { atCallSite, callSite } from "./call-site";
 import { describeEvent, describeProcess, short } from "./describe-process";
-import { Pattern, matches } from "./match";
+import { KindPattern, NoInference, Pattern, matches } from "./match";
 import { checkWait, withTimeout } from "./timeouts";
+
+/** Options of `awaitSysEvent`. */
+export interface AwaitSysEventOptions {
+  /** Ms to wait (default 1000, scaled by `OTPKIT_TIMEOUT_FACTOR`). */
+  timeout?: number;
+}
 
 /**
  * Armed the moment it is called (its debug function is attached
  * synchronously), so `const seen = awaitSysEvent(server, m); trigger();
  * await seen` cannot miss the event under any schedule. Resolves with the
- * first matching event and detaches. `match` is a predicate or a partial
- * pattern, e.g. `{ kind: "in", msg: { kind: "DOWN", pid } }`.
+ * first matching event and detaches. `match` is a predicate or a pattern
+ * with `toMatchObject` semantics (asymmetric matchers welcome), e.g.
+ * `{ kind: "in", msg: { kind: "DOWN", pid } }`; the event it resolves with
+ * is typed from the pattern's `kind` (or the predicate's type guard).
+ * `Ev` is the events the process reports: a GenServer's by default; a
+ * hand-written special process's own as `SysEvent<MyEvents>`.
  */
-export function awaitSysEvent<E extends SysEvent = SysEvent>(
+export function awaitSysEvent<Ev extends AnySysEvent = SysEvent, E extends Ev = Ev>(
   pid: Pid,
-  match: Pattern<SysEvent>,
-  options: { timeout?: number } = {},
-): Promise<E> {
+  match: (event: Ev) => event is E,
+  options?: AwaitSysEventOptions,
+): Promise<E>;
+export function awaitSysEvent<Ev extends AnySysEvent = SysEvent, K extends Ev["kind"] = Ev["kind"]>(
+  pid: Pid,
+  match: KindPattern<NoInference<Ev>, K>,
+  options?: AwaitSysEventOptions,
+): Promise<Extract<NoInference<Ev>, { kind: K }>>;
+export function awaitSysEvent<Ev extends AnySysEvent = SysEvent>(
+  pid: Pid,
+  match: Pattern<NoInference<Ev>>,
+  options?: AwaitSysEventOptions,
+): Promise<NoInference<Ev>>;
+export function awaitSysEvent(
+  pid: Pid,
+  match: unknown,
+  options: AwaitSysEventOptions = {},
+): Promise<AnySysEvent> {
   if (!isPid(pid)) throw new TypeError(`awaitSysEvent: expected a pid, got ${String(pid)}`);
   if (match === null || (typeof match !== "function" && typeof match !== "object"))
     throw new TypeError(
       `awaitSysEvent: match must be a predicate or a pattern object, got ${String(match)}`,
     );
   const ms = checkWait("awaitSysEvent", options.timeout);
-  const seen: SysEvent[] = [];
+  const site = callSite();
+  const seen: AnySysEvent[] = [];
   let detach = () => {};
   let unwatch = () => {};
-  const hit = new Promise<E>((resolve, reject) => {
-    detach = attachDebug(
+  const hit = new Promise<AnySysEvent>((resolve, reject) => {
+    detach = attachDebug<AnySysEvent>(
       pid,
       (_s, event) => {
         seen.push(event);
         if (seen.length > 20) seen.shift();
         if (matches(event, match)) {
           unwatch();
-          resolve(event as E);
+          resolve(event);
           return "done";
         }
         return null;
@@ -44,8 +71,11 @@ export function awaitSysEvent<E extends SysEvent = SysEvent>(
     // A process that dies first can never emit it.
     unwatch = viewOf(pid)!.node.onExit(pid, (reason) =>
       reject(
-        new Error(
-          `awaitSysEvent(${pid}, ${short(match)}): the process exited (${short(reason)}) before a matching event.\n${seenText(seen)}`,
+        atCallSite(
+          new Error(
+            `awaitSysEvent(${pid}, ${short(match, 120)}): the process exited (${short(reason)}) before a matching event.\n${seenText(seen)}`,
+          ),
+          site,
         ),
       ),
     );
@@ -54,8 +84,11 @@ export function awaitSysEvent<E extends SysEvent = SysEvent>(
     hit,
     ms,
     () =>
-      new Error(
-        `awaitSysEvent(${pid}, ${short(match)}) timed out after ${ms} ms.\n${seenText(seen)}\n${describeProcess(pid)}`,
+      atCallSite(
+        new Error(
+          `awaitSysEvent(${pid}, ${short(match, 120)}) timed out after ${ms} ms.\n${seenText(seen)}\n${describeProcess(pid)}`,
+        ),
+        site,
       ),
     () => {
       detach();
@@ -64,7 +97,7 @@ export function awaitSysEvent<E extends SysEvent = SysEvent>(
   );
 }
 
-function seenText(seen: SysEvent[]): string {
+function seenText(seen: AnySysEvent[]): string {
   return seen.length === 0
     ? "No sys event was emitted while it waited."
     : `Events seen while it waited:\n${seen.map((e) => `  ${describeEvent(e)}`).join("\n")}`;

@@ -2,8 +2,9 @@
  * The per-test state the preset keeps: the test's node, the crashes nobody
  * was watching, the exits the test awaited, and the test's own process.
  */
-import { LogEvent, Node, NodeOptions, Pid, createNode, setCurrentNode } from "otpkit";
-import { viewOf } from "otpkit/testing-hooks";
+import { LogEvent, Node, NodeOptions, Pid, createNode, formatReason, setCurrentNode } from "otpkit";
+import { exitReasonOf, viewOf } from "otpkit/testing-hooks";
+import { clearTestTimers, trackTestTimers } from "./leftover-timers";
 
 /** Kinds of log events that report a crash. */
 const CRASH_KINDS = new Set(["crash", "crash_report", "gen_server_terminate"]);
@@ -22,6 +23,8 @@ export interface TestState {
   spawnedAt: Map<Pid, string> | null;
   /** The test's own process, per node. */
   testProcesses: Map<Node, { readonly pid: Pid }>;
+  /** Every test process the test had (a killed one is replaced): their deaths fail the test. */
+  testPids: Pid[];
 }
 
 let state: TestState | null = null;
@@ -83,8 +86,10 @@ export function beginTest(testName: string): TestState {
     failOnLeftovers: track,
     spawnedAt: track ? new Map() : null,
     testProcesses: new Map(),
+    testPids: [],
   };
   state = s;
+  trackTestTimers();
   setCurrentNode(node);
   return state;
 }
@@ -99,6 +104,9 @@ export function endTest(): string[] {
   setCurrentNode(undefined);
   if (s === null) return [];
   const problems: string[] = [];
+  const timers = clearTestTimers();
+  if (s.failOnLeftovers && timers > 0)
+    problems.push(`${timers} timer(s) left pending at the end of the test (cleared)`);
   if (s.failOnLeftovers) {
     const own = new Set([...s.testProcesses.values()].map((p) => p.pid));
     const left = s.node.processes().filter((pid) => !own.has(pid));
@@ -110,8 +118,18 @@ export function endTest(): string[] {
             .join("\n"),
       );
   }
+  const killed = s.testPids.filter((pid) => !s.node.isAlive(pid) && !s.expected.has(pid));
   s.node.shutdown();
   if (!s.allowCrashes) {
+    for (const pid of killed) {
+      const reason = exitReasonOf(pid);
+      if (reason !== "normal")
+        problems.push(
+          `the test process ${pid} was killed during this test (exit reason: ${formatReason(reason)}): ` +
+            `it was linked to a process that exited, or was sent an exit signal ` +
+            `(trap exits, or await awaitDown(me.pid), if that is intended)`,
+        );
+    }
     const crashes = s.unwatched.filter((e) => !s.expected.has(e.pid));
     if (crashes.length > 0)
       problems.push(

@@ -1,6 +1,7 @@
 /** Readable descriptions of processes, messages and sys events for failure messages and charts. */
 import { InitAck, exitReasonOf, viewOf } from "otpkit/testing-hooks";
 import {
+  AnySysEvent,
   CallMessage,
   CastMessage,
   Down,
@@ -8,9 +9,12 @@ import {
   Pid,
   SysEvent,
   SystemMessage,
+  FORMAT_DEPTH,
   formatReason,
+  formatTerm,
   isPid,
 } from "otpkit";
+import { inspect } from "util";
 
 /** A short rendering of a message (calls, casts, DOWN, EXIT and sys requests by their tags). */
 export function describeMessage(m: unknown): string {
@@ -32,19 +36,85 @@ function argText(arg: unknown): string {
   return arg === undefined ? "" : `(${short(arg)})`;
 }
 
-/** `formatReason`, cut to `max` characters. */
+/** `formatReason`, cut to `max` characters (asymmetric matchers as Jest prints them). */
 export function short(x: unknown, max = 60): string {
-  const s = isPid(x) ? x.toString() : formatReason(x);
+  const s = isPid(x) ? x.toString() : formatReason(printable(x));
   return s.length > max ? s.slice(0, max - 1) + "…" : s;
 }
 
-/** A sys event in one line. */
-export function describeEvent(e: SysEvent): string {
-  const { kind, ...rest } = e as { kind: string } & Record<string, unknown>;
-  if ("msg" in rest)
-    return `${kind} ${describeMessage(rest.msg)}${rest.to ? ` to ${String(rest.to)}` : ""}`;
-  if ("state" in rest) return `${kind} state=${short(rest.state)}`;
+interface AsymmetricLike {
+  asymmetricMatch(x: unknown): boolean;
+  toAsymmetricMatcher?(): string;
+  sample?: unknown;
+}
+
+function isAsymmetric(x: unknown): x is AsymmetricLike {
+  return (
+    x !== null &&
+    typeof x === "object" &&
+    typeof (x as AsymmetricLike).asymmetricMatch === "function"
+  );
+}
+
+/** Does `x` hold a Jest asymmetric matcher (in plain objects and arrays, up to the print depth)? */
+function holdsAsymmetric(x: unknown, depth = 0): boolean {
+  if (isAsymmetric(x)) return true;
+  if (depth > FORMAT_DEPTH || x === null || typeof x !== "object") return false;
+  if (!Array.isArray(x) && !isPlainObject(x)) return false;
+  return Object.values(x).some((v) => holdsAsymmetric(v, depth + 1));
+}
+
+function isPlainObject(x: object): boolean {
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * `x` with Jest's asymmetric matchers in it replaced by how Jest prints them
+ * (`Any<Down>`, `ObjectContaining {...}`); `x` itself when it holds none
+ * (so that a cycle still prints as `[Circular *1]`).
+ */
+function printable(x: unknown, depth = 0): unknown {
+  if (!holdsAsymmetric(x, depth)) return x;
+  if (isAsymmetric(x)) {
+    const text =
+      typeof x.toAsymmetricMatcher === "function"
+        ? x.toAsymmetricMatcher()
+        : `${String(x)} ${formatTerm(printable(x.sample, depth + 1))}`;
+    return { [inspect.custom]: () => text };
+  }
+  if (Array.isArray(x)) return x.map((v) => printable(v, depth + 1));
+  return Object.fromEntries(
+    Object.entries(x as object).map(([k, v]) => [k, printable(v, depth + 1)]),
+  );
+}
+
+/** A sys event in one line (a special process's own events by their fields). */
+export function describeEvent(e: SysEvent<AnySysEvent>): string {
+  if (isStandard(e))
+    switch (e.kind) {
+      case "in":
+        return `in ${describeMessage(e.msg)}`;
+      case "out":
+        return `out ${describeMessage(e.msg)} to ${short(e.to)}`;
+      case "noreply":
+      case "enter":
+        return `${e.kind} state=${short(e.state)}`;
+      case "continue":
+        return `continue ${short(e.continue)}`;
+      case "code_change":
+        return `code_change ${short(e.event)} state=${short(e.state)}`;
+      case "terminate":
+        return `terminate ${short(e.reason)} state=${short(e.state)}`;
+    }
+  const { kind, ...rest } = e;
   return `${kind} ${short(rest)}`;
+}
+
+const STANDARD = new Set(["in", "out", "noreply", "continue", "code_change", "enter", "terminate"]);
+
+function isStandard(e: AnySysEvent): e is SysEvent {
+  return STANDARD.has(e.kind);
 }
 
 /** What a process is doing: status, mailbox and its last sys events (for timeouts). */

@@ -3,6 +3,8 @@
  * `compilerOptions.types` (next to `"jest"`).
  */
 import type * as T from "./index";
+import type { StateOf } from "otpkit";
+import type { PatternOf } from "./match";
 
 declare global {
   const syncWith: typeof T.syncWith;
@@ -18,9 +20,14 @@ declare global {
 
   // eslint-disable-next-line @typescript-eslint/no-namespace -- augmenting @types/jest
   namespace jest {
-    interface Matchers<R> {
-      /** Syncs with the process, then compares its sys state with `expected`. */
-      toHaveState(expected: unknown): Promise<R>;
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the same type parameters as @types/jest
+    interface Matchers<R, T = {}> {
+      /**
+       * Syncs with the process, then matches its sys state against `expected`
+       * as `toMatchObject` does; typed by the server's state for a pid its
+       * module's `start` returned.
+       */
+      toHaveState(expected: PatternOf<StateOf<T>>): Promise<R>;
       /** The process is alive (signals in flight to it land first). */
       toBeAlive(): Promise<R>;
       /** The promise rejects with an ExitError with this reason, or the pid exits with it. */
@@ -30,8 +37,8 @@ declare global {
 }
 
 declare module "expect" {
-  interface Matchers<R> {
-    toHaveState(expected: unknown): Promise<R>;
+  interface Matchers<R extends void | Promise<void>, T = unknown> {
+    toHaveState(expected: PatternOf<StateOf<T>>): Promise<R>;
     toBeAlive(): Promise<R>;
     toExitWith(reason: unknown): Promise<R>;
   }

@@ -1,12 +1,12 @@
 /** `holdAt(pid, match)`: hold a server right after a matching sys event, until released. */
 import { Pid, SysEvent, attachDebug, isPid } from "otpkit";
 import { holdableOf } from "otpkit/testing-hooks";
-import { Pattern, matches } from "./match";
+import { KindPattern, Pattern, matches } from "./match";
 
 /** The handle `holdAt` returns. */
-export interface Hold {
+export interface Hold<E extends SysEvent = SysEvent> {
   /** Resolves with the event once the process is held. */
-  readonly reached: Promise<SysEvent>;
+  readonly reached: Promise<E>;
   /** Lets the process go on where it stopped. */
   release(): void;
 }
@@ -17,7 +17,16 @@ export interface Hold {
  * `out` or `noreply` event, before its next message. It stays held until
  * `release()`. Use it to build one exact interleaving on purpose.
  */
-export function holdAt(pid: Pid, match: Pattern<SysEvent>): Hold {
+export function holdAt<E extends SysEvent>(
+  pid: Pid,
+  match: (event: SysEvent) => event is E,
+): Hold<E>;
+export function holdAt<K extends SysEvent["kind"]>(
+  pid: Pid,
+  match: KindPattern<SysEvent, K>,
+): Hold<Extract<SysEvent, { kind: K }>>;
+export function holdAt(pid: Pid, match: Pattern<SysEvent>): Hold;
+export function holdAt(pid: Pid, match: unknown): Hold {
   if (!isPid(pid)) throw new TypeError(`holdAt: expected a pid, got ${String(pid)}`);
   const loop = holdableOf(pid);
   if (loop === null) throw new TypeError(`holdAt: ${pid} is not a live GenServer-based process`);

@@ -1,7 +1,9 @@
 /** The preset's matchers: `toHaveState`, `toBeAlive`, `toExitWith`. */
 import { ExitError, isPid, sys } from "otpkit";
 import { exitReasonOf, landSignalsTo, viewOf } from "otpkit/testing-hooks";
+import { getObjectSubset } from "@jest/expect-utils";
 import { awaitDown } from "./await-down";
+import { matches } from "./match";
 import { short } from "./describe-process";
 import { syncWith } from "./sync-with";
 
@@ -17,7 +19,17 @@ export interface MatcherContext {
     printExpected(v: unknown): string;
     /** Renders the received value (red in Jest's output). */
     printReceived(v: unknown): string;
+    /** Jest's diff of expected and received (as `toMatchObject` prints it). */
+    printDiffOrStringify?(
+      expected: unknown,
+      received: unknown,
+      expectedLabel: string,
+      receivedLabel: string,
+      expand: boolean,
+    ): string;
   };
+  /** Is `--expand` on? */
+  expand?: boolean;
 }
 
 /** What a matcher resolves with, as Jest expects it. */
@@ -28,7 +40,12 @@ export type MatcherResult = {
   message: () => string;
 };
 
-/** `await expect(pid).toHaveState(expected)`: syncs with the process, then compares its sys state. */
+/**
+ * `await expect(pid).toHaveState(expected)`: syncs with the process, then
+ * matches its sys state against `expected` as `toMatchObject` does (a
+ * subset of its fields; asymmetric matchers welcome); a failure shows Jest's
+ * diff of the state's relevant part.
+ */
 async function toHaveState(
   this: MatcherContext,
   pid: unknown,
@@ -37,11 +54,21 @@ async function toHaveState(
   if (!isPid(pid)) throw new TypeError(`toHaveState: expected a pid, got ${String(pid)}`);
   await syncWith(pid);
   const state = await sys.getState(pid);
-  const pass = this.equals(state, expected);
+  const pass = matches(state, expected);
+  const diff = () =>
+    pass || this.utils.printDiffOrStringify === undefined
+      ? `it has ${this.utils.printReceived(state)}`
+      : this.utils.printDiffOrStringify(
+          expected,
+          getObjectSubset(state, expected),
+          "Expected state",
+          "Received state",
+          this.expand ?? false,
+        );
   return {
     pass,
     message: () =>
-      `expected ${pid} ${pass ? "not " : ""}to have state ${this.utils.printExpected(expected)}\nit has ${this.utils.printReceived(state)}`,
+      `expected ${pid} ${pass ? "not " : ""}to have state ${this.utils.printExpected(expected)}\n${diff()}`,
   };
 }
 

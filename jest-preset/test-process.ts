@@ -1,19 +1,33 @@
 /** The test body as a process: a pid that can be sent to, linked and monitored, with assertions on its mailbox. */
 import { Node, Pid, Self, TIMEOUT, currentNode } from "otpkit";
-import { type BareProcess, spawnBare } from "otpkit/testing-hooks";
-import { testState } from "./context";
+import { type BareProcess, exitReasonOf, spawnBare } from "otpkit/testing-hooks";
+import { atCallSite, callSite } from "./call-site";
+import { expectExit, testState } from "./context";
 import { describeMessage, short } from "./describe-process";
 import { Pattern, matches } from "./match";
 import { DEFAULT_WAIT, checkWait, scaled, withTimeout } from "./timeouts";
 
 /** What the test can do as a process: everything a process body can, plus mailbox assertions. */
 export interface TestProcess extends Self {
-  /** Resolves with the first message matching `match` (default: any); fails listing the mailbox if none arrives in time. */
-  assertReceive<T = unknown>(match?: Pattern<T>, options?: { timeout?: number }): Promise<T>;
-  /** Resolves if no message matching `match` arrives within the timeout (default 100 ms); fails with the one that did. */
-  refuteReceive(match?: Pattern, options?: { timeout?: number }): Promise<void>;
+  /**
+   * Resolves with the first message matching `match` (default: any): a type
+   * guard (the message is typed by it), or a pattern with `toMatchObject`
+   * semantics, typed by `T` when given (`assertReceive<Msg>({ kind: "in" })`).
+   * Fails listing the mailbox if none arrives in time, and at once if the
+   * test process is dead (killed by a linked crash), with its exit reason.
+   */
+  assertReceive<T>(match: (m: unknown) => m is T, options?: ReceiveAssertOptions): Promise<T>;
+  assertReceive<T = unknown>(match?: Pattern<T>, options?: ReceiveAssertOptions): Promise<T>;
+  /** Resolves if no message matching `match` arrives within the timeout (default 100 ms); fails with the one that did, or at once if the test process is dead. */
+  refuteReceive<T = unknown>(match?: Pattern<T>, options?: ReceiveAssertOptions): Promise<void>;
   /** The queued messages, oldest first. */
   messages(): unknown[];
+}
+
+/** Options of `assertReceive` and `refuteReceive`. */
+export interface ReceiveAssertOptions {
+  /** Ms to wait (scaled by `OTPKIT_TIMEOUT_FACTOR`). */
+  timeout?: number;
 }
 
 /** The default wait of `refuteReceive`, in ms (before scaling). */
@@ -32,7 +46,10 @@ export function testProcess(): TestProcess {
   if (p === undefined || !p.process.alive) {
     p = new Probe(spawnBare(node));
     probes.set(node, p);
-    testState()?.testProcesses.set(node, p);
+    const s = testState();
+    s?.testProcesses.set(node, p);
+    // The test's own node only: explore's runs shut their nodes down (and their test processes).
+    if (s !== null && s.node === node) s.testPids.push(p.pid);
   }
   return p;
 }
@@ -76,36 +93,95 @@ class Probe implements TestProcess {
     this.isAlive = s.isAlive.bind(s);
   }
 
-  assertReceive<T = unknown>(match?: Pattern<T>, options: { timeout?: number } = {}): Promise<T> {
+  assertReceive(match?: Pattern, options: ReceiveAssertOptions = {}): Promise<any> {
     const ms = checkWait("assertReceive", options.timeout ?? DEFAULT_WAIT);
-    const m = match === undefined ? undefined : (x: unknown) => matches(x, match as Pattern);
+    const site = callSite();
+    const m = match === undefined ? undefined : (x: unknown) => matches(x, match);
+    const r = this.receiveAlive("assertReceive", match, m, site);
     return withTimeout(
-      this.receive(m) as Promise<T>,
+      r.received,
       ms,
       () =>
-        new Error(
-          `assertReceive(${match === undefined ? "" : short(match)}) got no matching message within ${ms} ms.\n${this.mailboxText()}`,
+        atCallSite(
+          new Error(
+            `assertReceive(${match === undefined ? "" : short(match, 120)}) got no matching message within ${ms} ms.\n${this.mailboxText()}`,
+          ),
+          site,
         ),
-      () => this.process.cancelReceive(),
+      () => {
+        r.stop();
+        this.process.cancelReceive();
+      },
     );
   }
 
-  async refuteReceive(match?: Pattern, options: { timeout?: number } = {}): Promise<void> {
+  async refuteReceive(match?: Pattern, options: ReceiveAssertOptions = {}): Promise<void> {
     const ms =
       options.timeout === undefined
         ? scaled(REFUTE_WAIT)
         : checkWait("refuteReceive", options.timeout);
+    const site = callSite();
     const m = match === undefined ? undefined : (x: unknown) => matches(x, match);
+    const r = this.receiveAlive("refuteReceive", match, m, site);
+    const TIMED_OUT = new Error("none");
     const got = await withTimeout(
-      this.receive(m),
+      r.received,
       ms,
-      () => new Error("none"),
-      () => this.process.cancelReceive(),
-    ).catch(() => TIMEOUT);
+      () => TIMED_OUT,
+      () => {
+        r.stop();
+        this.process.cancelReceive();
+      },
+    ).catch((e: unknown) => {
+      if (e === TIMED_OUT) return TIMEOUT;
+      throw e;
+    });
     if (got !== TIMEOUT)
-      throw new Error(
-        `refuteReceive(${match === undefined ? "" : short(match)}) received ${describeMessage(got)}.\n${this.mailboxText()}`,
+      throw atCallSite(
+        new Error(
+          `refuteReceive(${match === undefined ? "" : short(match, 120)}) received ${describeMessage(got)}.\n${this.mailboxText()}`,
+        ),
+        site,
       );
+  }
+
+  /**
+   * Receives, failing at once if the process is dead or dies while it waits
+   * (its pending receive would otherwise never settle).
+   */
+  private receiveAlive(
+    fn: string,
+    match: unknown,
+    m: ((x: unknown) => unknown) | undefined,
+    site: Error,
+  ): { received: Promise<unknown>; stop(): void } {
+    if (!this.process.alive)
+      return {
+        received: Promise.reject(this.deadError(fn, match, exitReasonOf(this.pid), site)),
+        stop() {},
+      };
+    let unwatch = () => {};
+    const died = new Promise<never>((_, reject) => {
+      unwatch = this.node.onExit(this.pid, (reason) =>
+        reject(this.deadError(fn, match, reason, site)),
+      );
+    });
+    const received = Promise.race([this.receive(m), died]);
+    void received.then(unwatch, unwatch);
+    return { received, stop: unwatch };
+  }
+
+  /** The error of an assertion made by (or waiting in) a test process that is dead. */
+  private deadError(fn: string, match: unknown, reason: unknown, site: Error): Error {
+    expectExit(this.pid); // reported here: the end of the test does not report it again
+    return atCallSite(
+      new Error(
+        `${fn}(${match === undefined ? "" : short(match, 120)}): the test process ${this.pid} is dead (exit reason: ${short(reason, 200)}); ` +
+          `it was linked to a process that exited, or was sent an exit signal. ` +
+          `Trap exits (me.processFlag("trapExit", true)) to receive the EXIT as a message instead.\n${this.mailboxText()}`,
+      ),
+      site,
+    );
   }
 
   messages(): unknown[] {

@@ -45,7 +45,7 @@ import {
 import {
   Debug,
   DebugOption,
-  SysEvent,
+  GenServerEvent,
   SystemHost,
   SystemMessage,
   answerSystem,
@@ -129,6 +129,13 @@ export function noreply<S>(state: S, next?: Next): NoReplyResult<S> {
   return next === undefined ? { type: "noreply", state } : { type: "noreply", state, ...next };
 }
 /** `{stop, Reason, State}`, or `{stop, Reason, Reply, State}` with `options.reply`. */
+export function stop<S>(reason: unknown, state?: S): StopResult<S>;
+/** `{stop, Reason, Reply, State}`: terminate with `reason` once `reply` is sent. */
+export function stop<S, R>(
+  reason: unknown,
+  state: S | undefined,
+  options: { reply: R },
+): StopResult<S, R>;
 export function stop<S, R = never>(
   reason: unknown,
   state?: S,
@@ -227,6 +234,20 @@ export interface ServerSpec<
   formatStatus?(state: S): unknown;
 }
 
+declare const serverState: unique symbol;
+
+/**
+ * The pid of a server whose state is `S`: at run time a plain {@link Pid};
+ * the type lets the preset's `toHaveState` check a pattern against `S`.
+ */
+export type ServerPid<S> = Pid & {
+  /** Never set: the type of the server's state. */
+  readonly [serverState]?: S;
+};
+
+/** The state type of a server's pid (`unknown` for a plain pid). */
+export type StateOf<P> = P extends { readonly [serverState]?: infer S } ? S : unknown;
+
 /** Options for starting a server. */
 export interface StartOptions {
   /** Register under this name (local, `{ global }` or `{ via, name }`). */
@@ -247,28 +268,28 @@ export interface CallOptions {
   caller?: Self;
 }
 
+/**
+ * The handlers a spec declared: a handler table the spec left out is
+ * inferred as its constraint (`Record<string, ...>`), and means none.
+ * (The curried `define<State>()` has no defaults for its handler tables:
+ * a default would take the place of the constraint as the handlers'
+ * contextual type.)
+ */
+export type Declared<H> = string extends keyof H ? Record<never, never> : H;
+
 /** The argument type of handler `H`. */
 export type ArgOf<H> = H extends (arg: infer A, ...rest: any[]) => any ? A : never;
-/** The reply type of call handler `H`: what its `reply` (or `stop` with a reply) results carry. */
-export type ReplyOf<H> = H extends (...a: any[]) => infer R
-  ? Awaited<R> extends infer X
-    ? X extends {
-        /** The tag of a `reply` result. */
-        type: "reply";
-        /** Its reply: the type inferred. */
-        reply: infer V;
-      }
-      ? V
-      : X extends {
-            /** The tag of a `stop` result. */
-            type: "stop";
-            /** Its reply, if it has one: the type inferred. */
-            reply?: infer V;
-          }
-        ? V
-        : never
-    : never
-  : never;
+/**
+ * The reply type of call handler `H`: what its `reply` (or `stop` with a
+ * reply) results carry. A `stop` without a reply adds nothing: as in OTP,
+ * the call then fails with the server's exit reason, it never resolves.
+ */
+export type ReplyOf<H> = H extends (...a: any[]) => infer R ? ReplyOfResult<Awaited<R>> : never;
+
+/** The reply a handler's result carries (distributed over a union of results). */
+type ReplyOfResult<X> =
+  X extends ReplyResult<any, infer V> ? V : X extends StopResult<any, infer V> ? V : never;
+
 /** The argument parameter of handler `H` in `call`/`cast`: optional when the handler accepts `undefined`. */
 export type ArgParams<H> = undefined extends ArgOf<H> ? [arg?: ArgOf<H>] : [arg: ArgOf<H>];
 
@@ -282,16 +303,17 @@ export interface ServerModule<
   /** The definition given to `define`. */
   readonly spec: ServerSpec<S, A, C, K>;
   /** Starts an unlinked server; resolves with its pid once `init` returned ok. */
-  start(arg: A, options?: StartOptions): Promise<Pid>;
+  start(arg: A, options?: StartOptions): Promise<ServerPid<S>>;
   /** Starts a server linked to `parent`. */
-  startLink(parent: Self, arg: A, options?: StartOptions): Promise<Pid>;
+  startLink(parent: Self, arg: A, options?: StartOptions): Promise<ServerPid<S>>;
   /** Starts a server monitored by `parent`. */
   startMonitor(
     parent: Self,
     arg: A,
     options?: StartOptions,
   ): Promise<{
-    pid: Pid;
+    /** The server's pid. */
+    pid: ServerPid<S>;
     /** The ref of `parent`'s monitor on it. */
     ref: Ref;
   }>;
@@ -333,24 +355,23 @@ function isThenable(x: unknown): x is PromiseLike<unknown> {
 }
 
 /** Formats GenServer events for trace and log (SYS-14). */
-function formatEvent(e: SysEvent, name: unknown): string {
+function formatEvent(e: GenServerEvent, name: unknown): string {
   const n = String(name);
-  if (e.kind === "in") {
-    const m = (e as { msg: unknown }).msg;
-    if (m instanceof CallMessage)
-      return `*DBG* ${n} got call ${formatReason(m.request)} from ${m.from.pid}`;
-    if (m instanceof CastMessage) return `*DBG* ${n} got cast ${formatReason(m.request)}`;
-    return `*DBG* ${n} got ${formatReason(m)}`;
+  switch (e.kind) {
+    case "in": {
+      const m = e.msg;
+      if (m instanceof CallMessage)
+        return `*DBG* ${n} got call ${formatReason(m.request)} from ${m.from.pid}`;
+      if (m instanceof CastMessage) return `*DBG* ${n} got cast ${formatReason(m.request)}`;
+      return `*DBG* ${n} got ${formatReason(m)}`;
+    }
+    case "out":
+      return `*DBG* ${n} sent ${formatReason(e.msg)} to ${String(e.to)}, new state ${formatReason(e.state)}`;
+    case "noreply":
+      return `*DBG* ${n} new state ${formatReason(e.state)}`;
+    case "continue":
+      return `*DBG* ${n} continue ${formatReason(e.continue)}`;
   }
-  if (e.kind === "out") {
-    const o = e as { msg: unknown; to: unknown; state: unknown };
-    return `*DBG* ${n} sent ${formatReason(o.msg)} to ${String(o.to)}, new state ${formatReason(o.state)}`;
-  }
-  if (e.kind === "noreply")
-    return `*DBG* ${n} new state ${formatReason((e as { state: unknown }).state)}`;
-  if (e.kind === "continue")
-    return `*DBG* ${n} continue ${formatReason((e as { continue: unknown }).continue)}`;
-  return `*DBG* ${n} ${formatReason(e)}`;
 }
 
 /** @internal The behaviour object of one running server. */
@@ -642,7 +663,7 @@ export class ServerLoop<S> implements SystemHost {
   }
 
   /** Reports an event to the debug state; a pending hold (holdAt) takes effect right after it. */
-  private emit(event: SysEvent): void {
+  private emit(event: GenServerEvent): void {
     const debug = this.p.debug;
     if (debug === null || !debug.active) return;
     handleDebug(debug, formatEvent, this.name, event);
@@ -877,41 +898,66 @@ export function makeGenServer(currentNode: () => Node) {
     return currentNode();
   }
 
+  function defineSpec<
+    S,
+    A,
+    C extends Record<string, CallHandler<S>>,
+    K extends Record<string, CastHandler<S>>,
+  >(spec: ServerSpec<S, A, C, K>): ServerModule<S, A, C, K> {
+    check(spec !== null && typeof spec === "object", "GenServer.define: expected a spec object");
+    check(typeof spec.init === "function", "GenServer.define: spec.init must be a function");
+    for (const k of ["handleCall", "handleCast"] as const) {
+      const hs = spec[k];
+      if (hs === undefined) continue;
+      check(
+        hs !== null && typeof hs === "object",
+        `GenServer.define: spec.${k} must be an object of handlers`,
+      );
+      for (const [n, h] of Object.entries(hs))
+        check(typeof h === "function", `GenServer.define: spec.${k}.${n} must be a function`);
+    }
+    return {
+      spec,
+      start: (arg, options) => start(spec, null, arg, options),
+      startLink: (parent, arg, options) => start(spec, parent as Proc, arg, options, true),
+      startMonitor: async (parent, arg, options) => {
+        const pid = await start(spec, parent as Proc, arg, options);
+        return { pid, ref: parent.monitor(pid) };
+      },
+      // Plain parameters, not rest arrays: no allocation per message.
+      call: ((server: ServerRef, name: string, arg?: unknown, options?: CallOptions) =>
+        api.call(server, name, arg, callOpts(options))) as never,
+      cast: ((server: ServerRef, name: string, arg?: unknown, options?: { caller?: Self }) =>
+        api.cast(server, name, arg, options)) as never,
+    };
+  }
+
+  /**
+   * Defines a server; returns its typed start/call/cast functions. With no
+   * argument, `define<State>()` returns the same function with the state
+   * declared, so every handler gets its parameters' types from it:
+   * `GenServer.define<Counter>()({ init: () => ok({ n: 0 }), handleCall: { get: (_arg: void, _from, s) => reply(s.n, s) } })`.
+   */
+  function define<S>(): <
+    A,
+    C extends Record<string, CallHandler<S>>,
+    K extends Record<string, CastHandler<S>>,
+  >(
+    spec: ServerSpec<S, A, C, K>,
+  ) => ServerModule<S, A, Declared<C>, Declared<K>>;
+  function define<
+    S,
+    A,
+    C extends Record<string, CallHandler<S>> = Record<never, never>,
+    K extends Record<string, CastHandler<S>> = Record<never, never>,
+  >(spec: ServerSpec<S, A, C, K>): ServerModule<S, A, C, K>;
+  function define(...args: unknown[]): unknown {
+    if (args.length === 0) return defineSpec;
+    return defineSpec(args[0] as ServerSpec<unknown, unknown, never, never>);
+  }
+
   const api = {
-    /** Defines a server; returns its typed start/call/cast functions. */
-    define<
-      S,
-      A,
-      C extends Record<string, CallHandler<S>> = Record<never, never>,
-      K extends Record<string, CastHandler<S>> = Record<never, never>,
-    >(spec: ServerSpec<S, A, C, K>): ServerModule<S, A, C, K> {
-      check(spec !== null && typeof spec === "object", "GenServer.define: expected a spec object");
-      check(typeof spec.init === "function", "GenServer.define: spec.init must be a function");
-      for (const k of ["handleCall", "handleCast"] as const) {
-        const hs = spec[k];
-        if (hs === undefined) continue;
-        check(
-          hs !== null && typeof hs === "object",
-          `GenServer.define: spec.${k} must be an object of handlers`,
-        );
-        for (const [n, h] of Object.entries(hs))
-          check(typeof h === "function", `GenServer.define: spec.${k}.${n} must be a function`);
-      }
-      return {
-        spec,
-        start: (arg, options) => start(spec, null, arg, options),
-        startLink: (parent, arg, options) => start(spec, parent as Proc, arg, options, true),
-        startMonitor: async (parent, arg, options) => {
-          const pid = await start(spec, parent as Proc, arg, options);
-          return { pid, ref: parent.monitor(pid) };
-        },
-        // Plain parameters, not rest arrays: no allocation per message.
-        call: ((server: ServerRef, name: string, arg?: unknown, options?: CallOptions) =>
-          api.call(server, name, arg, callOpts(options))) as never,
-        cast: ((server: ServerRef, name: string, arg?: unknown, options?: { caller?: Self }) =>
-          api.cast(server, name, arg, options)) as never,
-      };
-    },
+    define,
     /** Starts an unlinked server from a spec. */
     start: <S>(spec: ServerSpec<S, any, any, any>, arg: unknown, options?: StartOptions) =>
       start(spec, null, arg, options),

@@ -11,7 +11,7 @@ import { BadArgError, ExitError } from "./errors";
 import type { Node } from "./node";
 import type { Proc } from "./process";
 import { Monitor, Receiver, Watcher, unwatch, watch } from "./signals";
-import { Pid, Ref } from "./terms";
+import { Pid, Ref, formatTerm } from "./terms";
 
 /** A module that implements a name registry for `{ via, name }` server names (REG-06). */
 export interface ViaRegistry {
@@ -80,8 +80,8 @@ export function checkTimeout(fn: string, timeout: unknown): asserts timeout is n
     );
 }
 
-/** The reply slot of one pending call; it watches the server for its death. */
-class CallSlot implements Receiver, Watcher {
+/** @internal The reply slot of one pending call; it watches the server for its death. */
+export class CallSlot implements Receiver, Watcher {
   readonly id: number;
   alive = true;
   owned: Map<Ref, Monitor> | null = null;
@@ -109,17 +109,25 @@ class CallSlot implements Receiver, Watcher {
   targetDown(reason: unknown): void {
     if (!this.alive) return;
     this.close();
-    this.reject(this.failure(reason));
+    this.resolve(failInCallerContext(this, reason));
   }
   expire(): void {
     if (!this.alive) return;
     this.close();
-    this.reject(this.failure("timeout"));
+    this.resolve(failInCallerContext(this, "timeout"));
   }
   failure(reason: unknown): ExitError {
+    const args = this.args();
+    return new ExitError(reason, `${this.op}(${showArgs(this.op, args)})`, args);
+  }
+  /** The pending call as the caller wrote it, for diagnostics (e.g. `GenServer.call(<0.4.0>, "get")`). */
+  describeCall(): string {
+    return `${this.op}(${showArgs(this.op, this.args())})`;
+  }
+  private args(): unknown[] {
     const args = [this.server, this.request];
     if (this.timeout !== DEFAULT_TIMEOUT) args.push(this.timeout);
-    return new ExitError(reason, `${this.op}(${args.map(show).join(", ")})`, args);
+    return args;
   }
   private close(): void {
     this.alive = false;
@@ -127,15 +135,37 @@ class CallSlot implements Receiver, Watcher {
   }
 }
 
+/**
+ * The failure of a call that was pending, created where V8's async stack
+ * traces see the caller: the call's promise is resolved with this one, which
+ * rejects two microtasks later, once the call's promise follows it, so the
+ * error's stack continues with `at async <the caller>`. Calls that succeed
+ * pay nothing for it.
+ */
+async function failInCallerContext(slot: CallSlot, reason: unknown): Promise<never> {
+  await undefined; // the call's promise adopts this one...
+  await undefined; // ...and is followed from here
+  throw slot.failure(reason);
+}
+
+/** A call's arguments as the user wrote them: a GenServer request as its name and argument. */
+function showArgs(op: string, args: unknown[]): string {
+  const [server, request, ...rest] = args;
+  const shown =
+    op === "GenServer.call" && isRequest(request)
+      ? request.arg === undefined
+        ? [server, request.name]
+        : [server, request.name, request.arg]
+      : [server, request];
+  return [...shown, ...rest].map(show).join(", ");
+}
+
+function isRequest(x: unknown): x is { name: string; arg: unknown } {
+  return x !== null && typeof x === "object" && typeof (x as { name?: unknown }).name === "string";
+}
+
 function show(x: unknown): string {
-  if (typeof x === "string") return JSON.stringify(x);
-  if (x instanceof Pid || x instanceof Ref) return x.toString();
-  if (typeof x === "function") return `[Function ${x.name || "anonymous"}]`;
-  try {
-    return JSON.stringify(x) ?? String(x);
-  } catch {
-    return String(x);
-  }
+  return typeof x === "string" ? JSON.stringify(x) : formatTerm(x);
 }
 
 /** Who made a call: the caller's pid and the call's unique tag. Pass it to `reply`. */

@@ -34,6 +34,8 @@ export {
   isTimerMessage,
   isPid,
   isRef,
+  formatTerm,
+  FORMAT_DEPTH,
 } from "./terms";
 export type { Timeout, MonitorObject } from "./terms";
 export { ExitError, BadArgError, formatReason } from "./errors";
@@ -152,6 +154,8 @@ export { ignore, initError, CallMessage, CastMessage } from "./gen-server";
 export type {
   ServerSpec,
   ServerModule,
+  ServerPid,
+  StateOf,
   StartOptions,
   CallOptions,
   CallResult,
@@ -169,6 +173,7 @@ export type {
   ArgOf,
   ArgParams,
   ReplyOf,
+  Declared,
 } from "./gen-server";
 export { From, DEFAULT_TIMEOUT } from "./gen";
 export { RequestId, RequestIdCollection, ResponseMessage } from "./requests";
@@ -177,6 +182,16 @@ export type { ServerRef, ServerName, ViaRegistry } from "./gen";
 export { SystemMessage, isSystemMessage, attachDebug, Debug } from "./sys";
 export type {
   SysEvent,
+  AnySysEvent,
+  GenServerEvent,
+  InEvent,
+  OutEvent,
+  NoreplyEvent,
+  ContinueEvent,
+  CodeChangeEvent,
+  EnterEvent,
+  TerminateEvent,
+  SysRequest,
   DebugFun,
   DebugOption,
   Statistics,

@@ -239,7 +239,7 @@ export function stopProcess(
     });
     tn.monitorFrom(watcher, target.pid);
     // The request's reply is not awaited: the termination is.
-    const req = { kind: "terminate", reason };
+    const req = { kind: "terminate", reason } as const;
     call(tn, null, fn, target.pid, req, (from) => new SystemMessage(from, req), Infinity).catch(
       () => {},
     );

@@ -13,78 +13,103 @@ import { Exit, Pid } from "./terms";
 
 // ---- events ----
 
+/** A message was received (OTP's `{in, Msg}` / `{in, Msg, From}`). */
+export interface InEvent {
+  /** A message was received. */
+  kind: "in";
+  /** The message, as it arrived (for a GenServer: the `$gen_call` / `$gen_cast` message, or the info message). */
+  msg: unknown;
+  /** Who sent it, when the process reports it. */
+  from?: unknown;
+  /** The state when it arrived, when the process reports it. */
+  state?: unknown;
+}
+
+/** A message (for a GenServer: a reply) was sent (OTP's `{out, Msg, To[, State]}`). */
+export interface OutEvent {
+  /** A message was sent. */
+  kind: "out";
+  /** The message sent. */
+  msg: unknown;
+  /** Where it went (for a reply: the caller's pid). */
+  to: unknown;
+  /** The state after sending it, when the process reports it. */
+  state?: unknown;
+}
+
+/** A handler returned without replying; the process goes on with `state` (OTP's `{noreply, State}`). */
+export interface NoreplyEvent {
+  /** A handler returned `noreply`. */
+  kind: "noreply";
+  /** The new state. */
+  state: unknown;
+}
+
+/** A `handleContinue` ran (OTP's `{continue, Continuation}`). */
+export interface ContinueEvent {
+  /** A continuation ran. */
+  kind: "continue";
+  /** The continuation it was given. */
+  continue: unknown;
+}
+
+/** The process changed code. */
+export interface CodeChangeEvent {
+  /** The process changed code. */
+  kind: "code_change";
+  /** What the process reports about the change. */
+  event: unknown;
+  /** The state after the change. */
+  state: unknown;
+}
+
+/** The process entered a state (OTP's `enter` event). */
+export interface EnterEvent {
+  /** The process entered a state. */
+  kind: "enter";
+  /** The state it entered with. */
+  state: unknown;
+}
+
+/** The process is terminating. */
+export interface TerminateEvent {
+  /** The process is terminating. */
+  kind: "terminate";
+  /** Its exit reason. */
+  reason: unknown;
+  /** Its last state. */
+  state: unknown;
+}
+
+/** The events a GenServer reports: `in`, `out`, `noreply`, `continue`. */
+export type GenServerEvent = InEvent | OutEvent | NoreplyEvent | ContinueEvent;
+
+/** What every sys event has: its tag. A hand-written special process's own events extend it. */
+export interface AnySysEvent {
+  /** The event's tag (`in`, `out`, or the process's own). */
+  readonly kind: string;
+}
+
 /**
- * A `sys` event. The tags are OTP's: `in` (a message received; for a
- * GenServer the raw `$gen_call` / `$gen_cast` / info message), `out` (a
- * reply sent), `noreply` (a handler returned a new state), `continue`, ...
- * A special process may emit any object with a `kind`.
+ * A `sys` event, discriminated by `kind`. The tags are OTP's: `in` (a message
+ * received; for a GenServer the raw `$gen_call` / `$gen_cast` / info
+ * message), `out` (a reply sent), `noreply` (a handler returned a new state),
+ * `continue`, `code_change`, `enter`, `terminate`. A hand-written special
+ * process that reports events of its own names them in `Custom`, e.g.
+ * `SysEvent<{ kind: "alloc"; ch: number }>`.
  */
-export type SysEvent =
-  | {
-      /** A message was received. */
-      kind: "in";
-      /** The message, as it arrived. */
-      msg: unknown;
-      /** Who sent it, when the process reports it. */
-      from?: unknown;
-      /** The state when it arrived, when the process reports it. */
-      state?: unknown;
-    }
-  | {
-      /** A message (for a GenServer: a reply) was sent. */
-      kind: "out";
-      /** The message sent. */
-      msg: unknown;
-      /** Where it went (for a reply: the caller's pid). */
-      to: unknown;
-      /** The state after sending it, when the process reports it. */
-      state?: unknown;
-    }
-  | {
-      /** A handler returned without replying; the process goes on with `state`. */
-      kind: "noreply";
-      /** The new state. */
-      state: unknown;
-    }
-  | {
-      /** A `handleContinue` ran. */
-      kind: "continue";
-      /** The continuation it was given. */
-      continue: unknown;
-    }
-  | {
-      /** The process changed code. */
-      kind: "code_change";
-      /** What the process reports about the change. */
-      event: unknown;
-      /** The state after the change. */
-      state: unknown;
-    }
-  | {
-      /** The process entered a state (OTP's `enter` event). */
-      kind: "enter";
-      /** The state it entered with. */
-      state: unknown;
-    }
-  | {
-      /** The process is terminating. */
-      kind: "terminate";
-      /** Its exit reason. */
-      reason: unknown;
-      /** Its last state. */
-      state: unknown;
-    }
-  | {
-      /** Any other event a special process emits, named by its tag. */
-      kind: string;
-      [field: string]: unknown;
-    };
+export type SysEvent<Custom extends AnySysEvent = never> =
+  GenServerEvent | CodeChangeEvent | EnterEvent | TerminateEvent | Custom;
 
 /** Renders an event for `trace` and `log("print")`. */
-export type EventFormatter = (event: SysEvent, name: unknown) => string;
+export type EventFormatter<E extends AnySysEvent = SysEvent> = (event: E, name: unknown) => string;
 
 /** A debug function: gets `(funcState, event, procName)`, returns the next state or `"done"`. */
-export type DebugFun<S = any> = (funcState: S, event: SysEvent, procName: unknown) => S | "done";
+export type DebugFun<S = any, E extends AnySysEvent = SysEvent> = (
+  funcState: S,
+  event: E,
+  procName: unknown,
+) => S | "done";
 
 /** Debug options, at start (`{ debug: [...] }`) or through `sys.debugOptions`. */
 export type DebugOption =
@@ -121,15 +146,15 @@ export interface Statistics {
 }
 
 interface LogEntry {
-  event: SysEvent;
-  format: EventFormatter;
+  event: AnySysEvent;
+  format: EventFormatter<any>;
   name: unknown;
 }
 
 interface Installed {
   kind: "fn";
   id: unknown;
-  fn: DebugFun;
+  fn: DebugFun<any, any>;
   state: unknown;
   removed: boolean;
 }
@@ -154,7 +179,7 @@ export class Debug {
   /** @internal Options and installed functions, most recent first (copied on write: safe to iterate). */
   entries: readonly DebugEntry[] = [];
   /** The last events, kept for diagnostics when the node asks for it (`recentEvents`). */
-  recent: SysEvent[] | null = null;
+  recent: AnySysEvent[] | null = null;
   /** @internal Made by `debugOf` / `sys.debugOptions`. */
   constructor(
     /** @internal The process this is the debug state of. */
@@ -188,7 +213,7 @@ export class Debug {
   }
 
   /** Adds a debug function keyed by `id` (default: the function); a repeated key is a no-op. */
-  install(id: unknown, fn: DebugFun, state: unknown): void {
+  install(id: unknown, fn: DebugFun<any, any>, state: unknown): void {
     if (this.entries.some((f) => f.kind === "fn" && f.id === id)) return;
     this.add({ kind: "fn", id, fn, state, removed: false });
   }
@@ -257,11 +282,11 @@ export function debugOf(p: Proc): Debug {
  * `sys:handle_debug/4`), most recently installed first; each sees the same
  * event.
  */
-export function handleDebug(
+export function handleDebug<E extends AnySysEvent>(
   debug: Debug,
-  format: EventFormatter,
+  format: EventFormatter<E>,
   name: unknown,
-  event: SysEvent,
+  event: E,
 ): void {
   if (!debug.active) return;
   const entries = debug.entries;
@@ -311,30 +336,65 @@ function print(p: Proc, text: string): void {
 }
 
 /** @internal A generic formatter for special processes: `*DBG* name event`. */
-export const defaultFormat: EventFormatter = (event, name) => {
+export const defaultFormat: EventFormatter<AnySysEvent> = (event, name) => {
   const { kind, ...rest } = event;
   return `*DBG* ${String(name)} ${kind} ${formatReason(rest)}`;
 };
 
 // ---- system messages ----
 
-/** A system request, as the target process receives it. */
+/** A system request, as the target process receives it, discriminated by `kind`. */
 export type SysRequest =
-  | { kind: "get_state" }
-  | { kind: "replace_state"; fn: (state: any) => unknown }
-  | { kind: "get_status" }
-  | { kind: "suspend" }
-  | { kind: "resume" }
-  | { kind: "terminate"; reason: unknown }
-  | { kind: "change_code"; module: string; oldVsn: unknown; extra: unknown }
-  | { kind: "debug"; cmd: DebugCommand }
-  | { kind: string; [field: string]: unknown };
+  | {
+      /** `sys.getState`. */
+      kind: "get_state";
+    }
+  | {
+      /** `sys.replaceState`. */
+      kind: "replace_state";
+      /** The function applied to the state. */
+      fn: (state: any) => unknown;
+    }
+  | {
+      /** `sys.getStatus`. */
+      kind: "get_status";
+    }
+  | {
+      /** `sys.suspend`. */
+      kind: "suspend";
+    }
+  | {
+      /** `sys.resume`. */
+      kind: "resume";
+    }
+  | {
+      /** `sys.terminate` (and `procLib.stop`). */
+      kind: "terminate";
+      /** The reason to terminate with. */
+      reason: unknown;
+    }
+  | {
+      /** `sys.changeCode`. */
+      kind: "change_code";
+      /** The module named in the request. */
+      module: string;
+      /** The old version. */
+      oldVsn: unknown;
+      /** The extra argument for the code-change callback. */
+      extra: unknown;
+    }
+  | {
+      /** `sys.trace`, `log`, `statistics`, `install`, `remove`, `noDebug`. */
+      kind: "debug";
+      /** What to change or read. */
+      cmd: DebugCommand;
+    };
 
 type DebugCommand =
   | { trace: boolean }
   | { log: boolean | number | "get" | "print" }
   | { statistics: boolean | "get" }
-  | { install: { id: unknown; fn: DebugFun; state: unknown } }
+  | { install: { id: unknown; fn: DebugFun<any, any>; state: unknown } }
   | { remove: unknown }
   | { noDebug: true };
 
@@ -430,7 +490,7 @@ export function answerSystem(
       return "continue";
     case "replace_state":
       try {
-        answer(host.replaceState((req as { fn: (s: unknown) => unknown }).fn));
+        answer(host.replaceState(req.fn));
       } catch (e) {
         failed("system_replace_state", e);
       }
@@ -463,7 +523,7 @@ export function answerSystem(
       return "resume";
     case "terminate":
       answer("ok");
-      return { terminate: (req as { reason: unknown }).reason };
+      return { terminate: req.reason };
     case "change_code": {
       if (!suspended || host.codeChange === undefined) {
         answer(
@@ -473,9 +533,8 @@ export function answerSystem(
         );
         return "continue";
       }
-      const r = req as { oldVsn: unknown; extra: unknown };
       try {
-        host.codeChange(r.oldVsn, r.extra);
+        host.codeChange(req.oldVsn, req.extra);
         answer("ok");
       } catch (e) {
         answer({ error: e });
@@ -483,7 +542,7 @@ export function answerSystem(
       return "continue";
     }
     case "debug":
-      answer(debugCommand(debugOf(p), (req as { cmd: DebugCommand }).cmd));
+      answer(debugCommand(debugOf(p), req.cmd));
       return "continue";
     default:
       answer({ error: { unknown_system_msg: req } });
@@ -751,7 +810,11 @@ export function makeSys(defaultNode: () => Node) {
  * same heap (for test helpers): it sees every event after this call. Returns
  * a function that detaches it.
  */
-export function attachDebug(pid: Pid, fn: DebugFun, state: unknown): () => void {
+export function attachDebug<E extends AnySysEvent = SysEvent>(
+  pid: Pid,
+  fn: DebugFun<any, E>,
+  state: unknown,
+): () => void {
   const p = Pid.procOf(pid);
   if (p === null || !p.alive) throw new ExitError("noproc", `attachDebug(${pid})`);
   if (!p.special)

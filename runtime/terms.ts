@@ -1,8 +1,9 @@
 /**
  * The runtime's values: pids, refs, and the messages the runtime itself sends
  * (`DOWN`, `EXIT`, timer messages), each a class so type guards can tell them
- * from user messages.
+ * from user messages; and how any term prints in reports and errors.
  */
+import { inspect } from "util";
 import type { Proc } from "./process";
 
 /** What a pid points at once its process has terminated: the exit reason. */
@@ -26,6 +27,10 @@ export class Pid {
   }
   /** Serialises the pid as its printed form (see {@link Pid.toString}). */
   toJSON(): string {
+    return this.toString();
+  }
+  /** Prints as `<Node.ID.0>` in `util.inspect` (reports, errors, Jest diffs). */
+  [inspect.custom](): string {
     return this.toString();
   }
   /** @internal Points the pid at its process record. */
@@ -62,6 +67,10 @@ export class Ref {
   }
   /** Serialises the ref as its printed form (see {@link Ref.toString}). */
   toJSON(): string {
+    return this.toString();
+  }
+  /** Prints as `#Ref<Node.ID>` in `util.inspect` (reports, errors, Jest diffs). */
+  [inspect.custom](): string {
     return this.toString();
   }
 }
@@ -144,3 +153,23 @@ export function isRef(x: unknown): x is Ref {
 export const TIMEOUT: unique symbol = Symbol("otpkit.timeout");
 /** The type of {@link TIMEOUT}. */
 export type Timeout = typeof TIMEOUT;
+
+/** How deep {@link formatTerm} prints nested values before it writes `[Object]`. */
+export const FORMAT_DEPTH = 4;
+
+/**
+ * Renders any term for a report or an error message with `util.inspect`: a
+ * `Map` prints as a Map, a cycle as `[Circular *1]`, pids as `<0.4.0>`, at
+ * most {@link FORMAT_DEPTH} levels deep. One line by default; `multiline`
+ * lets a large term wrap (crash reports). Only called when a text is built.
+ */
+export function formatTerm(x: unknown, options: { multiline?: boolean } = {}): string {
+  return inspect(x, {
+    depth: FORMAT_DEPTH,
+    breakLength: options.multiline ? 100 : Infinity,
+    compact: options.multiline ? 3 : true,
+    maxArrayLength: 50,
+    maxStringLength: 1000,
+    sorted: false,
+  });
+}

@@ -7,11 +7,11 @@
  * @module otpkit/testing-hooks
  */
 import { ExitError } from "./errors";
-import { call } from "./gen";
+import { CallSlot, call } from "./gen";
 import type { Node } from "./node";
 import type { Proc, Self } from "./process";
 import type { Delivery } from "./scheduler";
-import { SystemMessage, type SysEvent } from "./sys";
+import { SystemMessage, type AnySysEvent } from "./sys";
 import { Pid } from "./terms";
 
 export type { Delivery } from "./scheduler";
@@ -32,7 +32,9 @@ export interface ProcessView {
   /** Someone would notice its crash: a link, a monitor, or a call waiting on it. */
   readonly watched: boolean;
   /** Its last sys events, oldest first (kept when the node has `recentEvents`). */
-  readonly recentEvents: readonly SysEvent[];
+  readonly recentEvents: readonly AnySysEvent[];
+  /** The calls waiting for its reply, as their callers wrote them (e.g. `GenServer.call(<0.4.0>, "get")`). */
+  readonly pendingCalls: readonly string[];
 }
 
 class View implements ProcessView {
@@ -63,8 +65,14 @@ class View implements ProcessView {
       p.watchers !== null
     );
   }
-  get recentEvents(): readonly SysEvent[] {
+  get recentEvents(): readonly AnySysEvent[] {
     return this.p.debug?.recent ?? [];
+  }
+  get pendingCalls(): readonly string[] {
+    const calls: string[] = [];
+    for (let w = this.p.watchers; w !== null; w = w.nextWatch)
+      if (w instanceof CallSlot) calls.push(w.describeCall());
+    return calls;
   }
 }
 

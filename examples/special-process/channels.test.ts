@@ -94,7 +94,7 @@ describe("channels: debugged through sys", () => {
       expect(traceLines()).toEqual([
         `*DBG* channels got alloc from ${self.pid}`,
         `*DBG* channels sent 1 to ${self.pid}`,
-        `*DBG* channels got {"free":1}`,
+        `*DBG* channels got { free: 1 }`,
       ]);
       const traced = logs.filter((e) => e.kind === "sys_trace");
       expect(traced.every((e) => e.pid === ch && e.level === "info")).toBe(true);
@@ -122,7 +122,7 @@ describe("channels: debugged through sys", () => {
       expect(traceLines()).toEqual([
         `*DBG* ${ch} got alloc from ${self.pid}`,
         `*DBG* ${ch} sent 1 to ${self.pid}`,
-        `*DBG* ${ch} got {"free":1}`,
+        `*DBG* ${ch} got { free: 1 }`,
       ]);
       await sys.log(ch, false, { caller: self });
       expect(await sys.log(ch, "get", { caller: self })).toEqual([]);

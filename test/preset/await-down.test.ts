@@ -63,7 +63,7 @@ describe("awaitDown", () => {
       new RegExp(`^awaitDown\\(${PID}\\) timed out after 20 ms: the process is still alive\\.`),
     );
     expect(text).toMatch(new RegExp(`\n${PID}: waiting, 2 message\\(s\\) queued`));
-    expect(text).toContain('mailbox: first | {"second":2}');
+    expect(text).toContain("mailbox: first | { second: 2 }");
   });
 
   it("on timeout shows an idle server as waiting, with its last sys events", async () => {
@@ -73,7 +73,7 @@ describe("awaitDown", () => {
     const text = await failureOf(awaitDown(server, { timeout: 20 }));
     expect(text).toMatch(/still alive/);
     expect(text).toMatch(new RegExp(`\n${PID}: waiting, 0 message\\(s\\) queued\n`)); // idle: waiting for a message
-    expect(text).toContain('last sys events:\n    in cast inc(3)\n    noreply state={"count":3');
+    expect(text).toContain("last sys events:\n    in cast inc(3)\n    noreply state={ count: 3");
   });
 
   it("rejects a non-pid at once", () => {

@@ -166,11 +166,11 @@ describe("awaitSysEvent", () => {
     const text = await failureOf(waiting);
     expect(text).toMatch(
       new RegExp(
-        `^awaitSysEvent\\(${PID}, \\{"kind":"in","msg":\\{"request":\\{"name":"never"\\}\\}\\}\\) timed out after 30 ms\\.`,
+        `^awaitSysEvent\\(${PID}, \\{ kind: 'in', msg: \\{ request: \\{ name: 'never' \\} \\} \\}\\) timed out after 30 ms\\.`,
       ),
     );
     expect(text).toContain(
-      'Events seen while it waited:\n  in cast inc(1)\n  noreply state={"count":1,"log":[["inc",1]]}\n  in cast block',
+      "Events seen while it waited:\n  in cast inc(1)\n  noreply state={ count: 1, log: [ [ 'inc', 1 ] ] }\n  in cast block",
     );
     expect(text).toContain("1 message(s) queued\n  mailbox: cast inc(2)");
     expect(text).toMatch(/last sys events:\n {4}in cast inc\(1\)\n/);

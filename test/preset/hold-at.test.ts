@@ -6,7 +6,8 @@ import { Down, ExitError, Pid, SysEvent, exit, processInfo, spawn, sys } from "o
 import { Subscribers, subscribe, subscribers } from "../../examples/subscribers/subscribers";
 import { Counter, CounterState, idle } from "./servers";
 
-const isCall = (name: string) => ({ kind: "in", msg: { kind: "$gen_call", request: { name } } });
+const isCall = (name: string) =>
+  ({ kind: "in", msg: { kind: "$gen_call", request: { name } } }) as const;
 
 describe("holdAt", () => {
   it("GS-36: a call times out while its handler is held; after release the server still replies, stays alive and correct", async () => {

@@ -41,13 +41,41 @@ describe("toHaveState", () => {
     );
   });
 
-  it("fails with the expected and the actual state", async () => {
+  it("fails with Jest's diff of the expected and the actual state", async () => {
     const server = await Counter.start(undefined);
     Counter.cast(server, "inc", 1);
     const text = await failureOf(expect(server).toHaveState({ count: 2, log: [] }));
     expect(text).toMatch(/^expected <\d+\.\d+\.0> to have state/);
-    expect(text).toContain('"count": 2');
-    expect(text).toMatch(/it has \{"count": 1, "log": \[\["inc", 1\]\]\}/);
+    expect(text).toContain("- Expected state");
+    expect(text).toContain('-   "count": 2,');
+    expect(text).toContain('+   "count": 1,');
+  });
+
+  it("matches a part of the state, as toMatchObject does", async () => {
+    const server = await Counter.start(undefined);
+    Counter.cast(server, "inc", 1);
+    await expect(server).toHaveState({ count: 1 });
+    await expect(server).not.toHaveState({ count: 2 });
+  });
+
+  it("diffs only the part of the state the pattern names", async () => {
+    const server = await Counter.start(undefined);
+    Counter.cast(server, "inc", 1);
+    const text = await failureOf(expect(server).toHaveState({ count: 2 }));
+    expect(text).toContain('+   "count": 1,');
+    expect(text).not.toContain('"log"');
+  });
+
+  it("accepts asymmetric matchers inside the pattern", async () => {
+    const server = await Counter.start(undefined);
+    Counter.cast(server, "inc", 5);
+    await expect(server).toHaveState({ count: expect.any(Number), log: [["inc", 5]] });
+    await expect(server).toHaveState(expect.objectContaining({ count: 5 }));
+  });
+
+  it("fails .not when the state matches", async () => {
+    const server = await Counter.start(undefined);
+    Counter.cast(server, "inc", 1);
     const notText = await failureOf(
       expect(server).not.toHaveState({ count: 1, log: [["inc", 1]] }),
     );

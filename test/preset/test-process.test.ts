@@ -120,8 +120,8 @@ describe("testProcess", () => {
     await syncWith(me.pid);
     const order = me
       .messages()
-      .map((m) => (isDown(m) ? `DOWN ${a} killed` : m === "a" ? "a" : '{"n":1}'));
-    expect([...order].sort()).toEqual([`DOWN ${a} killed`, "a", '{"n":1}'].sort());
+      .map((m) => (isDown(m) ? `DOWN ${a} killed` : m === "a" ? "a" : "{ n: 1 }"));
+    expect([...order].sort()).toEqual([`DOWN ${a} killed`, "a", "{ n: 1 }"].sort());
     const text = await failureOf(me.assertReceive("zzz", { timeout: 20 }));
     expect(text).toBe(
       `assertReceive(zzz) got no matching message within 20 ms.\nMailbox (3):\n${order.map((l) => `  ${l}`).join("\n")}`,
@@ -165,7 +165,7 @@ describe("testProcess", () => {
     const me = testProcess();
     sendAfter(5, me.pid, { late: true });
     const text = await failureOf(me.refuteReceive({ late: true }, { timeout: 500 }));
-    expect(text).toMatch(/^refuteReceive\(\{"late":true\}\) received \{"late":true\}\./);
+    expect(text).toMatch(/^refuteReceive\(\{ late: true \}\) received \{ late: true \}\./);
   });
 
   it("is the test's own process in random mode too (explore)", async () => {
@@ -179,6 +179,38 @@ describe("testProcess", () => {
         expect(await me.assertReceive()).toEqual({ echo: "B" });
       },
       { runs: 200 },
+    );
+  });
+});
+
+describe("a dead test process", () => {
+  it("assertReceive fails at once, saying it is dead, with the reason", async () => {
+    const me = testProcess();
+    const p = spawn((self) => self.receive().then(() => self.exit("linked boom")));
+    me.link(p);
+    send(p, "go");
+    await awaitDown(me.pid);
+    const text = await failureOf(me.assertReceive("x", { timeout: 60_000 }));
+    expect(text).toMatch(
+      /^assertReceive\(x\): the test process <\d+\.\d+\.0> is dead \(exit reason: linked boom\)/,
+    );
+  });
+
+  it("assertReceive waiting when it is killed fails at once, with the reason", async () => {
+    const me = testProcess();
+    const p = spawn((self) => self.receive().then(() => self.exit("killed while waiting")));
+    me.link(p);
+    const waiting = failureOf(me.assertReceive("x", { timeout: 60_000 }));
+    send(p, "go");
+    expect(await waiting).toMatch(/is dead \(exit reason: killed while waiting\)/);
+  });
+
+  it("refuteReceive fails at once, saying it is dead", async () => {
+    const me = testProcess();
+    exit(me.pid, "kill");
+    await awaitDown(me.pid);
+    expect(await failureOf(me.refuteReceive("x", { timeout: 60_000 }))).toMatch(
+      /^refuteReceive\(x\): the test process <\d+\.\d+\.0> is dead \(exit reason: killed\)/,
     );
   });
 });

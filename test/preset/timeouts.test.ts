@@ -29,7 +29,7 @@ describe("timeouts", () => {
         failureOf(awaitSysEvent(server, { kind: "out" })),
         failureOf(syncWith(server)),
         failureOf(me.assertReceive("never")),
-        failureOf(expect(server).toHaveState(0)),
+        failureOf(expect(server).toHaveState({ count: 0 })),
       ]);
       for (const t of texts) expect(t).toMatch(/(timed out after|within) 10 ms/);
     });
