@@ -88,7 +88,7 @@ describe("npm run demo", () => {
     const chart = lines.slice(header, lines.indexOf("", header));
     expect(chart.some((l) => /call subscribers$/.test(l))).toBe(true);
     expect(chart.some((l) => /DOWN killed$/.test(l))).toBe(true);
-    expect(chart.some((l) => /reply \["A","B"\]$/.test(l))).toBe(true);
+    expect(chart.some((l) => /reply \[ A, B \]$/.test(l))).toBe(true);
     line(/^ {2}↻ Replayed: it fails again, with the same chart\. {2}\d+\.\d+ s$/);
   });
 

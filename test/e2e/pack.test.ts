@@ -453,7 +453,7 @@ Echo.start().then((p) => Echo.call(p, "echo", "pong")).then((r) => console.log(r
     expect(t.status).toBe("failed");
     const text = strip(t.failureMessages.join("\n"));
     expect(text).toMatch(
-      /awaitSysEvent\(<\d+\.1\.0>, \{"kind":"in","msg":"never"\}\) timed out after 50 ms\./,
+      /awaitSysEvent\(<\d+\.1\.0>, \{ kind: 'in', msg: 'never' \}\) timed out after 50 ms\./,
     );
     expect(text).toContain("Events seen while it waited:");
     expect(text).toMatch(/<\d+\.1\.0>: \w+, 0 message\(s\) queued/);
