@@ -51,7 +51,7 @@ import {
   sys,
   unregister,
   whereis,
-} from "../../runtime";
+} from "otpkit";
 import { QuietNode, quietNode } from "../support";
 
 /** What a hostile getter throws: an argument's own exception, allowed to propagate. */

@@ -20,7 +20,7 @@ import {
   setCurrentNode,
   spawn,
   sys,
-} from "../../runtime";
+} from "otpkit";
 import { QuietNode, eachTestNode } from "../support";
 
 let node: QuietNode;

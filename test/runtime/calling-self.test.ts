@@ -5,17 +5,7 @@
  * made by a debug function running inside its own process. Each rejects at
  * once (never a timeout, never a deadlock) and the process runs on.
  */
-import {
-  ExitError,
-  From,
-  GenServer,
-  Self,
-  SpecialProcess,
-  ok,
-  procLib,
-  reply,
-  sys,
-} from "../../runtime";
+import { ExitError, From, GenServer, Self, SpecialProcess, ok, procLib, reply, sys } from "otpkit";
 import { QuietNode, eachTestNode, rejection, run } from "../support";
 
 let node: QuietNode;

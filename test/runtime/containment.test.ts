@@ -17,7 +17,7 @@ import {
   ok,
   procLib,
   reply,
-} from "../../runtime";
+} from "otpkit";
 import { QuietNode, eachTestNode, quietNode, rejection, run } from "../support";
 
 let node: QuietNode;

@@ -5,7 +5,7 @@
  * something outside the runtime is released when it next calls `receive`
  * or `procLib.hibernate`.
  */
-import { From, GenServer, noreply, ok, procLib, reply, sys } from "../../runtime";
+import { From, GenServer, noreply, ok, procLib, reply, sys } from "otpkit";
 import { QuietNode, eachTestNode, rejection, useFakeTimers } from "../support";
 
 let node: QuietNode;

@@ -7,17 +7,7 @@
  * OTP's noconnection, as nothing can ever connect). Registering one never
  * leaves the name taken.
  */
-import {
-  BadArgError,
-  GenServer,
-  Node,
-  Pid,
-  createNode,
-  isAlive,
-  ok,
-  reply,
-  send,
-} from "../../runtime";
+import { BadArgError, GenServer, Node, Pid, createNode, isAlive, ok, reply, send } from "otpkit";
 import { QuietNode, eachTestNode, run } from "../support";
 
 let node: QuietNode;

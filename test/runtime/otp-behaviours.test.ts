@@ -20,7 +20,7 @@ import {
   ok,
   procLib,
   sys,
-} from "../../runtime";
+} from "otpkit";
 import { holdAt } from "../../jest-preset/hold-at";
 import { QuietNode, eachTestNode, forSeeds, rejection, run } from "../support";
 
