@@ -8,6 +8,7 @@
 import fs from "fs";
 import path from "path";
 import { chart } from "./chart";
+import { leaksSection } from "./leaks-doc";
 import type { Machine } from "./machine";
 import { WorkloadResult, formatValue, notesByText, ratioOf } from "./report";
 import { WARMUP } from "./rounds";
@@ -339,6 +340,8 @@ export async function performanceDoc(input: DocInput): Promise<string[]> {
     ...notesByText(input.results).map(
       ([names, note]) => `- ${names.map((n) => `\`${n}\``).join(", ")}: ${note}`,
     ),
+    "",
+    ...leaksSection(),
     "",
   ];
   fs.mkdirSync(path.dirname(DOC), { recursive: true });

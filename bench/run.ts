@@ -14,6 +14,9 @@
  *
  * `node --expose-gc dist/bench/run.js [workload...] [--runs=N] [--preset] [--peers]`
  * runs a subset (results.json and the docs are then left alone).
+ *
+ * `npm run bench -- --leaks [workload...]` runs the retained-memory workloads
+ * instead (leaks.ts: heap after GC, not time).
  */
 import { spawnSync } from "child_process";
 import fs from "fs";
@@ -25,6 +28,7 @@ import { PRESET_WORKLOAD, RESULTS, presetEntry, presetOverhead } from "./preset-
 import { Samples, WARMUP, rounds } from "./rounds";
 import { summarize } from "./stats";
 import { performanceDoc } from "./docs";
+import { runLeaks } from "./leaks";
 import { BASELINE, PRIMARY, loadSubjects, peerVersions, subjectNames } from "./subjects";
 import { RATIO_TARGET, WORKLOADS } from "./workloads";
 
@@ -76,6 +80,9 @@ async function main(): Promise<number> {
   const runs = Number(option(args, "--runs=") ?? 5);
   if (!(Number.isInteger(runs) && runs > 0)) throw new Error(`--runs must be a positive integer`);
   const peers = args.includes(PEERS_FLAG);
+  if (args.includes("--leaks")) {
+    return (await runLeaks(args.filter((a) => !a.startsWith("--")))) === 0 ? 0 : 1;
+  }
   const childOf = option(args, CHILD);
   if (childOf !== undefined) {
     await child(childOf, runs, peers);

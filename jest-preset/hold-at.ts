@@ -31,8 +31,9 @@ export function holdAt(pid: Pid, match: unknown): Hold {
   const loop = holdableOf(pid);
   if (loop === null) throw new TypeError(`holdAt: ${pid} is not a live GenServer-based process`);
   let released = false;
+  let detach: () => void = () => {};
   const reached = new Promise<SysEvent>((resolve) => {
-    attachDebug(
+    detach = attachDebug(
       pid,
       (_s, event) => {
         if (released || !matches(event, match)) return null;
@@ -47,6 +48,8 @@ export function holdAt(pid: Pid, match: unknown): Hold {
     reached,
     release() {
       released = true;
+      // Released before the event: the debug function goes now, not with the server.
+      detach();
       loop.release();
     },
   };

@@ -1,80 +1,68 @@
 /**
- * Call deadlines without a timer per call: one queue per timeout value (its
- * deadlines only grow), one real timer armed for the earliest. The timer is
- * taken from the global `setTimeout` when armed, so Jest fake timers drive
- * call timeouts too; switching between real and fake timers re-arms it.
+ * Call deadlines without a timer per call: a binary min-heap of the pending
+ * deadlines (a settled call leaves it at once, so its memory is the number of
+ * pending calls), and one real timer armed for the earliest.
+ *
+ * The timer is taken from the global `setTimeout` when armed, so Jest fake
+ * timers drive call timeouts too; switching between real and fake timers
+ * re-arms it for the earliest deadline. While a deadline is pending the timer
+ * keeps Node alive (as a receive timeout does); once none is, it is unref'd
+ * (left armed: no clearTimeout per call on the hot path).
  */
 
-/** @internal Something that can expire; `due` is set by `add`. */
+/** @internal Something that can expire; `due` and `deadlineIndex` are managed by `Deadlines`. */
 export interface Expirable {
   readonly alive: boolean;
+  /** When it expires (`Date.now()` time). */
   due: number;
+  /** Its place in the heap; -1 when it is not in it. */
+  deadlineIndex: number;
   expire(): void;
 }
 
-type Entry = Expirable;
-
-class Queue {
-  items: Entry[] = [];
-  head = 0;
-  /** Drops settled entries at the front. */
-  trim(): void {
-    const q = this.items;
-    while (this.head < q.length && !q[this.head].alive)
-      q[this.head++] = undefined as unknown as Entry;
-    if (this.head === q.length) {
-      // Emptied: keep the array (no allocation per call); start afresh now and then.
-      if (this.head >= 1024) {
-        this.items = [];
-        this.head = 0;
-      }
-    } else if (this.head > 1024 && this.head * 2 > q.length) {
-      this.items = q.slice(this.head);
-      this.head = 0;
-    }
-  }
-}
+type Timer = { ref?: () => unknown; unref?: () => unknown };
 
 /** @internal */
+/** @internal */
 export class Deadlines {
-  private queues = new Map<number, Queue>();
-  private timer: unknown = undefined;
+  private heap: Expirable[] = [];
+  private timer: Timer | undefined = undefined;
   private timerDue = Infinity;
+  private refd = false;
   private armedWith: typeof setTimeout | undefined = undefined;
   private clearWith: typeof clearTimeout | undefined = undefined;
 
-  /** The queue last added to (most calls use one timeout value: no map lookup). */
-  private lastMs = NaN;
-  private lastQueue: Queue | undefined = undefined;
+  /** The number of pending deadlines. */
+  get size(): number {
+    return this.heap.length;
+  }
 
-  /** Calls `item.expire()` after `ms` unless it has settled by then. */
+  /** Calls `item.expire()` after `ms` unless it is removed (or has settled) by then. */
   add(ms: number, item: Expirable): void {
-    let q = ms === this.lastMs ? this.lastQueue : this.queues.get(ms);
-    if (q === undefined) this.queues.set(ms, (q = new Queue()));
-    else q.trim();
-    this.lastMs = ms;
-    this.lastQueue = q;
-    const due = (item.due = Date.now() + ms);
-    q.items.push(item);
-    if (due < this.timerDue || globalThis.setTimeout !== this.armedWith) this.arm(due);
+    item.due = Date.now() + ms;
+    const h = this.heap;
+    item.deadlineIndex = h.length;
+    h.push(item);
+    this.up(h.length - 1);
+    const first = h[0].due;
+    if (first < this.timerDue || globalThis.setTimeout !== this.armedWith) this.arm(first);
+    else if (!this.refd) this.setRef(true);
   }
 
-  private arm(due: number): void {
-    if (this.timer !== undefined) this.clearWith!(this.timer as ReturnType<typeof setTimeout>);
-    this.armedWith = globalThis.setTimeout;
-    this.clearWith = globalThis.clearTimeout;
-    this.timerDue = due;
-    const t = this.armedWith(() => this.fire(), Math.max(0, due - Date.now()));
-    (t as { unref?: () => void }).unref?.();
-    this.timer = t;
-  }
-
-  private dropQueue(ms: number): void {
-    this.queues.delete(ms);
-    if (ms === this.lastMs) {
-      this.lastMs = NaN;
-      this.lastQueue = undefined;
+  /** Drops `item`'s deadline (it settled); O(log n). */
+  remove(item: Expirable): void {
+    const i = item.deadlineIndex;
+    if (i < 0) return;
+    item.deadlineIndex = -1;
+    const h = this.heap;
+    const last = h.pop()!;
+    if (last !== item) {
+      h[i] = last;
+      last.deadlineIndex = i;
+      this.down(i);
+      this.up(last.deadlineIndex);
     }
+    if (h.length === 0 && this.refd) this.setRef(false);
   }
 
   /** Drops every deadline and the timer (node shutdown). */
@@ -82,32 +70,69 @@ export class Deadlines {
     if (this.timer !== undefined) this.clearWith!(this.timer as ReturnType<typeof setTimeout>);
     this.timer = undefined;
     this.timerDue = Infinity;
-    this.queues.clear();
-    this.lastMs = NaN;
-    this.lastQueue = undefined;
+    this.refd = false;
+    for (const e of this.heap) e.deadlineIndex = -1;
+    this.heap = [];
+  }
+
+  private arm(due: number): void {
+    if (this.timer !== undefined) this.clearWith!(this.timer as ReturnType<typeof setTimeout>);
+    this.armedWith = globalThis.setTimeout;
+    this.clearWith = globalThis.clearTimeout;
+    this.timerDue = due;
+    this.timer = this.armedWith(() => this.fire(), Math.max(0, due - Date.now())) as Timer;
+    this.refd = true;
+  }
+
+  private setRef(on: boolean): void {
+    this.refd = on;
+    if (on) this.timer?.ref?.();
+    else this.timer?.unref?.();
   }
 
   private fire(): void {
     this.timer = undefined;
     this.timerDue = Infinity;
-    for (const [ms, q] of this.queues) {
-      q.trim();
-      if (q.head === q.items.length) this.dropQueue(ms);
-    }
-    if (this.queues.size === 0) return; // every call settled: nothing to time
+    this.refd = false;
+    const h = this.heap;
     const now = Date.now();
-    let next = Infinity;
-    for (const [ms, q] of this.queues) {
-      const items = q.items;
-      while (q.head < items.length && items[q.head].due <= now) {
-        const e = items[q.head];
-        items[q.head++] = undefined as unknown as Entry;
-        if (e.alive) e.expire();
-      }
-      q.trim();
-      if (q.head < q.items.length) next = Math.min(next, q.items[q.head].due);
-      else this.dropQueue(ms);
+    while (h.length > 0 && h[0].due <= now) {
+      const e = h[0];
+      this.remove(e);
+      if (e.alive) e.expire();
     }
-    if (next !== Infinity) this.arm(next);
+    if (h.length > 0 && this.timer === undefined) this.arm(h[0].due);
+  }
+
+  private up(i: number): void {
+    const h = this.heap;
+    const e = h[i];
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = h[parent];
+      if (p.due <= e.due) break;
+      h[i] = p;
+      p.deadlineIndex = i;
+      i = parent;
+    }
+    h[i] = e;
+    e.deadlineIndex = i;
+  }
+
+  private down(i: number): void {
+    const h = this.heap;
+    const n = h.length;
+    const e = h[i];
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && h[c + 1].due < h[c].due) c++;
+      if (h[c].due >= e.due) break;
+      h[i] = h[c];
+      h[i].deadlineIndex = i;
+      i = c;
+    }
+    h[i] = e;
+    e.deadlineIndex = i;
   }
 }

@@ -52,20 +52,88 @@ export interface Nocatch {
 
 /** @internal Turns anything thrown by a process body into its exit reason (PP-07). */
 export function reasonOf(thrown: unknown): unknown {
-  if (thrown instanceof ProcessExit) return thrown.reason;
-  if (thrown instanceof Error) return trimRuntimeFrames(thrown);
+  if (isInstance(thrown, ProcessExit)) return thrown.reason;
+  if (isInstance(thrown, Error)) {
+    try {
+      return trimRuntimeFrames(thrown);
+    } catch {
+      return thrown; // a stack that cannot be read or written is left alone
+    }
+  }
   return { nocatch: thrown } satisfies Nocatch;
 }
 
 /**
  * A readable, one-line rendering of an exit reason for messages and reports:
  * an atom-like string as itself (`noproc`), an Error as `Name: message`,
- * anything else with `util.inspect` (see {@link formatTerm}).
+ * anything else with `util.inspect` (see {@link formatTerm}). Never throws
+ * (a reason that resists being looked at is described as best it can be).
  */
 export function formatReason(reason: unknown): string {
-  if (typeof reason === "string") return reason;
-  if (reason instanceof Error) return `${reason.name}: ${reason.message}`;
-  return formatTerm(reason);
+  try {
+    if (typeof reason === "string") return reason;
+    if (isInstance(reason, Error)) return `${reason.name}: ${reason.message}`;
+    return formatTerm(reason);
+  } catch {
+    return describe(reason);
+  }
+}
+
+/**
+ * @internal For a callback's result: if it is a thenable, `onError` gets its rejection
+ * (a user callback returning a rejected promise never becomes an unhandled
+ * rejection). Never throws.
+ */
+export function catchRejection(result: unknown, onError: (e: unknown) => void): void {
+  if (result === null || (typeof result !== "object" && typeof result !== "function")) return;
+  try {
+    const then = (result as PromiseLike<unknown>).then;
+    if (typeof then === "function") then.call(result, undefined, onError);
+  } catch (e) {
+    onError(e);
+  }
+}
+
+/** @internal The stack of an Error reason, or undefined (never throws: a hostile getter gives undefined). */
+export function stackOf(reason: unknown): string | undefined {
+  try {
+    return isInstance(reason, Error) && typeof reason.stack === "string" ? reason.stack : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** @internal `"\n" + stack` for an Error reason, else "" (for report texts). */
+export function stackSuffix(reason: unknown): string {
+  const s = stackOf(reason);
+  return s ? `\n${s}` : "";
+}
+
+/**
+ * @internal Renders any value for an error message without running its code where
+ * that could throw (a revoked proxy, a throwing `toString`...); never throws.
+ */
+export function describe(x: unknown): string {
+  switch (typeof x) {
+    case "string":
+      return JSON.stringify(x);
+    case "function":
+      return "a function";
+    case "symbol":
+      return x.toString();
+    case "bigint":
+      return `${x}n`;
+    case "object":
+      if (x === null) return "null";
+      try {
+        const s = String(x);
+        return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+      } catch {
+        return "an object";
+      }
+    default:
+      return String(x);
+  }
 }
 
 /** @internal Throws a BadArgError unless `cond` holds (`message` should be a constant: it is built either way). */
@@ -80,7 +148,7 @@ export function checkFunction(
   x: unknown,
 ): asserts x is (...args: any[]) => unknown {
   if (typeof x !== "function")
-    throw new BadArgError(`${fn}: ${what} must be a function, got ${typeof x}`);
+    throw new BadArgError(`${fn}: ${what} must be a function, got ${describe(x)}`);
 }
 
 /** @internal Throws a BadArgError naming `fn` unless `x` is an instance of `type` (message built on failure only). */
@@ -90,7 +158,35 @@ export function checkInstance<T>(
   what: string,
   x: unknown,
 ): asserts x is T {
-  if (!(x instanceof type)) throw new BadArgError(`${fn}: expected ${what}, got ${String(x)}`);
+  if (!isInstance(x, type)) throw new BadArgError(`${fn}: expected ${what}, got ${describe(x)}`);
+}
+
+/** @internal `x instanceof type`, false (not a TypeError) for a revoked proxy. */
+export function isInstance<T>(x: unknown, type: abstract new (...args: any[]) => T): x is T {
+  try {
+    return x instanceof type;
+  } catch {
+    return false;
+  }
+}
+
+/** @internal Throws a BadArgError naming `fn` and `what` unless `x` is a number >= 0 (Infinity allowed if `infinite`). */
+export function checkMs(
+  fn: string,
+  what: string,
+  x: unknown,
+  infinite: boolean,
+): asserts x is number {
+  if (!(typeof x === "number" && x >= 0 && (infinite || x !== Infinity)))
+    throw new BadArgError(
+      `${fn}: ${what} must be a number of ms >= 0${infinite ? " or Infinity" : ""}, got ${describe(x)}`,
+    );
+}
+
+/** @internal Throws a BadArgError naming `fn` unless `x` is undefined or a plain object (an options bag). */
+export function checkOptions(fn: string, x: unknown): void {
+  if (x !== undefined && (x === null || typeof x !== "object"))
+    throw new BadArgError(`${fn}: options must be an object, got ${describe(x)}`);
 }
 
 /** The runtime's folder as stack frames print it (source-mapped or not); found on first use. */

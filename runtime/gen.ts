@@ -7,7 +7,8 @@
  * call costs the same whatever the caller's backlog (PP-12), and a late reply
  * after a timeout is dropped (GS-11).
  */
-import { BadArgError, ExitError } from "./errors";
+import { BadArgError, ExitError, checkMs, describe, isInstance } from "./errors";
+import type { Deadlines } from "./deadlines";
 import type { Node } from "./node";
 import type { Proc } from "./process";
 import { Monitor, Receiver, Watcher, unwatch, watch } from "./signals";
@@ -41,16 +42,51 @@ export type ServerName =
 export type ServerRef = Pid | ServerName;
 
 /** @internal The pid behind a server reference, or undefined. */
-export function whereisServer(node: Node, ref: ServerRef): Pid | undefined {
-  if (ref instanceof Pid) return ref;
-  if (typeof ref === "string") return node.whereis(ref);
-  if (ref !== null && typeof ref === "object") {
-    if ("global" in ref) return node.whereisGlobal(ref.global);
-    if ("via" in ref) return ref.via.whereisName(ref.name);
+export function whereisServer(node: Node, ref: ServerRef, fn = "server"): Pid | undefined {
+  if (isInstance(ref, Pid)) {
+    if (ref.node !== node.id) node.procOf(fn, ref); // BadArgError: a pid of another node
+    return ref;
   }
-  throw new BadArgError(
-    `expected a pid, a registered name, { global } or { via, name }, got ${String(ref)}`,
-  );
+  if (typeof ref === "string") return node.whereis(ref);
+  checkServerName(fn, ref, "server");
+  if ("global" in ref) return node.whereisGlobal(ref.global);
+  return ref.via.whereisName(ref.name);
+}
+
+/**
+ * @internal Throws a BadArgError naming `fn` and `what` unless `name` is a server name:
+ * a non-empty string, `{ global: string }` or `{ via: registry, name }`
+ * (reading a hostile object is a BadArgError too, not its own exception).
+ */
+export function checkServerName(
+  fn: string,
+  name: unknown,
+  what = "name",
+): asserts name is ServerName {
+  let ok: boolean;
+  try {
+    ok =
+      (typeof name === "string" && name.length > 0 && name !== "undefined") ||
+      (name !== null &&
+        typeof name === "object" &&
+        (("global" in name &&
+          typeof name.global === "string" &&
+          name.global.length > 0 &&
+          name.global !== "undefined") ||
+          ("via" in name &&
+            "name" in name &&
+            name.via !== null &&
+            (typeof name.via === "object" || typeof name.via === "function") &&
+            typeof (name.via as Partial<ViaRegistry>).registerName === "function" &&
+            typeof (name.via as Partial<ViaRegistry>).unregisterName === "function" &&
+            typeof (name.via as Partial<ViaRegistry>).whereisName === "function")));
+  } catch {
+    ok = false;
+  }
+  if (!ok)
+    throw new BadArgError(
+      `${fn}: ${what} must be ${what === "server" ? "a pid, " : ""}a non-empty string, { global: string } or { via: registry, name }, got ${describe(name)}`,
+    );
 }
 
 /** @internal Registers `pid` under `name`; the current holder if taken. */
@@ -73,11 +109,7 @@ export function unregisterServer(node: Node, name: ServerName): void {
 
 /** @internal Checks a call timeout: a number of ms >= 0, or Infinity. */
 export function checkTimeout(fn: string, timeout: unknown): asserts timeout is number {
-  // Hot path: the message is built only on failure.
-  if (!(typeof timeout === "number" && timeout >= 0))
-    throw new BadArgError(
-      `${fn}: timeout must be a number of ms >= 0 or Infinity, got ${String(timeout)}`,
-    );
+  checkMs(fn, "timeout", timeout, true);
 }
 
 /** @internal The reply slot of one pending call; it watches the server for its death. */
@@ -89,6 +121,9 @@ export class CallSlot implements Receiver, Watcher {
   prevWatch: Watcher | null = null;
   nextWatch: Watcher | null = null;
   due = 0;
+  deadlineIndex = -1;
+  /** The node's deadlines while this call has one pending. */
+  deadlines: Deadlines | null = null;
   constructor(
     id: number,
     private readonly resolve: (v: unknown) => void,
@@ -132,6 +167,10 @@ export class CallSlot implements Receiver, Watcher {
   private close(): void {
     this.alive = false;
     if (this.target !== null) unwatch(this.target, this);
+    if (this.deadlines !== null) {
+      this.deadlines.remove(this);
+      this.deadlines = null;
+    }
   }
 }
 
@@ -165,7 +204,12 @@ function isRequest(x: unknown): x is { name: string; arg: unknown } {
 }
 
 function show(x: unknown): string {
-  return typeof x === "string" ? JSON.stringify(x) : formatTerm(x);
+  if (typeof x === "string") return JSON.stringify(x);
+  try {
+    return formatTerm(x);
+  } catch {
+    return describe(x);
+  }
 }
 
 /** Who made a call: the caller's pid and the call's unique tag. Pass it to `reply`. */
@@ -209,7 +253,7 @@ export function call(
   timeout: number = DEFAULT_TIMEOUT,
 ): Promise<unknown> {
   checkTimeout(op, timeout);
-  const pid = whereisServer(node, server);
+  const pid = whereisServer(node, server, op);
   return new Promise((resolve, reject) => {
     const slot = new CallSlot(node.nextEndpointId(), resolve, reject, op, server, request, timeout);
     if (pid === undefined || (caller !== null && pid === caller.pid)) {
@@ -225,13 +269,17 @@ export function call(
     watch(target, slot);
     const from = new From(caller?.pid ?? node.externalPid, node.makeRef(), slot);
     node.sendFrom(caller?.id ?? 0, pid, build(from, request));
-    if (timeout !== Infinity && slot.alive) node.deadlines.add(timeout, slot);
+    if (timeout !== Infinity && slot.alive) {
+      slot.deadlines = node.deadlines;
+      node.deadlines.add(timeout, slot);
+    }
   });
 }
 
 /** @internal Sends `value` as the reply to the call `from` (from any process; silent if the caller is gone). */
 export function reply(node: Node, from: From, value: unknown): void {
-  if (!(from instanceof From)) throw new BadArgError(`reply: expected a From, got ${String(from)}`);
+  if (!isInstance(from, From))
+    throw new BadArgError(`reply: expected a From, got ${describe(from)}`);
   const slot = From.slotOf(from);
   if (!slot.alive) return;
   node.scheduler.deliver(node.current?.id ?? 0, slot, value);

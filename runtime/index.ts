@@ -8,7 +8,8 @@
  *
  * @module otpkit
  */
-import { Node, NodeOptions, createNode } from "./node";
+import { Node, NodeOptions, createNode, nodeById } from "./node";
+import { BadArgError, describe, isInstance } from "./errors";
 import type { Body } from "./process";
 import type { Handler } from "./handler";
 import { Pid, Ref } from "./terms";
@@ -51,6 +52,7 @@ export function currentNode(): Node {
 
 /** Makes `node` the current node (the Jest preset does this per test); `undefined` restores the default. */
 export function setCurrentNode(node: Node | undefined): void {
+  checkInstanceOrUndefined(node);
   current = node;
 }
 
@@ -61,9 +63,22 @@ export function configureDefaultNode(options: NodeOptions): Node {
   return (defaultNode = createNode(options));
 }
 
-function nodeOf(pid: Pid): Node {
-  const p = Pid.procOf(pid);
-  return p?.node ?? currentNode();
+function checkInstanceOrUndefined(node: unknown): asserts node is Node | undefined {
+  if (node !== undefined && !isInstance(node, Node))
+    throw new BadArgError(`setCurrentNode: expected a node or undefined, got ${describe(node)}`);
+}
+
+/**
+ * The node a pid belongs to (even once its process has gone); null when that
+ * node has gone (its pids are all dead); else the current node, which rejects
+ * the pid as one of another node.
+ */
+function nodeOf(pid: unknown): Node | null {
+  if (!isInstance(pid, Pid)) return currentNode();
+  const p = Pid.procOf(pid) as { node: Node } | null;
+  if (p !== null) return p.node;
+  const n = nodeById(pid.node);
+  return n === undefined ? currentNode() : n;
 }
 
 /** Spawns a process on the current node; returns its pid at once. */
@@ -78,22 +93,26 @@ export function spawnHandler(handler: Handler): Pid {
 
 /** Sends `msg` to a pid, registered name or alias; returns `msg`. */
 export function send<M>(to: Pid | string | Ref, msg: M): M {
-  return to instanceof Pid ? nodeOf(to).send(to, msg) : currentNode().send(to, msg);
+  const n = nodeOf(to);
+  return n === null ? msg : n.send(to, msg);
 }
 
 /** Sends an exit signal (`"kill"` cannot be trapped). */
 export function exit(pid: Pid, reason: unknown): true {
-  return nodeOf(pid).exit(pid, reason);
+  const n = nodeOf(pid);
+  return n === null ? true : n.exit(pid, reason);
 }
 
 /** Is the process alive? */
 export function isAlive(pid: Pid): boolean {
-  return nodeOf(pid).isAlive(pid);
+  const n = nodeOf(pid);
+  return n === null ? false : n.isAlive(pid);
 }
 
 /** What a live process is doing (undefined when it is dead). */
 export function processInfo(pid: Pid) {
-  return nodeOf(pid).processInfo(pid);
+  const n = nodeOf(pid);
+  return n === null ? undefined : n.processInfo(pid);
 }
 
 /** Registers `pid` under `name`. */

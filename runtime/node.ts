@@ -3,7 +3,17 @@
  * scheduler, timers and seed. `createNode()` makes one; the default node
  * serves plain scripts.
  */
-import { BadArgError, check, formatReason, checkFunction, checkInstance } from "./errors";
+import {
+  BadArgError,
+  check,
+  checkFunction,
+  catchRejection,
+  checkInstance,
+  describe,
+  formatReason,
+  isInstance,
+  stackSuffix,
+} from "./errors";
 import { Body, Proc } from "./process";
 import { ScheduleMode, Scheduler } from "./scheduler";
 import {
@@ -93,6 +103,20 @@ interface Alias {
 const defaultLogger: Logger = (e) => console.error(e.text);
 let nodeIds = 0;
 
+/** Live nodes by id, so a pid can find its node after its process has gone. */
+const nodes = new Map<number, WeakRef<Node>>();
+const forget = new FinalizationRegistry<number>((id) => nodes.delete(id));
+
+/**
+ * @internal The node with id `id` if it is still in use; null if it was made
+ * and has gone since (shut down, or collected); undefined if none ever had that id.
+ */
+export function nodeById(id: number): Node | null | undefined {
+  const n = nodes.get(id)?.deref();
+  if (n !== undefined) return n;
+  return Number.isInteger(id) && id >= 0 && id < nodeIds ? null : undefined;
+}
+
 /** An isolated runtime. Create with {@link createNode}. */
 export class Node {
   /** The node's id, unique within the Node.js process (the first part of its pids, `<ID.N.0>`). */
@@ -126,17 +150,30 @@ export class Node {
   private down = false;
 
   constructor(options: NodeOptions = {}) {
+    check(
+      options !== null && typeof options === "object",
+      `createNode: options must be an object, got ${describe(options)}`,
+    );
     const mode = options.mode ?? "fifo";
     check(
       mode === "fifo" || mode === "random",
-      `createNode: mode must be "fifo" or "random", got ${String(mode)}`,
+      `createNode: mode must be "fifo" or "random", got ${describe(mode)}`,
     );
     if (options.seed !== undefined)
       check(
         Number.isInteger(options.seed),
-        `createNode: seed must be an integer, got ${String(options.seed)}`,
+        `createNode: seed must be an integer, got ${describe(options.seed)}`,
+      );
+    if (options.logger !== undefined) checkFunction("createNode", "logger", options.logger);
+    if (options.onSpawn !== undefined) checkFunction("createNode", "onSpawn", options.onSpawn);
+    if (options.recentEvents !== undefined)
+      check(
+        Number.isInteger(options.recentEvents) && options.recentEvents >= 0,
+        `createNode: recentEvents must be an integer >= 0, got ${describe(options.recentEvents)}`,
       );
     this.id = nodeIds++;
+    nodes.set(this.id, new WeakRef(this));
+    forget.register(this, this.id);
     this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
     if (options.schedule !== undefined)
       check(
@@ -158,6 +195,7 @@ export class Node {
 
   /** Spawns a process running `body(self)`; returns its pid at once (PP-01). */
   spawn(body: Body): Pid {
+    checkFunction("spawn", "body", body); // null is spawnProc's "no body yet", not a user's
     return this.spawnProc(body).pid;
   }
 
@@ -188,9 +226,49 @@ export class Node {
       p.prev = this.tail;
     }
     this.tail = p;
-    this.onSpawn?.(p.pid);
     if (body !== null) p.schedule();
+    if (this.onSpawn !== undefined) {
+      const failed = (e: unknown) =>
+        this.log({
+          level: "error",
+          kind: "callback_failed",
+          pid: p.pid,
+          text: `otpkit: onSpawn failed on ${p.pid}: ${formatReason(e)}`,
+          data: { callback: "onSpawn", error: e },
+        });
+      try {
+        catchRejection(this.onSpawn(p.pid), failed);
+      } catch (e) {
+        failed(e);
+      }
+    }
     return p;
+  }
+
+  /**
+   * @internal Sends `event` to the logger; a logger that throws (or is not a function)
+   * is reported on the console instead and never disturbs the process that logged.
+   */
+  log(event: LogEvent): void {
+    const failed = (e: unknown) => {
+      try {
+        console.error(`otpkit: the node's logger failed (${formatReason(e)}) on:\n${event.text}`);
+      } catch {
+        // Nothing is left to report it to.
+      }
+    };
+    try {
+      catchRejection(this.logger(event), failed);
+    } catch (e) {
+      failed(e);
+    }
+  }
+
+  /** @internal The live process `pid` of this node, or null; BadArgError for a non-pid or a pid of another node. */
+  procOf(fn: string, pid: unknown): Proc | null {
+    checkInstance(fn, Pid, "a pid", pid);
+    if (pid.node !== this.id) throw foreign(fn, pid, this.id);
+    return Pid.procOf(pid) as Proc | null;
   }
 
   /** Sends `msg` to a pid (dropped silently if dead), a registered name (badarg if free) or an alias. */
@@ -202,13 +280,16 @@ export class Node {
   /** @internal */
   sendFrom(from: number, to: Pid | string | Ref, msg: unknown): void {
     let p: Proc | null | undefined;
-    if (to instanceof Pid) p = Pid.procOf(to);
-    else if (typeof to === "string") {
+    if (isInstance(to, Pid)) {
+      if (to.node !== this.id) throw foreign("send", to, this.id);
+      p = Pid.procOf(to) as Proc | null;
+    } else if (typeof to === "string") {
       p = this.registry.get(to);
       if (p === undefined)
         throw new BadArgError(`send: no process is registered as ${JSON.stringify(to)}`);
-    } else if (to instanceof Ref) return this.sendAlias(from, to, msg);
-    else throw new BadArgError(`send: expected a pid, registered name or alias, got ${String(to)}`);
+    } else if (isInstance(to, Ref)) return this.sendAlias(from, to, msg);
+    else
+      throw new BadArgError(`send: expected a pid, registered name or alias, got ${describe(to)}`);
     if (p !== null) p.node.scheduler.deliver(from, p, msg);
   }
 
@@ -229,8 +310,7 @@ export class Node {
 
   /** Sends an exit signal with `reason` to `pid` from outside any process. */
   exit(pid: Pid, reason: unknown): true {
-    checkInstance("exit", Pid, "a pid", pid);
-    const p = Pid.procOf(pid);
+    const p = this.procOf("exit", pid);
     const from = this.current;
     if (p !== null) sendExit(from?.id ?? 0, from?.pid ?? this.externalPid, p, reason);
     return true;
@@ -243,8 +323,7 @@ export class Node {
 
   /** @internal `isAlive` asked by sender `from`: its signals to `pid` land first. */
   isAliveFrom(from: number, pid: Pid): boolean {
-    checkInstance("isAlive", Pid, "a pid", pid);
-    const p = Pid.procOf(pid);
+    const p = this.procOf("isAlive", pid);
     if (p === null) return false;
     p.node.scheduler.flush(from, p.id);
     return p.alive;
@@ -264,10 +343,9 @@ export class Node {
   private checkRegistration(fn: string, table: Map<string, Proc>, name: string, pid: Pid): Proc {
     check(
       typeof name === "string" && name.length > 0 && name !== "undefined",
-      `${fn}: name must be a non-empty string, got ${String(name)}`,
+      `${fn}: name must be a non-empty string, got ${describe(name)}`,
     );
-    checkInstance(fn, Pid, "a pid", pid);
-    const p = Pid.procOf(pid);
+    const p = this.procOf(fn, pid);
     if (p === null || !p.alive) throw new BadArgError(`${fn}: ${pid} is not alive`);
     const holder = table.get(name);
     if (holder !== undefined)
@@ -279,6 +357,7 @@ export class Node {
 
   /** Frees `name` (the process keeps running); throws BadArgError if it is not registered. */
   unregister(name: string): true {
+    checkName("unregister", name);
     const p = this.registry.get(name);
     if (p === undefined)
       throw new BadArgError(`unregister: no process is registered as ${JSON.stringify(name)}`);
@@ -289,6 +368,7 @@ export class Node {
 
   /** The pid registered as `name`, or undefined. */
   whereis(name: string): Pid | undefined {
+    checkName("whereis", name);
     return this.registry.get(name)?.pid;
   }
 
@@ -311,8 +391,7 @@ export class Node {
 
   /** What the process is doing, or undefined if it is not alive. */
   processInfo(pid: Pid): ProcessInfo | undefined {
-    checkInstance("processInfo", Pid, "a pid", pid);
-    const p = Pid.procOf(pid);
+    const p = this.procOf("processInfo", pid);
     if (p === null || !p.alive) return undefined;
     const monitors: MonitorObject[] = [];
     for (const m of p.owned?.values() ?? []) monitors.push(m.object);
@@ -340,18 +419,20 @@ export class Node {
     const ref = this.makeRef();
     let p: Proc | null | undefined;
     let object: MonitorObject;
-    if (target instanceof Pid) {
-      p = Pid.procOf(target);
+    if (isInstance(target, Pid)) {
+      p = this.procOf("monitor", target);
       object = target;
     } else if (typeof target === "string") {
       p = this.registry.get(target);
       object = { name: target, node: this.id };
     } else
-      throw new BadArgError(`monitor: expected a pid or a registered name, got ${String(target)}`);
+      throw new BadArgError(
+        `monitor: expected a pid or a registered name, got ${describe(target)}`,
+      );
     if (alias !== undefined) {
       check(
         alias === "demonitor" || alias === "replyDemonitor",
-        `monitor: alias must be "demonitor" or "replyDemonitor", got ${String(alias)}`,
+        `monitor: alias must be "demonitor" or "replyDemonitor", got ${describe(alias)}`,
       );
       this.aliases.set(ref, { owner, once: alias === "replyDemonitor" });
     }
@@ -391,6 +472,7 @@ export class Node {
 
   /** Frees a `{ global }` name (no error if free). */
   unregisterGlobal(name: string): void {
+    checkName("unregisterGlobal", name);
     const p = this.globals.get(name);
     if (p === undefined) return;
     this.globals.delete(name);
@@ -399,6 +481,7 @@ export class Node {
 
   /** The pid registered as `{ global: name }`, or undefined. */
   whereisGlobal(name: string): Pid | undefined {
+    checkName("whereisGlobal", name);
     return this.globals.get(name)?.pid;
   }
 
@@ -458,13 +541,19 @@ export class Node {
 
   /** @internal Reports a process that crashed with an uncaught exception. */
   reportCrash(p: Proc, reason: unknown): void {
-    const text = `Error in process ${p.pid} with exit value: ${formatReason(reason)}${reason instanceof Error && reason.stack ? "\n" + reason.stack : ""}`;
-    this.logger({ level: "error", kind: "crash", pid: p.pid, text, data: { reason } });
+    let text = `Error in process ${p.pid} with exit value: ${formatReason(reason)}`;
+    try {
+      text += stackSuffix(reason);
+    } catch {
+      // A stack that cannot be read is left out.
+    }
+    this.log({ level: "error", kind: "crash", pid: p.pid, text, data: { reason } });
   }
 
   /** Kills every process and cancels every timer; the node accepts no more work. */
   shutdown(): void {
     this.down = true;
+    nodes.delete(this.id);
     while (this.head !== null) this.terminate(this.head, "killed");
     this.timers.cancelAll();
     this.deadlines.clear();
@@ -473,7 +562,7 @@ export class Node {
 
   /** Resolves when `pid` has terminated, with its exit reason (at once if it already has). */
   awaitExit(pid: Pid): Promise<unknown> {
-    checkInstance("awaitExit", Pid, "a pid", pid);
+    this.procOf("awaitExit", pid);
     return new Promise((resolve) => this.onExit(pid, resolve));
   }
 
@@ -482,18 +571,45 @@ export class Node {
    * returns a function that stops watching.
    */
   onExit(pid: Pid, cb: (reason: unknown) => void): () => void {
-    const p = Pid.procOf(pid);
+    const p = this.procOf("onExit", pid);
+    checkFunction("onExit", "cb", cb);
+    const failed = (e: unknown) =>
+      this.log({
+        level: "error",
+        kind: "callback_failed",
+        pid,
+        text: `otpkit: an onExit callback for ${pid} failed: ${formatReason(e)}`,
+        data: { callback: "onExit", error: e },
+      });
+    const safe = (reason: unknown) => {
+      try {
+        catchRejection(cb(reason), failed);
+      } catch (e) {
+        failed(e);
+      }
+    };
     if (p === null || !p.alive) {
-      cb(Pid.exitReasonOf(pid));
+      safe(Pid.exitReasonOf(pid));
       return () => {};
     }
     const e = this.endpoint((m) => {
       this.closeEndpoint(e);
-      cb((m as Down).reason);
+      safe((m as Down).reason);
     });
     this.monitorFrom(e, pid);
     return () => this.closeEndpoint(e);
   }
+}
+
+function foreign(fn: string, pid: Pid, node: number): BadArgError {
+  return new BadArgError(
+    `${fn}: ${pid} is a pid of node ${pid.node}, not of this node (${node}): nodes do not exchange signals`,
+  );
+}
+
+function checkName(fn: string, name: unknown): void {
+  if (typeof name !== "string")
+    throw new BadArgError(`${fn}: name must be a string, got ${describe(name)}`);
 }
 
 /** Makes an isolated runtime (own process table, registry, scheduler, timers, seed). */

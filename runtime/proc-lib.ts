@@ -4,10 +4,20 @@
  * own crash (a crash report through the node's logger), and can be started
  * synchronously: `start` resolves when the child calls `initAck`.
  */
-import { ExitError, ProcessExit, formatReason, checkFunction } from "./errors";
+import {
+  ExitError,
+  ProcessExit,
+  checkFunction,
+  checkOptions,
+  describe,
+  formatReason,
+  isInstance,
+  stackOf,
+  stackSuffix,
+} from "./errors";
 import { ServerRef, call, checkTimeout, whereisServer } from "./gen";
 import type { Node } from "./node";
-import type { Body, Proc, Self } from "./process";
+import { Body, Proc, Self, checkSelf } from "./process";
 import {
   Monitor,
   Receiver,
@@ -18,18 +28,17 @@ import {
   watch,
 } from "./signals";
 import { SystemMessage } from "./sys";
-import { Down, Pid, Ref } from "./terms";
+import { Down, Exit, Pid, Ref } from "./terms";
 
 /** Is `reason` one that procLib, GenServer and Supervisor do not report (`normal`, `shutdown`, `{shutdown: _}`)? */
 export function isQuietReason(reason: unknown): boolean {
-  return (
-    reason === "normal" ||
-    reason === "shutdown" ||
-    (reason !== null &&
-      typeof reason === "object" &&
-      Object.keys(reason).length === 1 &&
-      "shutdown" in reason)
-  );
+  if (reason === "normal" || reason === "shutdown") return true;
+  if (reason === null || typeof reason !== "object") return false;
+  try {
+    return Object.keys(reason).length === 1 && "shutdown" in reason;
+  } catch {
+    return false; // a hostile object (a revoked proxy...) is no {shutdown: _}
+  }
 }
 
 /** Options for `procLib.start` / `startLink`. */
@@ -51,6 +60,8 @@ class AckSlot implements Receiver, Watcher {
     readonly resolve: (v: unknown) => void,
     readonly reject: (e: unknown) => void,
     readonly op: string,
+    /** startLink's caller: a failed start takes the child's EXIT from it (OTP's flush_EXIT). */
+    readonly linked: Proc | null,
   ) {
     watch(child, this);
   }
@@ -68,6 +79,7 @@ class AckSlot implements Receiver, Watcher {
   targetDown(reason: unknown): void {
     if (!this.alive) return;
     this.close();
+    if (this.linked !== null) flushExit(this.linked, this.child.pid);
     this.reject(new ExitError(this.failure !== undefined ? this.failure.reason : reason, this.op));
   }
   close(): void {
@@ -77,7 +89,17 @@ class AckSlot implements Receiver, Watcher {
   }
 }
 
-/** The acknowledgement `initAck` sends to the starter. */
+/**
+ * OTP's `flush_EXIT`: after a failed start, a trapping caller is left no
+ * `EXIT` from the child (an unlink cancels one still in flight, LX-09).
+ */
+function flushExit(parent: Proc, child: Pid): void {
+  if (!parent.alive || !parent.trapExit) return;
+  unlinkProcs(parent, child);
+  parent.mailbox.removeAll((m) => m instanceof Exit && m.from === child);
+}
+
+/** @internal The acknowledgement `initAck` sends to the starter. */
 export class InitAck {
   constructor(readonly value: unknown) {}
 }
@@ -139,7 +161,7 @@ export function crashReport(p: Proc, reason: unknown, cls: "error" | "exit" | "t
     errorInfo: {
       class: cls,
       reason,
-      stacktrace: reason instanceof Error ? reason.stack : undefined,
+      stacktrace: stackOf(reason),
     },
     messageQueueLen: p.mailbox.length,
     links: [...(p.links ?? [])].map(neighbour),
@@ -148,8 +170,8 @@ export function crashReport(p: Proc, reason: unknown, cls: "error" | "exit" | "t
     `=CRASH REPORT==== crasher:\n  initial call: ${String(data.initialCall)}\n  pid: ${p.pid}\n` +
     `  registered_name: ${p.name ?? "[]"}\n  exception ${cls}: ${formatReason(reason)}\n` +
     `  ancestors: ${data.ancestors}\n  message_queue_len: ${data.messageQueueLen}\n  links: ${data.links.map((l) => l.pid).join(", ")}` +
-    (reason instanceof Error && reason.stack ? `\n${reason.stack}` : "");
-  p.node.logger({ level: "error", kind: "crash_report", pid: p.pid, text, data });
+    stackSuffix(reason);
+  p.node.log({ level: "error", kind: "crash_report", pid: p.pid, text, data });
 }
 
 /** Wraps a body so an exception becomes a procLib exit: crash report, no plain "Error in process". */
@@ -160,11 +182,15 @@ function guard(body: Body): Body {
     } catch (e) {
       const p = self as Proc;
       if (!p.alive) throw e;
-      const cls = e instanceof ProcessExit ? "exit" : e instanceof Error ? "error" : "throw";
-      const reason = e instanceof ProcessExit ? e.reason : e instanceof Error ? e : { nocatch: e };
-      if (!isQuietReason(reason) && !(e instanceof ProcessExit && quiet.has(e)))
+      const cls = isInstance(e, ProcessExit) ? "exit" : isInstance(e, Error) ? "error" : "throw";
+      const reason = isInstance(e, ProcessExit)
+        ? e.reason
+        : isInstance(e, Error)
+          ? e
+          : { nocatch: e };
+      if (!isQuietReason(reason) && !(isInstance(e, ProcessExit) && quiet.has(e)))
         crashReport(p, reason, cls);
-      throw e instanceof ProcessExit ? e : new ProcessExit(reason);
+      throw isInstance(e, ProcessExit) ? e : new ProcessExit(reason);
     }
   };
 }
@@ -177,9 +203,11 @@ export function spawnProc(
   parent: Proc | null,
   body: Body,
   link: boolean,
-  initialCall = initialCallOf(body),
+  initialCall?: string,
+  fn = "procLib.spawn",
 ): Proc {
-  checkFunction("procLib", "body", body);
+  checkFunction(fn, "body", body);
+  initialCall ??= initialCallOf(body);
   const child = node.spawnProc(guard(body));
   record(child, parent, initialCall);
   if (link && parent !== null) linkProcs(parent, child);
@@ -193,9 +221,17 @@ export function awaitAck(
   child: Proc,
   op: string,
   timeout: number,
+  linked = false,
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const slot = new AckSlot(node.nextEndpointId(), child, resolve, reject, op);
+    const slot = new AckSlot(
+      node.nextEndpointId(),
+      child,
+      resolve,
+      reject,
+      op,
+      linked ? parent : null,
+    );
     acks.set(child, slot);
     if (timeout !== Infinity) {
       slot.timer = setTimeout(() => {
@@ -214,6 +250,12 @@ function nodeOf(self: Self | null, fallback: () => Node): Node {
   return self?.node ?? fallback();
 }
 
+/** @internal The node of a live pid, else the current node. */
+export function nodeFor(server: unknown, fallback: () => Node): Node {
+  const p = isInstance(server, Pid) ? (Pid.procOf(server) as Proc | null) : null;
+  return p?.node ?? fallback();
+}
+
 /** @internal `procLib.stop` and `GenServer.stop`: a sys terminate request, then wait for the DOWN. */
 export function stopProcess(
   node: Node,
@@ -223,10 +265,12 @@ export function stopProcess(
   fn: string,
 ): Promise<"ok"> {
   checkTimeout(fn, timeout);
-  const pid = server instanceof Pid ? server : whereisServer(node, server);
-  const target = pid === undefined ? null : Pid.procOf(pid);
-  const op = `${fn}(${String(server)})`;
+  const pid = whereisServer(node, server, fn);
+  const target = pid === undefined ? null : (Pid.procOf(pid) as Proc | null);
+  const op = `${fn}(${describe(server)})`;
   if (target === null) return Promise.reject(new ExitError("noproc", op));
+  // A process stopping itself would wait for its own termination forever (OTP's calling_self).
+  if (target === target.node.current) return Promise.reject(new ExitError("calling_self", op));
   const tn = target.node;
   return new Promise((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -259,40 +303,76 @@ export function makeProcLib(currentNode: () => Node) {
     parent: Self | null,
     body: Body,
     options: ProcStartOptions = {},
-    link = false,
+    how: "start" | "startLink" | "startMonitor" = "start",
   ): Promise<unknown> => {
+    const fn = `procLib.${how}`;
+    if (how === "start") {
+      if (parent !== null) checkSelf(fn, "parent", parent);
+    } else checkSelf(fn, "parent", parent);
+    checkFunction(fn, "body", body);
+    checkOptions(fn, options);
     const timeout = options.timeout ?? Infinity;
-    checkTimeout("procLib.start", timeout);
+    checkTimeout(fn, timeout);
     const node = nodeOf(parent, currentNode);
-    const child = spawnProc(node, parent as Proc | null, body, link);
-    return awaitAck(
+    const child = spawnProc(node, parent, body, how === "startLink");
+    const ref = how === "startMonitor" ? parent!.monitor(child.pid) : undefined;
+    const started = awaitAck(
       node,
-      parent as Proc | null,
+      parent,
       child,
-      `procLib.${link ? "startLink" : "start"}(${initialCallOf(body)})`,
+      `${fn}(${initialCallOf(body)})`,
       timeout,
+      how === "startLink",
     );
+    return ref === undefined ? started : started.then((value) => ({ value, pid: child.pid, ref }));
   };
   return {
     /** Spawns a process that records its initial call and ancestors and reports its crash. */
-    spawn: (parent: Self | null, body: Body): Pid =>
-      spawnProc(nodeOf(parent, currentNode), parent as Proc | null, body, false).pid,
+    spawn: (parent: Self | null, body: Body): Pid => {
+      if (parent !== null) checkSelf("procLib.spawn", "parent", parent);
+      return spawnProc(nodeOf(parent, currentNode), parent, body, false).pid;
+    },
     /** As `spawn`, linked to `parent`. */
-    spawnLink: (parent: Self, body: Body): Pid =>
-      spawnProc(parent.node, parent as Proc, body, true).pid,
+    spawnLink: (parent: Self, body: Body): Pid => {
+      checkSelf("procLib.spawnLink", "parent", parent);
+      return spawnProc(parent.node, parent, body, true, undefined, "procLib.spawnLink").pid;
+    },
     /** Starts a process and resolves with the value it passes to `initAck` (rejects if it dies first). */
     start: (parent: Self | null, body: Body, options?: ProcStartOptions) =>
-      start(parent, body, options, false),
-    /** As `start`, linked to `parent`. */
+      start(parent, body, options, "start"),
+    /**
+     * As `start`, linked to `parent`. If the start fails, a trapping `parent`
+     * is left no `EXIT` from the child (OTP's `flush_EXIT`).
+     */
     startLink: (parent: Self, body: Body, options?: ProcStartOptions) =>
-      start(parent, body, options, true),
+      start(parent, body, options, "startLink"),
+    /**
+     * As `start`, with a monitor from `parent` set atomically on the child
+     * (OTP 23's `proc_lib:start_monitor`): resolves with the `initAck` value,
+     * the child's pid and the monitor ref. If the start fails it rejects as
+     * `start` does, and the monitor's `DOWN` still reaches `parent`.
+     */
+    startMonitor: (
+      parent: Self,
+      body: Body,
+      options?: ProcStartOptions,
+    ): Promise<{
+      /** The value the child passed to `initAck`. */
+      value: unknown;
+      /** The child. */
+      pid: Pid;
+      /** The ref of `parent`'s monitor on it. */
+      ref: Ref;
+    }> => start(parent, body, options, "startMonitor") as never,
     /** Tells the starter that initialisation succeeded; `start` resolves with `value`. */
-    initAck(self: Self, value: unknown = self.pid): void {
-      ackStart(self as Proc, value);
+    initAck(self: Self, value?: unknown): void {
+      checkSelf("procLib.initAck", "self", self);
+      ackStart(self, value === undefined ? self.pid : value);
     },
     /** Fails the start with `reason` (`start` rejects with it), then ends this process with `exitReason`. */
     initFail(self: Self, reason: unknown, exitReason: unknown = reason): never {
-      failStart(self as Proc, reason);
+      checkSelf("procLib.initFail", "self", self);
+      failStart(self, reason);
       const e = new ProcessExit(exitReason);
       quiet.add(e);
       throw e;
@@ -303,9 +383,11 @@ export function makeProcLib(currentNode: () => Node) {
      * `timeout`, or with the reason it actually died with (PL-09).
      */
     stop: (server: Pid | string, reason: unknown = "normal", timeout = Infinity): Promise<"ok"> =>
-      stopProcess(currentNode(), server, reason, timeout, "procLib.stop"),
+      stopProcess(nodeFor(server, currentNode), server, reason, timeout, "procLib.stop"),
     /** Waits for the next message (without taking it), then continues in `fn` (PL-10: no heap to compact). */
     async hibernate<T>(self: Self, fn: () => T | Promise<T>): Promise<T> {
+      checkSelf("procLib.hibernate", "self", self);
+      checkFunction("procLib.hibernate", "fn", fn);
       const m = await self.receive();
       (self as Proc).mailbox.unshift(m);
       return fn();

@@ -7,9 +7,13 @@ import {
   ExitError,
   ProcessExit,
   check,
-  reasonOf,
   checkFunction,
   checkInstance,
+  checkMs,
+  checkOptions,
+  describe,
+  isInstance,
+  reasonOf,
 } from "./errors";
 import { Mailbox } from "./mailbox";
 import type { Node } from "./node";
@@ -114,8 +118,6 @@ export interface Self {
   isAlive(pid: Pid): boolean;
 }
 
-const NEVER: Promise<never> = new Promise(() => {});
-
 /** The fields few processes need. */
 class ProcExtras {
   name: string | undefined = undefined;
@@ -135,7 +137,24 @@ const TRAP_EXIT = 2;
 const SCHEDULED = 4;
 const WOKEN = 8;
 
-/** @internal
+/**
+ * @internal Throws a BadArgError naming `fn` and `what` unless `x` is a process context
+ * (`self`, or `this` in a behaviour); a dead one unwinds its body as
+ * `self.send` would. `undefined` passes when `optional`.
+ */
+export function checkSelf(
+  fn: string,
+  what: string,
+  x: unknown,
+  optional = false,
+): asserts x is Proc {
+  if (optional && x === undefined) return;
+  if (!isInstance(x, Proc))
+    throw new BadArgError(`${fn}: ${what} must be a process context (self), got ${describe(x)}`);
+  if (!x.alive) throw new ProcessExit(Pid.exitReasonOf(x.pid));
+}
+
+/**
  * The process record. Internal; bodies see it through the `Self` interface.
  * It is its own mailbox and its own `self`: one object per process.
  */
@@ -187,8 +206,11 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
    * (the WOKEN flag), the matched message waiting for this process's turn.
    */
   private pending: unknown = null;
-  /** For behaviour processes (GenServer, ...): runs on each turn instead of a body. */
-  behaviour: { run(p: Proc): void; stop?(): void } | null = null;
+  /**
+   * For behaviour processes (GenServer, ...): runs on each turn instead of a
+   * body; `crash` (if any) handles an exception that escaped the turn.
+   */
+  behaviour: { run(p: Proc): void; stop?(): void; crash?(e: unknown): void } | null = null;
   /** What few processes need, kept apart so an idle process stays small. */
   private ext: ProcExtras | null = null;
 
@@ -281,17 +303,55 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
   run(): void {
     this.scheduled = false;
     if (!this.alive) return;
-    if (this.body !== null) return this.start();
-    if (this.woken) {
-      const m = this.pending;
-      const r = this.resolver!;
-      this.flags &= ~WOKEN;
-      this.pending = null;
-      this.resolver = null;
-      r(m);
-      return;
+    try {
+      if (this.body !== null) return this.start();
+      if (this.woken) {
+        const m = this.pending;
+        const r = this.resolver!;
+        this.flags &= ~WOKEN;
+        this.pending = null;
+        this.resolver = null;
+        r(m);
+        return;
+      }
+      if (this.behaviour !== null) this.behaviour.run(this);
+    } catch (e) {
+      this.escaped(e);
     }
-    if (this.behaviour !== null) this.behaviour.run(this);
+  }
+
+  /**
+   * Runs `f` as part of a turn of this process (a behaviour resuming after a
+   * promise, say): whatever it throws becomes the process's exit reason.
+   */
+  contain(f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.escaped(e);
+    }
+  }
+
+  /**
+   * The one place an exception that escaped a turn ends up: the behaviour's
+   * own crash handling (GenServer: terminate callback and report), else a
+   * plain crash. Never throws: the scheduler and the other processes go on.
+   */
+  private escaped(e: unknown): void {
+    const b = this.behaviour;
+    if (b !== null && b.crash !== undefined && this.alive) {
+      try {
+        b.crash(e);
+      } catch (again) {
+        e = again;
+      }
+    }
+    if (!this.alive) return;
+    try {
+      this.crash(e);
+    } catch {
+      this.node.terminate(this, reasonOf(e));
+    }
   }
 
   /** Puts this process in the run queue unless it is there already. */
@@ -310,16 +370,19 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
     } catch (e) {
       return this.crash(e);
     }
-    if (
-      r !== null &&
-      typeof r === "object" &&
-      typeof (r as PromiseLike<unknown>).then === "function"
-    ) {
-      (r as PromiseLike<unknown>).then(
-        () => this.node.terminate(this, "normal"),
-        (e) => this.crash(e),
-      );
-    } else this.node.terminate(this, "normal");
+    if (r !== null && (typeof r === "object" || typeof r === "function")) {
+      // A thenable's `then` is user code: reading or calling it may throw (caught by `run`).
+      const then = (r as PromiseLike<unknown>).then;
+      if (typeof then === "function") {
+        then.call(
+          r,
+          () => this.node.terminate(this, "normal"),
+          (e: unknown) => this.contain(() => this.crash(e)),
+        );
+        return;
+      }
+    }
+    this.node.terminate(this, "normal");
   }
 
   /** An exception escaped the body (or a behaviour callback): it becomes the exit reason. */
@@ -392,12 +455,13 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
   // ---- Self ----
 
   receive(match?: (m: unknown) => unknown, options?: ReceiveOptions): Promise<any> {
-    if (!this.alive) return NEVER;
+    // A killed process whose body awaited something outside the runtime is
+    // unwound here (not left awaiting forever, which would retain its frames).
+    this.assertAlive();
     if (match !== undefined) checkFunction("receive", "match", match);
+    checkOptions("receive", options);
     const timeout = options?.timeout;
-    if (timeout !== undefined)
-      if (!(typeof timeout === "number" && timeout >= 0))
-        throw new BadArgError(`receive: timeout must be a number >= 0, got ${String(timeout)}`);
+    if (timeout !== undefined) checkMs("receive", "timeout", timeout, true);
     if (this.resolver !== null)
       throw new BadArgError(`receive: ${this.pid} is already waiting in receive`);
     const mb = this.mailbox;
@@ -436,6 +500,8 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
 
   spawn(body: Body, options?: SpawnOptions): Pid {
     this.assertAlive();
+    checkFunction("spawn", "body", body);
+    checkOptions("spawn", options);
     const p = this.node.spawnProc(body);
     if (options?.link) linkProcs(this, p);
     return p.pid;
@@ -447,6 +513,7 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
 
   spawnHandler(handler: Handler, options?: SpawnOptions): Pid {
     this.assertAlive();
+    checkOptions("spawnHandler", options);
     const p = this.node.spawnHandlerProc(handler);
     if (options?.link) linkProcs(this, p);
     return p.pid;
@@ -459,9 +526,8 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
 
   link(pid: Pid): true {
     this.assertAlive();
-    checkInstance("link", Pid, "a pid", pid);
+    const other = this.node.procOf("link", pid);
     if (pid === this.pid) return true;
-    const other = Pid.procOf(pid);
     if (other === null || !other.alive) {
       // LX-10: a noproc exit signal to the caller.
       if (this.trapExit)
@@ -478,18 +544,20 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
 
   unlink(pid: Pid): true {
     this.assertAlive();
-    checkInstance("unlink", Pid, "a pid", pid);
+    this.node.procOf("unlink", pid);
     unlinkProcs(this, pid);
     return true;
   }
 
   monitor(target: Pid | string, options?: MonitorOptions): Ref {
     this.assertAlive();
+    checkOptions("monitor", options);
     return this.node.monitorFrom(this, target, options?.alias);
   }
 
   demonitor(ref: Ref, options?: { flush?: boolean; info?: boolean }): boolean {
     checkInstance("demonitor", Ref, "a ref", ref);
+    checkOptions("demonitor", options);
     const was = removeMonitor(this, ref);
     this.node.unalias(ref, this);
     if (options?.flush) this.mailbox.removeAll((m) => m instanceof Down && m.ref === ref);
@@ -497,10 +565,10 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
   }
 
   processFlag(flag: "trapExit", value: boolean): boolean {
-    check(flag === "trapExit", `processFlag: unknown flag ${String(flag)}`);
+    check(flag === "trapExit", `processFlag: unknown flag ${describe(flag)}`);
     check(
       typeof value === "boolean",
-      `processFlag: trapExit value must be a boolean, got ${String(value)}`,
+      `processFlag: trapExit value must be a boolean, got ${describe(value)}`,
     );
     const old = this.trapExit;
     this.trapExit = value;
@@ -511,9 +579,8 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
   exit(pid: Pid, reason: unknown): void;
   exit(a: unknown, b?: unknown): void {
     if (arguments.length < 2) throw new ProcessExit(a);
-    checkInstance("exit", Pid, "a pid", a);
     this.assertAlive();
-    const target = Pid.procOf(a);
+    const target = this.node.procOf("exit", a);
     if (target === null) return;
     if (target === this) {
       // To itself: lands before exit returns (OTP ends the caller at once when it is not trapping or the reason is kill).

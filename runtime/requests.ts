@@ -2,7 +2,7 @@
  * Asynchronous requests to a server (OTP's `gen_server:send_request` and
  * friends): send now, collect the reply later, one request or a collection.
  */
-import { BadArgError, check, checkInstance } from "./errors";
+import { BadArgError, check, checkInstance, describe, isInstance } from "./errors";
 import { From, ServerRef, whereisServer } from "./gen";
 import type { Node } from "./node";
 import type { Proc } from "./process";
@@ -103,8 +103,9 @@ export function sendRequest(
   caller: Proc | null,
   server: ServerRef,
   build: (from: From) => unknown,
+  fn = "sendRequest",
 ): RequestId {
-  const pid = whereisServer(node, server);
+  const pid = whereisServer(node, server, fn);
   const slot = new RequestSlot(node.nextEndpointId(), server, caller);
   const id = new RequestId(server, slot);
   slot.requestId = id;
@@ -149,10 +150,26 @@ function settled(slot: RequestSlot): Outcome | undefined {
 }
 
 /** @internal Waits up to `timeout` ms for the reply; "timeout" keeps the request. A collection gives the first completed, with its label. */
-export async function waitResponse(
+export function waitResponse(
   id: RequestId | RequestIdCollection,
   timeout: number,
   abandonOnTimeout = false,
+): ReturnType<typeof waitFor> {
+  // Bad arguments throw here, at once (not as a rejection).
+  const fn = abandonOnTimeout ? "receiveResponse" : "waitResponse";
+  check(
+    typeof timeout === "number" && timeout >= 0,
+    `${fn}: timeout must be a number >= 0, got ${describe(timeout)}`,
+  );
+  if (!isInstance(id, RequestIdCollection))
+    checkInstance(fn, RequestId, "a request id or a collection", id);
+  return waitFor(id, timeout, abandonOnTimeout);
+}
+
+async function waitFor(
+  id: RequestId | RequestIdCollection,
+  timeout: number,
+  abandonOnTimeout: boolean,
 ): Promise<
   | Outcome
   | "timeout"
@@ -166,10 +183,6 @@ export async function waitResponse(
       collection: RequestIdCollection;
     }
 > {
-  check(
-    typeof timeout === "number" && timeout >= 0,
-    `waitResponse: timeout must be a number >= 0, got ${String(timeout)}`,
-  );
   if (id instanceof RequestIdCollection) {
     if (id.entries.size === 0) return "no_request";
     const slots = [...id.entries.keys()].map((r) => RequestId.slotOf(r));
@@ -230,6 +243,7 @@ export function reqidsAdd(
   collection: RequestIdCollection,
 ): RequestIdCollection {
   checkInstance("reqidsAdd", RequestId, "a request id", id);
+  checkInstance("reqidsAdd", RequestIdCollection, "a request id collection", collection);
   if (collection.entries.has(id))
     throw new BadArgError("reqidsAdd: the request id is already in the collection");
   return new RequestIdCollection(new Map(collection.entries).set(id, label));

@@ -45,8 +45,8 @@
  * logger with kind `"supervisor_report"` (`data.errorContext` is
  * `child_terminated`, `start_error`, `shutdown_error` or `shutdown`).
  */
-import { ExitError, check, formatReason, reasonOf } from "./errors";
-import { ServerName, ServerRef } from "./gen";
+import { ExitError, check, checkOptions, describe, formatReason, reasonOf } from "./errors";
+import { ServerName, ServerRef, checkServerName } from "./gen";
 import {
   InitResult,
   MaybeAsync,
@@ -59,7 +59,7 @@ import {
   stop,
 } from "./gen-server";
 import type { Node } from "./node";
-import type { Proc, Self } from "./process";
+import { Proc, Self, checkSelf } from "./process";
 import { isQuietReason } from "./proc-lib";
 import { Down, Exit, Pid, TIMEOUT } from "./terms";
 
@@ -380,7 +380,7 @@ function report(p: Proc, st: St, context: string, reason: unknown, c: Child | un
     childType: c.spec.type,
     significant: c.spec.significant,
   };
-  p.node.logger({
+  p.node.log({
     level: "error",
     kind: "supervisor_report",
     pid: p.pid,
@@ -804,7 +804,7 @@ function serverSpec(module: string): ServerSpec<St, InitArg, any, any> {
         const c = msg.child;
         if (c.restarting && st.children.includes(c)) o = await restart(p, st, c);
       } else
-        p.node.logger({
+        p.node.log({
           level: "error",
           kind: "supervisor_unexpected_message",
           pid: p.pid,
@@ -826,17 +826,25 @@ function serverSpec(module: string): ServerSpec<St, InitArg, any, any> {
 /** What `start` / `startLink` take: an init function, a module `{ name, init }`, or a static spec. */
 export type SupervisorDef<A> = SupervisorInit<A> | SupervisorModule<A> | SupervisorSpec;
 
-function toModule<A>(def: SupervisorDef<A>): { module: string; init: SupervisorInit<A> } {
+function toModule<A>(
+  fn: string,
+  def: SupervisorDef<A>,
+): { module: string; init: SupervisorInit<A> } {
   if (typeof def === "function") return { module: "Supervisor", init: def };
   check(
     isObject(def),
-    `Supervisor.start: expected an init function, a module or a spec, got ${String(def)}`,
+    `${fn}: expected an init function, a module or a spec, got ${describe(def)}`,
   );
   if (typeof def.init === "function")
     return {
       module: (def as SupervisorModule<A>).name ?? "Supervisor",
       init: (def as SupervisorModule<A>).init,
     };
+  // A static spec is checked as init's result would be, but at once: it must list its children.
+  check(
+    Array.isArray((def as SupervisorSpec).children),
+    `${fn}: a spec (no init function) must have a children array, got ${describe(def)}`,
+  );
   return { module: "Supervisor", init: () => def as SupervisorSpec };
 }
 
@@ -850,7 +858,11 @@ export function makeSupervisor(currentNode: () => Node) {
     arg: A | undefined,
     options: SupervisorStartOptions = {},
   ): Promise<Pid> {
-    const { module, init } = toModule(def);
+    const fn = parent === null ? "Supervisor.start" : "Supervisor.startLink";
+    if (parent !== null) checkSelf(fn, "parent", parent);
+    checkOptions(fn, options);
+    if (options.name !== undefined) checkServerName(fn, options.name, "options.name");
+    const { module, init } = toModule(fn, def);
     const a: InitArg = { init, arg, parent: parent?.pid, name: options.name, module };
     const spec = serverSpec(module);
     return parent === null
@@ -858,23 +870,29 @@ export function makeSupervisor(currentNode: () => Node) {
       : gs.startLink(spec, parent, a, { name: options.name });
   }
 
-  async function call(
+  function call(
     fn: string,
     sup: ServerRef,
     name: string,
     arg: unknown,
     options: SupervisorCallOptions | undefined,
   ): Promise<any> {
-    const r = (await gs.call(sup, name, arg, {
-      timeout: Infinity,
-      caller: options?.caller,
-    })) as Answer;
-    if ("error" in r)
-      throw new ExitError(r.error, `Supervisor.${fn}(${String(sup)}, ${formatReason(arg)})`, [
-        sup,
-        arg,
-      ]);
-    return r.ok;
+    // Bad arguments throw here, at once (gs.call checks the server and the caller).
+    checkOptions(`Supervisor.${fn}`, options);
+    return gs
+      .call(sup, name, arg, {
+        timeout: Infinity,
+        caller: options?.caller,
+      })
+      .then((r) => {
+        const a = r as Answer;
+        if ("error" in a)
+          throw new ExitError(a.error, `Supervisor.${fn}(${describe(sup)}, ${formatReason(arg)})`, [
+            sup,
+            arg,
+          ]);
+        return a.ok;
+      });
   }
 
   return {

@@ -5,10 +5,21 @@
  * with the process, so a test helper on the same heap can attach a debug
  * function synchronously and never miss an event.
  */
-import { BadArgError, ExitError, ProcessExit, formatReason, checkFunction } from "./errors";
-import { From, ServerRef, call, reply, whereisServer } from "./gen";
+import {
+  BadArgError,
+  ExitError,
+  ProcessExit,
+  catchRejection,
+  check,
+  checkFunction,
+  checkOptions,
+  describe,
+  formatReason,
+  isInstance,
+} from "./errors";
+import { From, ServerRef, call, checkTimeout, reply, whereisServer } from "./gen";
 import type { Node } from "./node";
-import type { Proc, Self } from "./process";
+import { Proc, Self, checkSelf } from "./process";
 import { Exit, Pid } from "./terms";
 
 // ---- events ----
@@ -288,6 +299,10 @@ export function handleDebug<E extends AnySysEvent>(
   name: unknown,
   event: E,
 ): void {
+  if (!isInstance(debug, Debug))
+    throw new BadArgError(
+      `sys.handleDebug: expected a Debug (from sys.debugOptions), got ${describe(debug)}`,
+    );
   if (!debug.active) return;
   const entries = debug.entries;
   for (let i = 0; i < entries.length; i++) {
@@ -312,16 +327,27 @@ export function handleDebug<E extends AnySysEvent>(
       default: {
         if (e.removed) break;
         let r: unknown;
+        const node = debug.proc.node;
+        const prev = node.current;
+        // It runs inside the process (SYS-26): a request it makes to its own process is calling_self.
+        node.current = debug.proc;
         try {
           r = e.fn(e.state, event, name);
         } catch (err) {
           // SYS-21: an error removes it; a thrown "done" removes it; any other thrown value is its new state.
-          if (err instanceof Error || err === "done") debug.remove(e.id);
+          if (isInstance(err, Error) || err === "done") debug.remove(e.id);
           else e.state = err;
           break;
+        } finally {
+          node.current = prev;
         }
         if (r === "done") debug.remove(e.id);
-        else e.state = r;
+        else {
+          // An async debug function that rejects is removed, as one that throws (SYS-21).
+          const fun = e;
+          if (r !== null && typeof r === "object") catchRejection(r, () => debug.remove(fun.id));
+          e.state = r;
+        }
       }
     }
   }
@@ -331,8 +357,13 @@ export function handleDebug<E extends AnySysEvent>(
   }
 }
 
+function checkBoolean(fn: string, what: string, x: unknown): void {
+  if (typeof x !== "boolean")
+    throw new BadArgError(`${fn}: ${what} must be a boolean, got ${describe(x)}`);
+}
+
 function print(p: Proc, text: string): void {
-  p.node.logger({ level: "info", kind: "sys_trace", pid: p.pid, text, data: {} });
+  p.node.log({ level: "info", kind: "sys_trace", pid: p.pid, text, data: {} });
 }
 
 /** @internal A generic formatter for special processes: `*DBG* name event`. */
@@ -595,7 +626,12 @@ export interface SpecialProcess<S> {
  * to pass to `handleDebug` and `handleSystemMsg`.
  */
 export function debugOptions(self: Self, options: readonly DebugOption[] = []): Debug {
-  const p = self as Proc;
+  checkSelf("sys.debugOptions", "self", self);
+  check(
+    Array.isArray(options),
+    `sys.debugOptions: options must be an array, got ${describe(options)}`,
+  );
+  const p = self;
   p.special = true;
   const d = debugOf(p);
   for (const o of options) d.apply(o);
@@ -617,7 +653,20 @@ export async function handleSystemMsg<S>(
   debug: Debug,
   state: S,
 ): Promise<S> {
-  const p = self as Proc;
+  checkSelf("sys.handleSystemMsg", "self", self);
+  if (!isInstance(msg, SystemMessage))
+    throw new BadArgError(
+      `sys.handleSystemMsg: msg must be a system message, got ${describe(msg)}`,
+    );
+  check(
+    module !== null && typeof module === "object" && typeof module.module === "string",
+    `sys.handleSystemMsg: module must be an object with a module name, got ${describe(module)}`,
+  );
+  if (!isInstance(debug, Debug))
+    throw new BadArgError(
+      `sys.handleSystemMsg: expected a Debug (from sys.debugOptions), got ${describe(debug)}`,
+    );
+  const p = self;
   let current = state;
   const host: SystemHost = {
     module: module.module,
@@ -631,7 +680,14 @@ export async function handleSystemMsg<S>(
       current = fn(current) as S;
       return current;
     },
-    statusMisc: () => (module.formatStatus ? module.formatStatus(current) : current),
+    statusMisc: () => {
+      if (!module.formatStatus) return current;
+      try {
+        return module.formatStatus(current);
+      } catch {
+        return formatStatusCrashed(module.module);
+      }
+    },
     codeChange: module.systemCodeChange
       ? (oldVsn, extra) => {
           current = module.systemCodeChange!(current, module.module, oldVsn, extra);
@@ -657,11 +713,20 @@ export async function handleSystemMsg<S>(
   }
 }
 
+/** @internal What `getStatus` shows in place of the state when `formatStatus` throws (OTP's placeholder: never the raw state). */
+export function formatStatusCrashed(module: string): string {
+  return `${module}.formatStatus crashed`;
+}
+
 // ---- the sys API (requests to a process) ----
 
+function describeArg(x: unknown): string {
+  return typeof x === "string" ? x : describe(x);
+}
+
 function nodeFor(node: Node | undefined, server: ServerRef): Node {
-  if (server instanceof Pid) {
-    const p = Pid.procOf(server);
+  if (isInstance(server, Pid)) {
+    const p = Pid.procOf(server) as Proc | null;
     if (p !== null) return p.node;
   }
   if (node === undefined)
@@ -686,17 +751,22 @@ export function makeSys(defaultNode: () => Node) {
     options: SysOptions | number | undefined,
     args: unknown[],
   ): Promise<any> {
+    if (typeof options !== "number") checkOptions(`sys.${fn}`, options);
     const o = typeof options === "number" ? { timeout: options } : (options ?? {});
+    if (o.timeout !== undefined) checkTimeout(`sys.${fn}`, o.timeout);
+    checkSelf(`sys.${fn}`, "options.caller", o.caller, true);
     const caller = (o.caller as Proc | undefined) ?? null;
     const node = caller?.node ?? nodeFor(defaultNode(), server);
     // Errors name the sys function and its own arguments (OTP's {Reason, {sys, F, Args}}).
     const fullArgs = o.timeout === undefined ? [server, ...args] : [server, ...args, o.timeout];
     const fail = (reason: unknown) =>
-      new ExitError(reason, `sys.${fn}(${fullArgs.map(String).join(", ")})`, fullArgs);
-    if (whereisServer(node, server) === undefined) return Promise.reject(fail("noproc"));
+      new ExitError(reason, `sys.${fn}(${fullArgs.map(describeArg).join(", ")})`, fullArgs);
+    if (whereisServer(node, server, `sys.${fn}`) === undefined)
+      return Promise.reject(fail("noproc"));
     return call(
       node,
-      caller,
+      // From inside a behaviour (or a debug function), the process asking is the current one.
+      caller ?? node.current,
       `sys.${fn}`,
       server,
       req,
@@ -758,24 +828,49 @@ export function makeSys(defaultNode: () => Node) {
           /** Why it failed: the callback's error, `{ undef }` with no code-change callback, `{ unknown_system_msg }` if not suspended. */
           error: unknown;
         }
-    > =>
-      request("changeCode", server, { kind: "change_code", module, oldVsn, extra }, o, [
+    > => {
+      check(
+        typeof module === "string",
+        `sys.changeCode: module must be a string, got ${describe(module)}`,
+      );
+      return request("changeCode", server, { kind: "change_code", module, oldVsn, extra }, o, [
         module,
         oldVsn,
         extra,
-      ]),
+      ]);
+    },
     /** Prints every event as it happens (through the node's logger). */
-    trace: (server: ServerRef, on: boolean, o?: SysOptions | number): Promise<"ok"> =>
-      dbg("trace", server, { trace: on }, o, [on]),
+    trace: (server: ServerRef, on: boolean, o?: SysOptions | number): Promise<"ok"> => {
+      checkBoolean("sys.trace", "on", on);
+      return dbg("trace", server, { trace: on }, o, [on]);
+    },
     /** Keeps the last N events (true: 10); "get" returns them oldest first; "print" prints them. */
     log: (
       server: ServerRef,
       flag: boolean | number | "get" | "print",
       o?: SysOptions | number,
-    ): Promise<any> => dbg("log", server, { log: flag }, o, [flag]),
+    ): Promise<any> => {
+      check(
+        typeof flag === "boolean" ||
+          flag === "get" ||
+          flag === "print" ||
+          (Number.isInteger(flag) && (flag as number) >= 0),
+        `sys.log: flag must be a boolean, an integer >= 0, "get" or "print", got ${describe(flag)}`,
+      );
+      return dbg("log", server, { log: flag }, o, [flag]);
+    },
     /** Counts events; "get" returns the counts or "no_statistics". */
-    statistics: (server: ServerRef, flag: boolean | "get", o?: SysOptions | number): Promise<any> =>
-      dbg("statistics", server, { statistics: flag }, o, [flag]),
+    statistics: (
+      server: ServerRef,
+      flag: boolean | "get",
+      o?: SysOptions | number,
+    ): Promise<any> => {
+      check(
+        typeof flag === "boolean" || flag === "get",
+        `sys.statistics: flag must be a boolean or "get", got ${describe(flag)}`,
+      );
+      return dbg("statistics", server, { statistics: flag }, o, [flag]);
+    },
     /** Installs a debug function, keyed by `id` (default: the function itself). */
     install: <S>(
       server: ServerRef,
@@ -784,6 +879,7 @@ export function makeSys(defaultNode: () => Node) {
       o?: SysOptions & { id?: unknown },
     ): Promise<"ok"> => {
       checkFunction("sys.install", "fn", fn);
+      checkOptions("sys.install", o);
       return dbg("install", server, { install: { id: o?.id ?? fn, fn, state } }, o, [fn]);
     },
     /** Removes the debug function installed under `id` (or as that function). */
@@ -815,6 +911,9 @@ export function attachDebug<E extends AnySysEvent = SysEvent>(
   fn: DebugFun<any, E>,
   state: unknown,
 ): () => void {
+  if (!isInstance(pid, Pid))
+    throw new BadArgError(`attachDebug: expected a pid, got ${describe(pid)}`);
+  checkFunction("attachDebug", "fn", fn);
   const p = Pid.procOf(pid);
   if (p === null || !p.alive) throw new ExitError("noproc", `attachDebug(${pid})`);
   if (!p.special)

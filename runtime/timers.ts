@@ -3,7 +3,7 @@
  * They call the global timer functions at call time, so Jest's fake timers
  * drive them.
  */
-import { check, checkInstance } from "./errors";
+import { check, checkInstance, describe, isInstance } from "./errors";
 import type { Node } from "./node";
 import type { Proc } from "./process";
 import { Pid, Ref, TimerMessage } from "./terms";
@@ -42,14 +42,14 @@ export class Timers {
   sendAfter(ms: number, dest: Pid | string, msg: unknown, wrap = false): Ref {
     check(
       typeof ms === "number" && Number.isFinite(ms) && ms >= 0,
-      `sendAfter: ms must be a finite number >= 0, got ${String(ms)}`,
+      `sendAfter: ms must be a finite number >= 0, got ${describe(ms)}`,
     );
     check(
-      dest instanceof Pid || typeof dest === "string",
-      `sendAfter: dest must be a pid or a registered name, got ${String(dest)}`,
+      typeof dest === "string" || isInstance(dest, Pid),
+      `sendAfter: dest must be a pid or a registered name, got ${describe(dest)}`,
     );
+    const owner = typeof dest === "string" ? null : this.node.procOf("sendAfter", dest);
     const ref = this.node.makeRef();
-    const owner = dest instanceof Pid ? Pid.procOf(dest) : null;
     const t = new Timer(ref, Date.now() + ms, dest, wrap ? new TimerMessage(ref, msg) : msg, owner);
     // A timer to a dead pid never fires (TMR-05).
     if (dest instanceof Pid && (owner === null || !owner.alive)) return ref;

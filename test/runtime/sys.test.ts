@@ -386,16 +386,15 @@ describe("SYS 7a: requests and suspension", () => {
     },
   });
 
-  it("SYS-08: formatStatus replaces the state part; a crashing formatStatus falls back to the state", async () => {
+  it("SYS-08: formatStatus replaces the state part; a crashing formatStatus shows OTP's placeholder, never the raw state", async () => {
     const s = await Secretive.start({ crashFormat: false });
     const misc = (await sys.getStatus(s)).misc as unknown[];
     expect(misc[2]).toEqual({ data: [["State", { user: "ann", password: "***" }]] });
     expect(misc).toHaveLength(3);
     const c = await Secretive.start({ crashFormat: true });
     const misc2 = (await sys.getStatus(c)).misc as unknown[];
-    expect(misc2[2]).toEqual({
-      data: [["State", { user: "ann", password: "s3cret", crashFormat: true }]],
-    });
+    expect(misc2[2]).toEqual({ data: [["State", "Secretive.formatStatus crashed"]] });
+    expect(JSON.stringify(misc2)).not.toContain("s3cret");
     expect(node.isAlive(c)).toBe(true);
   });
 

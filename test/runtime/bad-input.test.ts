@@ -1,0 +1,164 @@
+/**
+ * Issue 12, point 8: every public function names a bad argument at once with
+ * a BadArgError (the inputs the issue found confusing, hanging or silently
+ * accepted). The property test beside this file throws arbitrary values at
+ * the whole API; these are the named cases.
+ */
+import {
+  BadArgError,
+  GenServer,
+  Pid,
+  attachDebug,
+  createNode,
+  exit,
+  isAlive,
+  ok,
+  procLib,
+  processInfo,
+  reply,
+  sendAfter,
+  setCurrentNode,
+  spawn,
+  sys,
+} from "otpkit";
+import { QuietNode, eachTestNode } from "../support";
+
+let node: QuietNode;
+eachTestNode((n) => (node = n));
+
+const Echo = GenServer.define({
+  name: "Echo",
+  init: (_a: void) => ok(0),
+  handleCall: { get: (_a: void, _f: unknown, s: number) => reply(s, s) },
+});
+
+/** The BadArgError `f` throws (fails the test if it throws anything else, or nothing). */
+function badArg(f: () => unknown): BadArgError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(BadArgError);
+    return e as BadArgError;
+  }
+  throw new Error("expected a BadArgError, got none");
+}
+
+describe("no confusing errors", () => {
+  for (const [name, f] of [
+    ["exit", (x: unknown) => exit(x as Pid, "r")],
+    ["isAlive", (x: unknown) => isAlive(x as Pid)],
+    ["processInfo", (x: unknown) => processInfo(x as Pid)],
+  ] as const)
+    it(`module-level ${name}({}) names the pid, not a private field`, () => {
+      const e = badArg(() => f({}));
+      expect(e.message).toMatch(new RegExp(`^${name}: expected a pid`));
+      expect(e.message).not.toContain("#state");
+    });
+
+  it("attachDebug({}) names the pid", () => {
+    expect(badArg(() => attachDebug({} as Pid, () => null, null)).message).toMatch(
+      /^attachDebug: expected a pid/,
+    );
+  });
+
+  it("GenServer.startLink(undefined, ...) names the parent, not an internal TypeError", () => {
+    expect(badArg(() => Echo.startLink(undefined as never, undefined)).message).toMatch(
+      /^GenServer\.startLink: parent must be a process context/,
+    );
+    expect(node.processes()).toEqual([]);
+  });
+
+  it("GenServer.call with { caller: {} } names options.caller", async () => {
+    const pid = await Echo.start(undefined);
+    expect(badArg(() => Echo.call(pid, "get", undefined, { caller: {} as never })).message).toMatch(
+      /^GenServer\.call: options\.caller must be a process context/,
+    );
+  });
+
+  it("sys.getState with { caller: {} } names options.caller", async () => {
+    const pid = await Echo.start(undefined);
+    expect(badArg(() => sys.getState(pid, { caller: {} as never })).message).toMatch(
+      /^sys\.getState: options\.caller/,
+    );
+  });
+
+  it("procLib.startLink(undefined, body) names the parent", () => {
+    expect(badArg(() => procLib.startLink(undefined as never, () => {})).message).toMatch(
+      /^procLib\.startLink: parent/,
+    );
+  });
+
+  it("a revoked proxy as a pid is a BadArgError, not a proxy TypeError", () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(badArg(() => node.send(proxy as never, "x")).message).toMatch(/^send: expected/);
+    expect(badArg(() => isAlive(proxy as never)).message).toMatch(/^isAlive: expected a pid/);
+  });
+});
+
+describe("nothing bad is silently accepted", () => {
+  it("spawn(null) throws instead of making a process that never runs", () => {
+    expect(badArg(() => spawn(null as never)).message).toMatch(/^spawn: body must be a function/);
+    expect(node.processes()).toEqual([]);
+  });
+
+  it("sys.log(pid, NaN) throws instead of never trimming the log", async () => {
+    const pid = await Echo.start(undefined);
+    expect(badArg(() => sys.log(pid, NaN)).message).toMatch(/^sys\.log: flag/);
+    expect(badArg(() => sys.log(pid, -1)).message).toMatch(/^sys\.log: flag/);
+    expect(badArg(() => sys.log(pid, 1.5)).message).toMatch(/^sys\.log: flag/);
+  });
+
+  it("sys.trace and sys.statistics reject flags that are not theirs", async () => {
+    const pid = await Echo.start(undefined);
+    expect(badArg(() => sys.trace(pid, "yes" as never)).message).toMatch(/^sys\.trace: on/);
+    expect(badArg(() => sys.statistics(pid, 1 as never)).message).toMatch(/^sys\.statistics/);
+  });
+
+  it("a sys timeout that is not a number of ms is rejected at once", async () => {
+    const pid = await Echo.start(undefined);
+    expect(badArg(() => sys.getState(pid, { timeout: -5 })).message).toMatch(
+      /^sys\.getState: timeout/,
+    );
+    expect(badArg(() => sys.getState(pid, "soon" as never)).message).toMatch(
+      /^sys\.getState: options/,
+    );
+  });
+
+  it("receive with options that are not an object, or a NaN timeout, throws", async () => {
+    const errors: unknown[] = [];
+    const pid = node.spawn(async (self) => {
+      for (const o of [5, { timeout: NaN }])
+        try {
+          await self.receive(undefined, o as never);
+        } catch (e) {
+          errors.push(e);
+        }
+    });
+    await node.awaitExit(pid);
+    expect(errors).toHaveLength(2);
+    for (const e of errors) expect(e).toBeInstanceOf(BadArgError);
+  });
+
+  it("sendAfter with an infinite or negative time throws", () => {
+    const pid = node.spawn((self) => self.receive());
+    expect(badArg(() => sendAfter(Infinity, pid, "x")).message).toMatch(/^sendAfter: ms/);
+    expect(badArg(() => sendAfter(-1, pid, "x")).message).toMatch(/^sendAfter: ms/);
+  });
+
+  it("createNode rejects options that are not an object and a bad recentEvents", () => {
+    expect(badArg(() => createNode(5 as never)).message).toMatch(/^createNode: options/);
+    expect(badArg(() => createNode({ recentEvents: -1 })).message).toMatch(
+      /^createNode: recentEvents/,
+    );
+  });
+
+  it("setCurrentNode rejects what is not a node", () => {
+    expect(badArg(() => setCurrentNode({} as never)).message).toMatch(/^setCurrentNode/);
+  });
+
+  it("whereis and unregister reject a name that is not a string", () => {
+    expect(badArg(() => node.whereis(5 as never)).message).toMatch(/^whereis: name/);
+    expect(badArg(() => node.unregister({} as never)).message).toMatch(/^unregister: name/);
+  });
+});
