@@ -201,7 +201,7 @@ function ownDir(): string | null {
 }
 
 /**
- * Drops the runtime's own frames from `err.stack` (the scheduler, the server
+ * @internal Drops the runtime's own frames from `err.stack` (the scheduler, the server
  * loop, the call machinery), so that the stack starts in the user's code.
  * A stack with nothing but runtime frames is left whole. Failure paths only.
  */

@@ -425,7 +425,7 @@ export class ServerLoop<S> implements SystemHost {
   /** The name in debug events: the registered name, else the pid. */
   get name(): unknown {
     const n = this.serverName;
-    return n === undefined ? this.p.pid : typeof n === "string" ? n : n;
+    return n ?? this.p.pid;
   }
 
   run(p: Proc): void {

@@ -63,11 +63,6 @@ export class Mailbox {
     return m;
   }
 
-  /** The message at index `i` (from the front), without removing it. */
-  peek(i: number): unknown {
-    return this.q[this.head + i];
-  }
-
   /** Removes every message that satisfies `match`; returns how many. */
   removeAll(match: (m: unknown) => unknown): number {
     let n = 0;

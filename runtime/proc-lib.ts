@@ -99,7 +99,7 @@ function flushExit(parent: Proc, child: Pid): void {
   parent.mailbox.removeAll((m) => m instanceof Exit && m.from === child);
 }
 
-/** @internal The acknowledgement `initAck` sends to the starter. */
+/** The acknowledgement `initAck` sends to the starter. */
 export class InitAck {
   constructor(readonly value: unknown) {}
 }

@@ -155,7 +155,7 @@ export function checkSelf(
 }
 
 /**
- * The process record. Internal; bodies see it through the `Self` interface.
+ * @internal The process record; bodies see it through the `Self` interface.
  * It is its own mailbox and its own `self`: one object per process.
  */
 export class Proc extends Mailbox implements Self, Receiver, Runnable {
