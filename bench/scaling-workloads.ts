@@ -30,6 +30,11 @@ export interface Series {
   readonly description: string;
   /** Runs once at size `n`. */
   readonly measure: (n: number) => Promise<Point>;
+  /**
+   * Units to measure at least per run: smaller sizes repeat the measurement
+   * (on fresh nodes) until they reach it, and the run gives the mean.
+   */
+  readonly minUnits?: number;
   /** Heap limit (MiB) the child process needs for the biggest size, if above the default. */
   readonly heapMiB?: number;
 }
@@ -145,25 +150,32 @@ interface Wanted {
 }
 const isWanted = (m: unknown): boolean => typeof m === "object" && m !== null && "wanted" in m;
 
+/** Messages through the mailbox per run of `mailbox_steady`. */
+const STEADY_MESSAGES = 500_000;
+
 /**
- * A process blocked in a selective receive (for GO) while `depth` filler
- * messages are sent to it, then GO: it drains the `depth` messages with
- * plain receives. Time per message for the whole run (enqueue + receive).
+ * A process with `depth` messages queued sends itself one and receives the
+ * oldest, STEADY_MESSAGES times: the mailbox stays `depth` deep, and every
+ * message (a fresh object) waits behind `depth` others. Time per message
+ * (send and receive; the filling is before the clock starts).
  */
-function mailboxDrain(depth: number): Promise<Point> {
+function mailboxSteady(depth: number): Promise<Point> {
   return onNode(async (node) => {
-    let done!: () => void;
-    const finished = new Promise<void>((r) => (done = r));
+    let point!: Point;
     const p = node.spawn(async (self) => {
       await self.receive(isGo);
-      for (let i = 0; i < depth; i++) await self.receive();
-      done();
+      point = await timed(STEADY_MESSAGES, async () => {
+        for (let i = 0; i < STEADY_MESSAGES; i++) {
+          self.send(self.pid, { filler: i } satisfies Filler);
+          await self.receive();
+        }
+      });
     });
-    return timed(depth, async () => {
-      for (let i = 0; i < depth; i++) node.send(p, { filler: i } satisfies Filler);
-      node.send(p, GO);
-      await finished;
-    });
+    for (let i = 0; i < depth; i++) node.send(p, { filler: i } satisfies Filler);
+    node.send(p, GO);
+    const reason = await node.awaitExit(p);
+    if (reason !== "normal") throw new Error(`receiver exited: ${String(reason)}`);
+    return point;
   });
 }
 
@@ -252,6 +264,7 @@ export const SERIES: readonly Series[] = [
     unit: "spawn",
     sizes: SIZES,
     heapMiB: 4096,
+    minUnits: 100_000,
     description:
       "spawn N function processes that each block in `receive`; time per spawn until the last is blocked, heap kept per process after a full gc",
     measure: spawnIdle,
@@ -262,6 +275,7 @@ export const SERIES: readonly Series[] = [
     unit: "spawn",
     sizes: SIZES,
     heapMiB: 4096,
+    minUnits: 100_000,
     description:
       "spawn N handler processes and send each one message; time per spawn until the last has handled it, heap kept per process",
     measure: spawnHandlers,
@@ -275,13 +289,12 @@ export const SERIES: readonly Series[] = [
     measure: onewayPairs,
   },
   {
-    name: "mailbox_drain",
+    name: "mailbox_steady",
     n: "mailbox depth",
     unit: "message",
     sizes: [1, ...SIZES],
-    description:
-      "N messages queued to a process blocked in a selective receive for another message, then that one: it drains the N with plain receives; time per message, enqueue and receive",
-    measure: mailboxDrain,
+    description: `a process with N messages queued sends itself one (a fresh object) and receives the oldest, ${STEADY_MESSAGES.toLocaleString("en-US")} times, so its mailbox stays N deep; time per message, send and receive`,
+    measure: mailboxSteady,
   },
   {
     name: "selective_receive",

@@ -15,7 +15,7 @@ import path from "path";
 import { collectGarbage } from "./clock";
 import { machine } from "./machine";
 import { ScalingResult, scalingTable, writeScalingDoc } from "./scaling-doc";
-import { Point, SERIES } from "./scaling-workloads";
+import { Point, SERIES, Series } from "./scaling-workloads";
 import { summarize } from "./stats";
 
 const SERIES_FLAG = "--series=";
@@ -26,15 +26,35 @@ function option(args: readonly string[], name: string): string | undefined {
   return args.find((a) => a.startsWith(name))?.slice(name.length);
 }
 
-/** Child mode: one warm-up run at a small size, then `runs` runs at `n`; prints the points as JSON. */
+/** Warm-up runs (at the size, or at 10,000 if bigger) before the timed ones. */
+const WARMUP = 3;
+
+/** The mean of `reps` measurements at `n` (each on a fresh node). */
+async function meanOf(s: Series, n: number, reps: number): Promise<Point> {
+  const ps: Point[] = [];
+  for (let i = 0; i < reps; i++) ps.push(await s.measure(n));
+  const mean = (f: (p: Point) => number | undefined) => {
+    const xs = ps.map(f).filter((x): x is number => x !== undefined);
+    return xs.length === 0 ? undefined : xs.reduce((a, b) => a + b, 0) / xs.length;
+  };
+  return {
+    wallNs: mean((p) => p.wallNs)!,
+    cpuNs: mean((p) => p.cpuNs)!,
+    bytes: mean((p) => p.bytes),
+    latencyNs: mean((p) => p.latencyNs),
+  };
+}
+
+/** Child mode: warm-up runs, then `runs` runs at `n`; prints the points as JSON. */
 async function child(name: string, n: number, runs: number): Promise<void> {
   const s = SERIES.find((x) => x.name === name);
   if (s === undefined) throw new Error(`unknown series ${name}`);
-  await s.measure(Math.min(n, s.sizes[0] * 10));
+  for (let i = 0; i < WARMUP; i++) await s.measure(Math.min(n, 10_000));
+  const reps = Math.max(1, Math.ceil((s.minUnits ?? 1) / n));
   const points: Point[] = [];
   for (let i = 0; i < runs; i++) {
     collectGarbage();
-    points.push(await s.measure(n));
+    points.push(await meanOf(s, n, reps));
   }
   process.stdout.write(JSON.stringify(points));
 }
