@@ -1,11 +1,10 @@
 /**
  * docs/performance-scaling.svg: a log-log line chart, one line per scaling
- * series, of CPU time per unit at N relative to the same series at its
- * smallest N. A flat line is linear total cost; a line with slope 1 is a
+ * series, of CPU time per unit at N relative to the series' cheapest size. A flat line is linear total cost; a line with slope 1 is a
  * per-unit cost proportional to N (a dashed guide shows that slope).
  * Written by hand as SVG text, as chart.ts is.
  */
-import type { ScalingResult } from "./scaling-doc";
+import { ScalingResult, cheapest } from "./scaling-doc";
 
 const COLOURS = ["#2563eb", "#7c3aed", "#059669", "#d97706", "#db2777", "#0891b2", "#65a30d"];
 const WIDTH = 960;
@@ -36,7 +35,7 @@ function ratioLabel(r: number): string {
 /** The chart for `results`; every series needs at least one row. */
 export function scalingChart(results: readonly ScalingResult[]): string {
   const lines = results.map((r, i) => {
-    const base = r.rows[0].cpuNs;
+    const base = cheapest(r.rows);
     return {
       name: `${r.series.name} (per ${r.series.unit})`,
       colour: COLOURS[i % COLOURS.length],
@@ -56,7 +55,7 @@ export function scalingChart(results: readonly ScalingResult[]): string {
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="12">`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`,
-    `<text x="${LEFT}" y="24" font-size="15" font-weight="600" fill="#111827">CPU time per unit at N ÷ at the smallest N (log-log; flat = cost linear in N)</text>`,
+    `<text x="${LEFT}" y="24" font-size="15" font-weight="600" fill="#111827">CPU time per unit at N ÷ the series' cheapest (log-log; flat = cost linear in N)</text>`,
   ];
   for (let k = xLo; k <= xHi; k++) {
     const gx = f(x(10 ** k));
