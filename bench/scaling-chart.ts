@@ -46,7 +46,7 @@ export function scalingChart(results: readonly ScalingResult[]): string {
   const rs = lines.flatMap((l) => l.pts.map((p) => p.r)).filter((r) => r > 0);
   const xLo = Math.floor(Math.log10(Math.min(...ns)));
   const xHi = Math.max(xLo + 1, Math.ceil(Math.log10(Math.max(...ns))));
-  const yLo = Math.min(-1, Math.floor(Math.log10(Math.min(...rs))));
+  const yLo = Math.min(0, Math.floor(Math.log10(Math.min(...rs))));
   const yHi = Math.max(1, Math.ceil(Math.log10(Math.max(...rs))));
   const plotW = WIDTH - LEFT - RIGHT;
   const plotH = HEIGHT - TOP - BOTTOM;

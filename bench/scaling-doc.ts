@@ -118,7 +118,7 @@ const READING = [
     " from the oldest message (runtime/mailbox.ts `find`). Each new `receive` starts again at" +
     " the front, so a process that keeps N unmatched messages pays N predicate calls per" +
     " selective receive. That is the `selective_receive` row: its cost per receive grows with" +
-    " N by design, and the cost per message scanned (below the table) stays flat. BEAM does" +
+    " N by design, and the cost per message scanned (below the table) does not grow. BEAM does" +
     " the same: a receive scans the message queue from the start, and OTP's efficiency guide" +
     " warns about it. There is one exception, which otpkit has no equivalent of. Since OTP 24" +
     " the compiler marks a receive that matches a reference made just before it (`make_ref`," +
@@ -141,7 +141,8 @@ const READING = [
     " allocate less per blocking receive.",
   "**Calls in flight**: throughput per call stays flat as calls pile up. The mean latency of" +
     " one call grows with the number in flight, as it must (Little's law: latency ≈ calls in" +
-    " flight × time per call, with one server serving them in turn).",
+    " flight × time per call, with one server serving them in turn). A lone ▲ between flat" +
+    " neighbours in this series is the shared machine's noise; rerun it with `--runs=5`.",
 ];
 
 /** For `selective_receive`: CPU time per message scanned, at each depth above 1. */
@@ -172,8 +173,8 @@ function section(input: ScalingInput): string[] {
     "## Scaling",
     "",
     "How otpkit's cost per unit of work changes as the work grows: each series measured at each" +
-      ` size in a child process of its own, median of ${input.runs} runs after warm-up runs (the small sizes repeat a run on fresh nodes until it` +
-      " has spawned 100,000 processes, and report the mean)." +
+      ` size in a child process of its own, median of ${input.runs} runs after warm-up runs (at small sizes, a spawn run repeats on fresh` +
+      " nodes until it has spawned 100,000 processes, and gives the mean)." +
       " CPU time (user + system, all threads, garbage collection included) is what other" +
       " processes on a busy machine inflate least, so the growth column uses it: CPU time per unit" +
       " at N divided by the series' cheapest (1.00× everywhere is cost linear in N). ▲ marks a" +
