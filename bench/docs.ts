@@ -16,6 +16,7 @@ import type { Summary } from "./stats";
 import { BASELINE, PEERS, PRIMARY, peerVersions } from "./subjects";
 import type { Better, Subject, Workload } from "./types";
 import { RATIO_TARGET } from "./workloads";
+import { keptScalingSection } from "./scaling-doc";
 
 const ROOT = path.join(__dirname, "..", "..");
 const DOC = path.join(ROOT, "docs", "performance.md");
@@ -343,6 +344,8 @@ export async function performanceDoc(input: DocInput): Promise<string[]> {
     "",
     ...leaksSection(),
     "",
+    // `npm run bench -- --scaling` writes its own section: carried over as it is.
+    keptScalingSection(),
   ];
   fs.mkdirSync(path.dirname(DOC), { recursive: true });
   // Loaded here, not at the top: run.ts (and so this module) is loaded by every child process.

@@ -21,7 +21,7 @@ import {
   ok,
   reply,
   setCurrentNode,
-} from "../runtime";
+} from "otpkit";
 import { settledHeap } from "./clock";
 import { LEAKS_JSON, LeakResult, writeLeaksSection } from "./leaks-doc";
 

@@ -7,6 +7,8 @@
  * effect: see subjects/) in the same rounds, side by side with otpkit and
  * the loop, and writes docs/performance.md and docs/performance.svg besides.
  *
+ * `npm run bench -- --scaling` runs the scaling series instead (scaling.ts).
+ *
  * `npm run bench -- --preset` also runs preset_overhead_ms (Jest on 1,000
  * tiny tests with and without the preset, about 25 s; see
  * preset-overhead.ts), as does `npm run bench:preset` alone. Without it,
@@ -31,6 +33,7 @@ import { performanceDoc } from "./docs";
 import { runLeaks } from "./leaks";
 import { BASELINE, PRIMARY, loadSubjects, peerVersions, subjectNames } from "./subjects";
 import { RATIO_TARGET, WORKLOADS } from "./workloads";
+import { runScaling } from "./scaling";
 
 const CHILD = "--child=";
 const PEERS_FLAG = "--peers";
@@ -88,6 +91,7 @@ async function main(): Promise<number> {
     await child(childOf, runs, peers);
     return 0;
   }
+  if (args.includes("--scaling")) return runScaling(args.filter((a) => a !== "--scaling"));
   const withPreset = args.includes("--preset");
   const only = args.filter((a) => !a.startsWith("--"));
   const unknown = only.filter((n) => !WORKLOADS.some((w) => w.name === n));

@@ -1,0 +1,254 @@
+/**
+ * The Scaling section of docs/performance.md and docs/performance-scaling.svg,
+ * written by `npm run bench -- --scaling`: the section sits between two
+ * marker comments, replaced in place (or appended), so the rest of the page
+ * (written by `--peers`) is left as it is; `keptScalingSection` lets the
+ * `--peers` writer carry the section over in turn.
+ */
+import fs from "fs";
+import os from "os";
+import path from "path";
+import type { Machine } from "./machine";
+import { scalingChart } from "./scaling-chart";
+import type { Series } from "./scaling-workloads";
+
+const ROOT = path.join(__dirname, "..", "..");
+const DOC = path.join(ROOT, "docs", "performance.md");
+const SVG = path.join(ROOT, "docs", "performance-scaling.svg");
+const START = "<!-- scaling:start (written by `npm run bench -- --scaling`: bench/scaling*.ts) -->";
+const END = "<!-- scaling:end -->";
+
+/** A per-unit cost this many times the smallest size's, or more, is reported as growing. */
+export const GROWTH_FLAG = 1.5;
+
+/** One size's medians. */
+export interface ScalingRow {
+  n: number;
+  wallNs: number;
+  cpuNs: number;
+  bytes?: number;
+  latencyNs?: number;
+}
+
+export interface ScalingResult {
+  series: Series;
+  rows: ScalingRow[];
+}
+
+export interface ScalingInput {
+  machine: Machine;
+  results: readonly ScalingResult[];
+  runs: number;
+  seconds: number;
+}
+
+/** `1.23 µs`, `456 ns`, `7.89 ms`. */
+function time(ns: number): string {
+  if (ns >= 1e6) return `${(ns / 1e6).toPrecision(3)} ms`;
+  if (ns >= 1e3) return `${(ns / 1e3).toPrecision(3)} µs`;
+  return `${ns.toPrecision(3)} ns`;
+}
+
+/** The lowest CPU time per unit of a series. */
+export function cheapest(rows: readonly ScalingRow[]): number {
+  return Math.min(...rows.map((r) => r.cpuNs));
+}
+
+/** Whether row `i` costs GROWTH_FLAG× or more per unit than a row at a smaller N. */
+function grows(rows: readonly ScalingRow[], i: number): boolean {
+  return rows.slice(0, i).some((r) => rows[i].cpuNs >= GROWTH_FLAG * r.cpuNs);
+}
+
+/** The table, as Markdown lines. */
+export function scalingTable(results: readonly ScalingResult[]): string[] {
+  const lines = [
+    "| series | N | wall per unit | CPU per unit | CPU per unit ÷ cheapest | heap per process | mean call latency |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const { series: s, rows } of results) {
+    const base = cheapest(rows);
+    for (const [i, r] of rows.entries()) {
+      const q = r.cpuNs / base;
+      lines.push(
+        `| \`${s.name}\` | ${r.n.toLocaleString("en-US")} ${s.n} | ${time(r.wallNs)} / ${s.unit} | ${time(r.cpuNs)} / ${s.unit}` +
+          ` | ${q.toFixed(2)}×${grows(rows, i) ? " ▲" : ""} | ${r.bytes === undefined ? "" : `${Math.round(r.bytes)} bytes`}` +
+          ` | ${r.latencyNs === undefined ? "" : time(r.latencyNs)} |`,
+      );
+    }
+  }
+  return lines;
+}
+
+/**
+ * How to read the rows: the cost model of each, what OTP does, and what
+ * the profiles showed where a per-unit cost grows (kept by hand: the
+ * figures above are the bench's, this text is the analysis of them).
+ */
+const READING = [
+  "**Spawning 1M processes costs about twice as much per process as spawning 100k; the run" +
+    " queue is the cause.** The profile at 1M (`--cpu-prof`) puts about half the CPU time in" +
+    " the scheduler's `drain` itself and most of the rest in garbage collection. `drain` runs" +
+    " 2,048 turns, then yields to the event loop, and on the way out it copies the rest of the" +
+    " run queue (`this.queue = q.slice(this.head)` whenever more than 1,024 entries are used" +
+    " up). With all N new processes runnable at once, that copies O(N) entries per 2,048" +
+    " turns, O(N²) in all, and allocates a large array each time. The fix goes in" +
+    " runtime/scheduler.ts `drain`: compact only when the used-up part is more than half of" +
+    " the array (`head > 1024 && head * 2 > q.length`, as runtime/mailbox.ts already does), or" +
+    " use a ring buffer. Tried on a scratch copy of the built runtime (not committed): 1M" +
+    " handler processes went from 9.8 to 2.3 µs of CPU per spawn and 1M function processes" +
+    " from 18.5 to 8.5 µs, back in line with 100k.",
+  "**Mailbox depth: the cost per message grows about 3× from depth 1k to depth 100k, in the" +
+    " mailbox's array.** `mailbox_steady` does the same O(1) work per message at any depth" +
+    " (push at the back, take at the front; runtime/mailbox.ts keeps a head index and compacts" +
+    " when more than half is used up). The profile at depth 1M puts 56% of the CPU time in" +
+    " `Mailbox.push`, against 2% at depth 1, and the growth is there with small integers as" +
+    " messages too (116 → about 300 ns), so it is not the messages' garbage. The array holds N" +
+    " entries and lives in V8's large-object space. Every compaction (`slice`) makes an" +
+    " exactly-sized copy, which the next `push` must grow (1.5×, another copy), so about every" +
+    " N messages several arrays of N entries are allocated and copied. `--trace-gc` shows these" +
+    " large allocations bring on full mark-compacts, which a shallow mailbox never needs." +
+    " Fresh objects as messages add the cost of surviving scavenges on top (157 → about 470 ns" +
+    " at depth 1M in the same test). The fix goes in runtime/mailbox.ts: a queue of" +
+    " fixed-size segments (e.g. 1,024 slots, linked, recycled), so that push and shift never" +
+    " copy and nothing lands in large-object space. A selective take from the middle then" +
+    " splices one segment. The scheduler's run queue would take the same structure. BEAM pays" +
+    " for deep mailboxes in its process GC (hence its `message_queue_data = off_heap` flag)," +
+    " but not in the queue itself, which is a linked list.",
+  "**Selective receive is O(depth) per receive, as in OTP.** `receive(match)` scans the mailbox" +
+    " from the oldest message (runtime/mailbox.ts `find`). Each new `receive` starts again at" +
+    " the front, so a process that keeps N unmatched messages pays N predicate calls per" +
+    " selective receive. That is the `selective_receive` row: its cost per receive grows with" +
+    " N by design, and the cost per message scanned (below the table) does not grow. BEAM does" +
+    " the same: a receive scans the message queue from the start, and OTP's efficiency guide" +
+    " warns about it. There is one exception, which otpkit has no equivalent of. Since OTP 24" +
+    " the compiler marks a receive that matches a reference made just before it (`make_ref`," +
+    " `monitor`, `alias`, i.e. `gen_server:call`), and the VM starts that scan at the marker," +
+    " skipping older messages. otpkit's GenServer calls do not need it: replies go to a slot on" +
+    " the call (runtime/gen.ts), never through the caller's mailbox, so a call's cost does not" +
+    " depend on the caller's backlog. A blocked selective receive costs O(1) per arriving" +
+    " message (only the newcomer is tested). Taking a matched message from the middle of a deep" +
+    " mailbox is an array `splice` (O(depth) moves, a fast memmove); BEAM unlinks it from a" +
+    " list in O(1).",
+  "**One-way pairs: 10k pairs cost more per message than 1 or 100.** Each message is a small" +
+    " integer, so the messages themselves allocate nothing. In the profile at 10k pairs," +
+    " garbage collection goes from 15% of CPU time (1 pair) to 45%. The median scavenge takes" +
+    " about 8× longer (4.2 ms against 0.5 ms) and frees less. The likely cause is the" +
+    " per-receive promises of 20k live function processes: each blocked `receive` holds a" +
+    " promise and its resolver (runtime/process.ts `receive`), reachable from the process" +
+    " until it is woken, so many of them survive a scavenge. This is an inference from the GC" +
+    " figures, not a proof. Handler processes (`spawnHandler`) allocate no promise per" +
+    " message and are the way to fan out this wide today. In the runtime, the direction is to" +
+    " allocate less per blocking receive.",
+  "**Calls in flight**: throughput per call stays flat as calls pile up. The mean latency of" +
+    " one call grows with the number in flight, as it must (Little's law: latency ≈ calls in" +
+    " flight × time per call, with one server serving them in turn). A lone ▲ between flat" +
+    " neighbours in this series is the shared machine's noise; rerun it with `--runs=5`.",
+];
+
+/** For `selective_receive`: CPU time per message scanned, at each depth above 1. */
+function scannedLine(results: readonly ScalingResult[]): string[] {
+  const r = results.find((x) => x.series.name === "selective_receive");
+  if (r === undefined) return [];
+  const cells = r.rows
+    .filter((row) => row.n > 1)
+    .map((row) => `${time(row.cpuNs / row.n)} at ${row.n.toLocaleString("en-US")}`);
+  return [`\`selective_receive\`, CPU time per message scanned: ${cells.join(", ")}.`, ""];
+}
+
+function section(input: ScalingInput): string[] {
+  const m = input.machine;
+  const load = os.loadavg().map((x) => x.toFixed(1));
+  const grown = input.results.flatMap(({ series: s, rows }) => {
+    const last = rows.length - 1;
+    const q = rows[last].cpuNs / cheapest(rows);
+    return grows(rows, last) && s.name !== "selective_receive"
+      ? [
+          `\`${s.name}\` (${q.toFixed(2)}× the cheapest at ${rows[last].n.toLocaleString("en-US")} ${s.n})`,
+        ]
+      : [];
+  });
+  return [
+    START,
+    "",
+    "## Scaling",
+    "",
+    "How otpkit's cost per unit of work changes as the work grows: each series measured at each" +
+      ` size in a child process of its own, median of ${input.runs} runs after warm-up runs (at small sizes, a spawn run repeats on fresh` +
+      " nodes until it has spawned 100,000 processes, and gives the mean)." +
+      " CPU time (user + system, all threads, garbage collection included) is what other" +
+      " processes on a busy machine inflate least, so the growth column uses it: CPU time per unit" +
+      " at N divided by the series' cheapest (1.00× everywhere is cost linear in N). ▲ marks a" +
+      ` size that costs ${GROWTH_FLAG}× or more per unit than a smaller size: cost growing faster` +
+      " than N. At the smallest sizes, fixed costs per run (a fresh node, a process's first" +
+      " turns) weigh more, which is why some series are cheapest in the middle.",
+    "",
+    `Measured ${m.date} on ${m.cpus} × ${m.model}, Node.js ${m.node}; load average at the end of` +
+      ` the run ${load.join(", ")} (1, 5, 15 min): the machine was shared, so single figures are` +
+      " noisy and the ratios are the thing to read.",
+    "",
+    ...scalingTable(input.results),
+    "",
+    grown.length === 0
+      ? `No series except \`selective_receive\` (O(depth) by design, below) grew by ${GROWTH_FLAG}× or more.`
+      : `Grew by ${GROWTH_FLAG}× or more besides \`selective_receive\`: ${grown.join(", ")}; see below.`,
+    "",
+    ...scannedLine(input.results),
+    "![CPU time per unit relative to the smallest size, per series](performance-scaling.svg)",
+    "",
+    "The series:",
+    "",
+    ...input.results.map(
+      ({ series: s, rows }) =>
+        `- \`${s.name}\` (N = ${s.n}: ${rows.map((r) => r.n.toLocaleString("en-US")).join(", ")}): ${s.description}.`,
+    ),
+    "",
+    "### Reading the figures",
+    "",
+    ...READING.flatMap((p) => [p, ""]),
+    "### Commands",
+    "",
+    `- \`npm run bench -- --scaling\`: this section and its chart; it took ${Math.round(input.seconds)} s.`,
+    "- `npm run build && npm run build:bench && node --expose-gc dist/bench/run.js --scaling spawn --runs=5`:" +
+      " some series, any number of runs; the docs are left alone.",
+    "- `node --expose-gc --cpu-prof dist/bench/scaling.js --series=spawn --n=1000000 --runs=1`" +
+      " (or `--trace-gc`): one size of one series, to profile it.",
+    "",
+    END,
+  ];
+}
+
+/** The Scaling section now in docs/performance.md (markers included), or "" if there is none. */
+export function keptScalingSection(): string {
+  let doc: string;
+  try {
+    doc = fs.readFileSync(DOC, "utf8");
+  } catch {
+    return "";
+  }
+  const a = doc.indexOf(START);
+  const b = doc.indexOf(END);
+  return a >= 0 && b > a ? doc.slice(a, b + END.length) : "";
+}
+
+/**
+ * Writes the Scaling section into docs/performance.md (in place of the
+ * last one, or at the end; the page formatted by Prettier, so `npm run
+ * lint` passes) and docs/performance-scaling.svg; returns their paths.
+ */
+export async function writeScalingDoc(input: ScalingInput): Promise<string[]> {
+  let doc: string;
+  try {
+    doc = fs.readFileSync(DOC, "utf8");
+  } catch {
+    doc = "# Performance\n";
+  }
+  const kept = keptScalingSection();
+  const text = section(input).join("\n");
+  doc = kept === "" ? `${doc.trimEnd()}\n\n${text}\n` : doc.replace(kept, () => text);
+  const prettier = await import("prettier");
+  const options = (await prettier.resolveConfig(DOC)) ?? {};
+  fs.mkdirSync(path.dirname(DOC), { recursive: true });
+  fs.writeFileSync(DOC, await prettier.format(doc, { ...options, filepath: DOC }));
+  fs.writeFileSync(SVG, scalingChart(input.results));
+  return [DOC, SVG];
+}
