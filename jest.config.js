@@ -1,8 +1,10 @@
 /**
- * The project's own Jest config: TypeScript through @swc/jest. Three projects:
+ * The project's own Jest config: TypeScript through @swc/jest. Projects:
  * the runtime's tests (no preset); the preset's tests and the examples
- * written for it, which run with the preset's setup from source; and the
- * end-to-end test, which packs the package and runs Jest in a user's project.
+ * written for it, which run with the preset's setup from source; the
+ * generator's commands in process; the built CLI in subprocesses; and the
+ * end-to-end tests, which pack the packages and run them in users' projects.
+ * `npm run test:fast` runs the in-process ones (runtime, preset, generator).
  */
 const transform = {
   "^.+\\.ts$": [
@@ -28,6 +30,9 @@ const modulePathIgnorePatterns = [
   "<rootDir>/(runtime|jest-preset|generator)/dist/",
   "<rootDir>/dist/",
 ];
+
+/** The generator's tests that run the built CLI in a subprocess. */
+const CLI_TESTS = ["/test/generator/cli.test.ts", "/test/generator/end-to-end.test.ts"];
 
 module.exports = {
   projects: [
@@ -68,8 +73,7 @@ module.exports = {
       testTimeout: 180_000,
     },
     {
-      // The scaffold CLI, run built (`npm run build` first) as a subprocess in
-      // temporary projects under .scratch/ (tsc and Jest there, too).
+      // The generator's commands, in process, on an in-memory project.
       displayName: "generator",
       testEnvironment: "node",
       transform,
@@ -77,6 +81,18 @@ module.exports = {
       modulePathIgnorePatterns,
       roots: ["<rootDir>/test/generator"],
       testMatch: ["**/test/generator/**/*.test.ts"],
+      testPathIgnorePatterns: ["/node_modules/", ...CLI_TESTS],
+    },
+    {
+      // The scaffold CLI, run built (`npm run build` first) as a subprocess in
+      // temporary projects under .scratch/ (tsc and Jest there, too).
+      displayName: "cli",
+      testEnvironment: "node",
+      transform,
+      moduleNameMapper,
+      modulePathIgnorePatterns,
+      roots: ["<rootDir>/test/generator"],
+      testMatch: CLI_TESTS.map((f) => `**${f}`),
       testTimeout: 120_000,
     },
   ],
