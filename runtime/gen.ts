@@ -115,6 +115,8 @@ export function checkTimeout(fn: string, timeout: unknown): asserts timeout is n
 /** @internal The reply slot of one pending call; it watches the server for its death. */
 export class CallSlot implements Receiver, Watcher {
   readonly id: number;
+  /** The caller: the reply keeps its place among the server's other signals to it. */
+  actor = 0;
   alive = true;
   owned: Map<Ref, Monitor> | null = null;
   target: Proc | null = null;
@@ -266,6 +268,7 @@ export function call(
       return reject(slot.failure("noproc"));
     }
     slot.target = target;
+    slot.actor = caller?.id ?? 0;
     watch(target, slot);
     const from = new From(caller?.pid ?? node.externalPid, node.makeRef(), slot);
     node.sendFrom(caller?.id ?? 0, pid, build(from, request));
