@@ -17,6 +17,7 @@ import {
   type Chooser,
   type StepRecord,
   choicesOf,
+  createControlledNode,
   prng,
   recordDeliveries,
   traceSteps,
@@ -143,13 +144,14 @@ export async function runOnce(fn: (node: Node) => unknown, setup: RunSetup): Pro
     recentEvents: 10,
     onSpawn: (pid) => spawned.push({ id: pid.id, proc: viewOf(pid) }),
   };
-  if (setup.chooser !== undefined) {
-    let c: Chooser | undefined;
-    options.chooser = {
-      choose: (ids, k) => (c ??= setup.chooser!(made.node!, made.trace ?? [])).choose(ids, k),
-    };
-  }
-  const node = (made.node = createNode(options));
+  let c: Chooser | undefined;
+  const chooser = setup.chooser;
+  const node = (made.node =
+    chooser === undefined
+      ? createNode(options)
+      : createControlledNode(options, {
+          choose: (ids, k) => (c ??= chooser(made.node!, made.trace ?? [])).choose(ids, k),
+        }));
   const trace = setup.traced ? (made.trace = traceSteps(node)) : null;
   const recording = recordDeliveries(node);
   const previous = testState()?.node;
@@ -239,14 +241,14 @@ function pctChooser(seed: number, depth: number, steps: number): Chooser {
       let best = 0;
       let bestP = -Infinity;
       ids.forEach((id, i) => {
-        let p = prio.get(id);
-        if (p === undefined) prio.set(id, (p = 1 + rand()));
+        const p = prio.get(id) ?? 1 + rand();
+        prio.set(id, p);
         if (p > bestP) {
           bestP = p;
           best = i;
         }
       });
-      if (changes.has(k)) prio.set(ids[best], low--);
+      if (changes.has(k)) prio.set(ids[best]!, low--);
       return best;
     },
   };

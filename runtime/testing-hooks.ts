@@ -8,7 +8,6 @@
  */
 import { ExitError } from "./errors";
 import { CallSlot, call } from "./gen";
-import type { Node } from "./node";
 import type { Proc, Self } from "./process";
 import type { Delivery } from "./scheduler";
 import { SystemMessage, type AnySysEvent } from "./sys";
@@ -16,7 +15,8 @@ import { Pid } from "./terms";
 
 export type { Chooser, Delivery, Hold, InFlight, RaceObserver, StepRecord } from "./scheduler";
 export { prng } from "./scheduler";
-import type { Hold, RaceObserver, StepRecord } from "./scheduler";
+import type { Chooser, Hold, RaceObserver, StepRecord } from "./scheduler";
+import { type Node, type NodeOptions, createNode } from "./node";
 export { InitAck } from "./proc-lib";
 
 /** A read-only window on one live process, for diagnostics. */
@@ -175,6 +175,11 @@ export function recordDeliveries(node: Node): Delivery[] {
 /** The scheduling choices `node` has logged so far (random mode with `keepChoices`), for replay and shrinking. */
 export function choicesOf(node: Node): number[] {
   return node.scheduler.choices?.slice() ?? [];
+}
+
+/** A controlled node whose every step `chooser` picks (the explorers). */
+export function createControlledNode(options: NodeOptions, chooser: Chooser): Node {
+  return createNode({ ...options, chooser });
 }
 
 /** Records what each step of a controlled `node` touches (before its first step); returns the record. */
