@@ -280,10 +280,16 @@ export function call(
 }
 
 /** @internal Sends `value` as the reply to the call `from` (from any process; silent if the caller is gone). */
-export function reply(node: Node, from: From, value: unknown): void {
+export function reply(
+  node: Node,
+  from: From,
+  value: unknown,
+  /** The replying process's id (default: the behaviour running now, else 0): the reply keeps its place among its signals to the caller. */
+  sender: number = node.current?.id ?? 0,
+): void {
   if (!isInstance(from, From))
     throw new BadArgError(`reply: expected a From, got ${describe(from)}`);
   const slot = From.slotOf(from);
   if (!slot.alive) return;
-  node.scheduler.deliver(node.current?.id ?? 0, slot, value);
+  node.scheduler.deliver(sender, slot, value);
 }
