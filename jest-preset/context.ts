@@ -174,7 +174,15 @@ export async function rerunOnFreshNode(
     true,
     hold,
   );
-  Object.assign(s, { node, logs, unwatched, spawned, spawnedAt: null, testProcesses: new Map() });
+  Object.assign(s, {
+    node,
+    logs,
+    unwatched,
+    spawned,
+    spawnedAt: null,
+    testProcesses: new Map(),
+    testPids: [],
+  });
   setCurrentNode(node);
   let failed = false;
   let error: unknown;
@@ -199,6 +207,7 @@ export async function rerunOnFreshNode(
     spawned: saved.spawned,
     spawnedAt: saved.spawnedAt,
     testProcesses: saved.testProcesses,
+    testPids: saved.testPids,
   });
   setCurrentNode(saved.node);
   return { failed, error, tracker: tracker!, names: spawned, node };
