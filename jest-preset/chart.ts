@@ -13,11 +13,13 @@ const WIDTH = 12;
 /**
  * Renders `deliveries` (in landing order) with one column per participant,
  * named by `nameOf(id)`: `test` for code outside processes and call replies
- * to it, `timer` for timers.
+ * to it, `timer` for timers. Rows whose index is in `marks` are marked `◆`
+ * (the deciding race of a failure).
  */
 export function renderChart(
   deliveries: readonly Delivery[],
   nameOf: (id: number) => string,
+  marks: ReadonlySet<number> = new Set(),
 ): string {
   const col = new Map<string, number>();
   const names: string[] = [];
@@ -58,7 +60,7 @@ export function renderChart(
     .join("")
     .trimEnd();
   const out = [header, line((i) => (i % WIDTH === Math.floor(WIDTH / 2) ? "│" : " "))];
-  for (const r of rows) {
+  for (const [k, r] of rows.entries()) {
     const a = center(r.from);
     const b = center(r.to);
     const [lo, hi] = a <= b ? [a, b] : [b, a];
@@ -69,7 +71,7 @@ export function renderChart(
       if (i > lo && i < hi) return "─";
       return i % WIDTH === Math.floor(WIDTH / 2) ? "│" : " ";
     });
-    out.push(`${row.padEnd(names.length * WIDTH)}  ${r.label}`);
+    out.push(`${row.padEnd(names.length * WIDTH)}  ${marks.has(k) ? "◆ " : ""}${r.label}`);
   }
   return out.join("\n");
 }

@@ -3,8 +3,16 @@
  * was watching, the exits the test awaited, and the test's own process.
  */
 import { LogEvent, Node, NodeOptions, Pid, createNode, formatReason, setCurrentNode } from "otpkit";
-import { exitReasonOf, viewOf } from "otpkit/testing-hooks";
+import {
+  type Delivery,
+  type Hold,
+  exitReasonOf,
+  recordDeliveries,
+  trackRaces,
+  viewOf,
+} from "otpkit/testing-hooks";
 import { clearTestTimers, trackTestTimers } from "./leftover-timers";
+import { RaceTracker } from "./race-tracker";
 
 /** Kinds of log events that report a crash. */
 const CRASH_KINDS = new Set(["crash", "crash_report", "gen_server_terminate"]);
@@ -25,6 +33,14 @@ export interface TestState {
   testProcesses: Map<Node, { readonly pid: Pid }>;
   /** Every test process the test had (a killed one is replaced): their deaths fail the test. */
   testPids: Pid[];
+  /** Plain runs: the race tracker of the test's node (null: no race check). */
+  tracker: RaceTracker | null;
+  /** The processes spawned on the test's node, for charts. */
+  spawned: Array<{ id: number; proc: { initialCall: string | undefined } | null }>;
+  /** OTPKIT_SCHEDULE=random: the landed signals, for the failure's chart. */
+  recording: Delivery[] | null;
+  /** The test opted out of the race check (`noRaceCheck()`). */
+  raceCheck: boolean;
 }
 
 let state: TestState | null = null;
@@ -34,7 +50,7 @@ export function testState(): TestState | null {
   return state;
 }
 
-/** Is a crash of `pid` being watched (a link, a monitor, a pending call)? Checked when it is reported. */
+/** Is a crash of `pid` being watched (someone linked or monitoring)? Checked when it is reported. */
 function watched(pid: Pid): boolean {
   return viewOf(pid)?.watched ?? false;
 }
@@ -63,20 +79,50 @@ export function hash(s: string): number {
   return (h >>> 0) & 0x7fffffff;
 }
 
-/** Starts a test: a fresh node, current for the module-level API. */
-export function beginTest(testName: string): TestState {
-  const logs: LogEvent[] = [];
-  const unwatched: LogEvent[] = [];
-  const track = process.env.OTPKIT_FAIL_ON_LEFTOVERS === "1";
+/** A fresh node for a test (or a rerun of it): its logs, and race tracking in plain runs. */
+function testNode(
+  testName: string,
+  sink: () => Pick<TestState, "spawnedAt" | "spawned">,
+  logs: LogEvent[],
+  unwatched: LogEvent[],
+  race: boolean,
+  hold: Hold | null,
+): { node: Node; tracker: RaceTracker | null; recording: Delivery[] | null } {
   // Spawn sites are recorded once leftovers are tracked (env, or failOnLeftovers() from then on).
-  const onSpawn = (pid: Pid) =>
+  const onSpawn = (pid: Pid) => {
+    const s = sink();
+    s.spawned.push({ id: pid.id, proc: viewOf(pid) });
     s.spawnedAt?.set(pid, new Error().stack?.split("\n").slice(3, 8).join("\n") ?? "");
+  };
+  const options = nodeOptionsFor(testName);
   const node = createNode({
-    ...nodeOptionsFor(testName),
+    ...options,
+    keepChoices: false,
     logger: collectingLogger(logs, unwatched),
     recentEvents: 10,
     onSpawn,
   });
+  let tracker: RaceTracker | null = null;
+  let recording: Delivery[] | null = null;
+  if (options.mode === "random") recording = recordDeliveries(node);
+  else if (race) trackRaces(node, (tracker = new RaceTracker()), hold);
+  return { node, tracker, recording };
+}
+
+/** Starts a test: a fresh node, current for the module-level API. */
+export function beginTest(testName: string, raceCheck = false): TestState {
+  const logs: LogEvent[] = [];
+  const unwatched: LogEvent[] = [];
+  const track = process.env.OTPKIT_FAIL_ON_LEFTOVERS === "1";
+  const base = { spawnedAt: track ? new Map<Pid, string>() : null, spawned: [] };
+  const { node, tracker, recording } = testNode(
+    testName,
+    () => s,
+    logs,
+    unwatched,
+    raceCheck,
+    null,
+  );
   const s: TestState = {
     node,
     logs,
@@ -84,14 +130,87 @@ export function beginTest(testName: string): TestState {
     expected: new Set(),
     allowCrashes: false,
     failOnLeftovers: track,
-    spawnedAt: track ? new Map() : null,
+    ...base,
     testProcesses: new Map(),
     testPids: [],
+    tracker,
+    recording,
+    raceCheck,
   };
   state = s;
   trackTestTimers();
   setCurrentNode(node);
   return state;
+}
+
+/** What a rerun of the test body on a fresh node did. */
+export interface Rerun {
+  failed: boolean;
+  error: unknown;
+  tracker: RaceTracker;
+  names: TestState["spawned"];
+  node: Node;
+}
+
+/**
+ * Runs `body` again on a fresh race-tracked node (with `hold`: one race
+ * reversed), in place of the test's node for the time of the run.
+ */
+export async function rerunOnFreshNode(
+  testName: string,
+  body: () => unknown,
+  hold: Hold | null,
+): Promise<Rerun> {
+  const s = state!;
+  const saved = { ...s };
+  const logs: LogEvent[] = [];
+  const unwatched: LogEvent[] = [];
+  const spawned: TestState["spawned"] = [];
+  const { node, tracker } = testNode(
+    testName,
+    () => ({ spawnedAt: null, spawned }),
+    logs,
+    unwatched,
+    true,
+    hold,
+  );
+  Object.assign(s, {
+    node,
+    logs,
+    unwatched,
+    spawned,
+    spawnedAt: null,
+    testProcesses: new Map(),
+    testPids: [],
+  });
+  setCurrentNode(node);
+  let failed = false;
+  let error: unknown;
+  try {
+    await body();
+  } catch (e) {
+    failed = true;
+    error = e;
+  }
+  const crashes = unwatched.filter((e) => !s.expected.has(e.pid));
+  if (!failed && !s.allowCrashes && crashes.length > 0) {
+    failed = true;
+    error = new Error(
+      `a process crashed and nothing was watching it:\n${crashes.map((e) => e.text).join("\n")}`,
+    );
+  }
+  node.shutdown();
+  Object.assign(s, {
+    node: saved.node,
+    logs: saved.logs,
+    unwatched: saved.unwatched,
+    spawned: saved.spawned,
+    spawnedAt: saved.spawnedAt,
+    testProcesses: saved.testProcesses,
+    testPids: saved.testPids,
+  });
+  setCurrentNode(saved.node);
+  return { failed, error, tracker: tracker!, names: spawned, node };
 }
 
 /**
@@ -108,7 +227,7 @@ export function endTest(): string[] {
   if (s.failOnLeftovers && timers > 0)
     problems.push(`${timers} timer(s) left pending at the end of the test (cleared)`);
   if (s.failOnLeftovers) {
-    const own = new Set([...s.testProcesses.values()].map((p) => p.pid));
+    const own = new Set([...s.testProcesses.values()].map((p) => (p as { pid: Pid }).pid));
     const left = s.node.processes().filter((pid) => !own.has(pid));
     if (left.length > 0)
       problems.push(

@@ -17,6 +17,7 @@ declare global {
   const label: typeof T.label;
   const expectCrash: typeof T.expectCrash;
   const failOnLeftovers: typeof T.failOnLeftovers;
+  const noRaceCheck: typeof T.noRaceCheck;
 
   // eslint-disable-next-line @typescript-eslint/no-namespace -- augmenting @types/jest
   namespace jest {

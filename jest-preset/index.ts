@@ -20,6 +20,8 @@ export type { ExploreOptions, FailingSchedule } from "./explore";
 export { matchers } from "./matchers";
 export type { MatcherContext, MatcherResult } from "./matchers";
 export { expectCrash, failOnLeftovers } from "./context";
+export { noRaceCheck } from "./races";
+export type { ExploreSummary, Strategy } from "./explore";
 export { matches } from "./match";
 export type {
   Pattern,

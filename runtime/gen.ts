@@ -115,6 +115,8 @@ export function checkTimeout(fn: string, timeout: unknown): asserts timeout is n
 /** @internal The reply slot of one pending call; it watches the server for its death. */
 export class CallSlot implements Receiver, Watcher {
   readonly id: number;
+  /** The caller: the reply keeps its place among the server's other signals to it. */
+  actor = 0;
   alive = true;
   owned: Map<Ref, Monitor> | null = null;
   target: Proc | null = null;
@@ -266,6 +268,7 @@ export function call(
       return reject(slot.failure("noproc"));
     }
     slot.target = target;
+    slot.actor = caller?.id ?? 0;
     watch(target, slot);
     const from = new From(caller?.pid ?? node.externalPid, node.makeRef(), slot);
     node.sendFrom(caller?.id ?? 0, pid, build(from, request));
@@ -277,10 +280,16 @@ export function call(
 }
 
 /** @internal Sends `value` as the reply to the call `from` (from any process; silent if the caller is gone). */
-export function reply(node: Node, from: From, value: unknown): void {
+export function reply(
+  node: Node,
+  from: From,
+  value: unknown,
+  /** The replying process's id (default: the behaviour running now, else 0): the reply keeps its place among its signals to the caller. */
+  sender: number = node.current?.id ?? 0,
+): void {
   if (!isInstance(from, From))
     throw new BadArgError(`reply: expected a From, got ${describe(from)}`);
   const slot = From.slotOf(from);
   if (!slot.alive) return;
-  node.scheduler.deliver(node.current?.id ?? 0, slot, value);
+  node.scheduler.deliver(sender, slot, value);
 }

@@ -15,11 +15,12 @@ import {
   stackSuffix,
 } from "./errors";
 import { Body, Proc } from "./process";
-import { ScheduleMode, Scheduler } from "./scheduler";
+import { Chooser, ScheduleMode, Scheduler, actorOf } from "./scheduler";
 import {
   Receiver,
   addMonitor,
   addDeadMonitor,
+  monitorSignal,
   removeMonitor,
   sendExit,
   sendExitSignals,
@@ -43,6 +44,10 @@ export interface NodeOptions {
   onSpawn?: (pid: Pid) => void;
   /** `random` mode only: replay these choices instead of drawing from the seed (0 past their end). */
   schedule?: readonly number[];
+  /** @internal Controlled mode driven by an explorer: it picks every step. */
+  chooser?: Chooser;
+  /** `random` mode: keep the log of choices, bounded (for replay and shrinking; default false: the seed replays a run, and the log costs nothing). */
+  keepChoices?: boolean;
 }
 
 /** A report from the runtime: a crashed process, a warning from a behaviour... */
@@ -181,7 +186,13 @@ export class Node {
           options.schedule.every((c) => Number.isInteger(c) && c >= 0),
         "createNode: schedule must be an array of integers >= 0",
       );
-    this.scheduler = new Scheduler(mode, this.seed, options.schedule);
+    this.scheduler = new Scheduler(
+      mode,
+      this.seed,
+      options.schedule,
+      options.chooser,
+      options.keepChoices ?? false,
+    );
     this.timers = new Timers(this);
     this.logger = options.logger ?? defaultLogger;
     this.recentEvents = options.recentEvents ?? 0;
@@ -196,7 +207,9 @@ export class Node {
   /** Spawns a process running `body(self)`; returns its pid at once (PP-01). */
   spawn(body: Body): Pid {
     checkFunction("spawn", "body", body); // null is spawnProc's "no body yet", not a user's
-    return this.spawnProc(body).pid;
+    const p = this.spawnProc(body);
+    this.scheduler.observer?.spawned(this.current?.id ?? 0, p.id);
+    return p.pid;
   }
 
   /**
@@ -204,7 +217,9 @@ export class Node {
    * synchronously, with no Promise per message (the lightest process).
    */
   spawnHandler(handler: Handler): Pid {
-    return this.spawnHandlerProc(handler).pid;
+    const p = this.spawnHandlerProc(handler);
+    this.scheduler.observer?.spawned(this.current?.id ?? 0, p.id);
+    return p.pid;
   }
 
   /** @internal */
@@ -285,6 +300,7 @@ export class Node {
       p = Pid.procOf(to) as Proc | null;
     } else if (typeof to === "string") {
       p = this.registry.get(to);
+      if (this.scheduler.tracing) this.scheduler.touch("n:" + to, false);
       if (p === undefined)
         throw new BadArgError(`send: no process is registered as ${JSON.stringify(to)}`);
     } else if (isInstance(to, Ref)) return this.sendAlias(from, to, msg);
@@ -296,7 +312,7 @@ export class Node {
   private sendAlias(from: number, ref: Ref, msg: unknown): void {
     const a = this.aliases.get(ref);
     if (a === undefined) return;
-    this.scheduler.post(
+    this.scheduler.message(
       from,
       a.owner.id,
       () => {
@@ -305,6 +321,7 @@ export class Node {
         a.owner.deliver(msg);
       },
       msg,
+      actorOf(a.owner),
     );
   }
 
@@ -325,7 +342,9 @@ export class Node {
   isAliveFrom(from: number, pid: Pid): boolean {
     const p = this.procOf("isAlive", pid);
     if (p === null) return false;
-    p.node.scheduler.flush(from, p.id);
+    const s = p.node.scheduler;
+    s.flush(from, p.id);
+    if (s.tracing) s.touch("a:" + p.id, false);
     return p.alive;
   }
 
@@ -336,6 +355,7 @@ export class Node {
       throw new BadArgError(`register: ${pid} is already registered as ${JSON.stringify(p.name)}`);
     this.registry.set(name, p);
     p.name = name;
+    if (this.scheduler.tracing) this.scheduler.touch("n:" + name, true);
     return true;
   }
 
@@ -363,12 +383,14 @@ export class Node {
       throw new BadArgError(`unregister: no process is registered as ${JSON.stringify(name)}`);
     this.registry.delete(name);
     p.name = undefined;
+    if (this.scheduler.tracing) this.scheduler.touch("n:" + name, true);
     return true;
   }
 
   /** The pid registered as `name`, or undefined. */
   whereis(name: string): Pid | undefined {
     checkName("whereis", name);
+    if (this.scheduler.tracing) this.scheduler.touch("n:" + name, false);
     return this.registry.get(name)?.pid;
   }
 
@@ -414,8 +436,17 @@ export class Node {
     };
   }
 
-  /** @internal Monitor from any receiver (a process, or an endpoint). */
-  monitorFrom(owner: Receiver, target: Pid | string, alias?: "demonitor" | "replyDemonitor"): Ref {
+  /**
+   * @internal Monitor from any receiver (a process, or an endpoint): a
+   * monitor signal to a live target, or `noproc` on its way. `atOnce` sets it
+   * up at once (spawnMonitor: in place before the body runs).
+   */
+  monitorFrom(
+    owner: Receiver,
+    target: Pid | string,
+    alias?: "demonitor" | "replyDemonitor",
+    atOnce = false,
+  ): Ref {
     const ref = this.makeRef();
     let p: Proc | null | undefined;
     let object: MonitorObject;
@@ -424,6 +455,7 @@ export class Node {
       object = target;
     } else if (typeof target === "string") {
       p = this.registry.get(target);
+      if (this.scheduler.tracing) this.scheduler.touch("n:" + target, false);
       object = { name: target, node: this.id };
     } else
       throw new BadArgError(
@@ -439,7 +471,9 @@ export class Node {
     const m =
       p === null || p === undefined || !p.alive
         ? addDeadMonitor(this, owner, target instanceof Pid ? target.id : 0, ref, object)
-        : addMonitor(owner, p, ref, object);
+        : atOnce
+          ? addMonitor(owner, p, ref, object)
+          : monitorSignal(owner, p, ref, object);
     m.alias = alias !== undefined;
     return ref;
   }
@@ -519,7 +553,11 @@ export class Node {
     return this.timers.read(ref);
   }
 
-  /** @internal Ends process `p` with `reason` and sends its exit signals. */
+  /**
+   * @internal Ends process `p` with `reason`: it stops at once; releasing its
+   * names and sending its exit signals is a step of its own, later (OTP: a
+   * process's termination can be observed before it completes).
+   */
   terminate(p: Proc, reason: unknown): void {
     if (!p.alive) return;
     p.alive = false;
@@ -529,14 +567,20 @@ export class Node {
     if (p.next === null) this.tail = p.prev;
     else p.next.prev = p.prev;
     p.prev = p.next = null;
+    this.timers.cancelFor(p);
+    Pid.setExitReason(p.pid, reason);
+    p.scheduleTermination(this.down);
+  }
+
+  /** @internal The termination step of `p`: releases its names, sends its exit signals and DOWNs. */
+  finishTermination(p: Proc): void {
     if (p.name !== undefined) {
+      if (this.scheduler.tracing) this.scheduler.touch("n:" + p.name, true);
       this.registry.delete(p.name);
       p.name = undefined;
     }
     if (p.globalNames !== null) for (const n of p.globalNames) this.globals.delete(n);
-    this.timers.cancelFor(p);
-    sendExitSignals(p, reason);
-    Pid.setExitReason(p.pid, reason);
+    sendExitSignals(p, Pid.exitReasonOf(p.pid));
   }
 
   /** @internal Reports a process that crashed with an uncaught exception. */
@@ -557,6 +601,7 @@ export class Node {
     while (this.head !== null) this.terminate(this.head, "killed");
     this.timers.cancelAll();
     this.deadlines.clear();
+    this.scheduler.flushAll();
     this.scheduler.stop();
   }
 
@@ -596,7 +641,7 @@ export class Node {
       this.closeEndpoint(e);
       safe((m as Down).reason);
     });
-    this.monitorFrom(e, pid);
+    this.monitorFrom(e, pid, undefined, true); // an observer: in place at once, never noproc
     return () => this.closeEndpoint(e);
   }
 }

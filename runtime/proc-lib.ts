@@ -62,6 +62,8 @@ class AckSlot implements Receiver, Watcher {
     readonly op: string,
     /** startLink's caller: a failed start takes the child's EXIT from it (OTP's flush_EXIT). */
     readonly linked: Proc | null,
+    /** The starter's actor id (0 outside processes). */
+    readonly actor: number,
   ) {
     watch(child, this);
   }
@@ -115,7 +117,7 @@ export function ackStart(p: Proc, value: unknown): void {
   if (slot === undefined) return;
   acks.delete(p);
   const ack = new InitAck(value);
-  p.node.scheduler.post(p.id, slot.id, () => slot.deliver(ack), ack);
+  p.node.scheduler.message(p.id, slot.id, () => slot.deliver(ack), ack, slot.actor);
 }
 
 /** @internal Tells the starter of `p` that its start failed with `reason`. */
@@ -124,7 +126,7 @@ export function failStart(p: Proc, reason: unknown): void {
   if (slot === undefined) return;
   acks.delete(p);
   const nack = new InitFailure(reason);
-  p.node.scheduler.post(p.id, slot.id, () => slot.deliver(nack), nack);
+  p.node.scheduler.message(p.id, slot.id, () => slot.deliver(nack), nack, slot.actor);
 }
 
 function initialCallOf(body: Body): string {
@@ -231,6 +233,7 @@ export function awaitAck(
       reject,
       op,
       linked ? parent : null,
+      parent?.id ?? node.current?.id ?? 0,
     );
     acks.set(child, slot);
     if (timeout !== Infinity) {

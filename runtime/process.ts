@@ -24,6 +24,7 @@ import {
   Via,
   Watcher,
   link as linkProcs,
+  linkSignal,
   receiveExit,
   removeMonitor,
   sendExit,
@@ -61,6 +62,7 @@ export interface MonitorOptions {
 
 /** What a process can do to itself and from itself. Passed to the body as `self`. */
 export interface Self {
+  /** This process's pid. */
   readonly pid: Pid;
   /** The node the process runs on. */
   readonly node: Node;
@@ -136,6 +138,10 @@ const DEAD = 1;
 const TRAP_EXIT = 2;
 const SCHEDULED = 4;
 const WOKEN = 8;
+/** Terminated, its termination step (names, exit signals) still to run. */
+const EXITING = 16;
+/** Its termination step has run. */
+const FINISHED = 32;
 
 /**
  * @internal Throws a BadArgError naming `fn` and `what` unless `x` is a process context
@@ -162,6 +168,7 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
   readonly pid: Pid;
   /** Alive, trapping exits, queued in the run queue: one field. */
   private flags = 0;
+  /** Alive (not terminated). */
   get alive(): boolean {
     return (this.flags & DEAD) === 0;
   }
@@ -182,6 +189,11 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
   set scheduled(v: boolean) {
     this.flags = v ? this.flags | SCHEDULED : this.flags & ~SCHEDULED;
   }
+  /** Its termination step has run: names released, exit signals and DOWNs sent. */
+  get finished(): boolean {
+    return (this.flags & FINISHED) !== 0;
+  }
+  /** The pid's number. */
   get id(): number {
     return this.pid.id;
   }
@@ -217,6 +229,7 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
   private get x(): ProcExtras {
     return (this.ext ??= new ProcExtras());
   }
+  /** The registered name. */
   get name(): string | undefined {
     return this.ext?.name;
   }
@@ -260,6 +273,7 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
       ["$ancestors", e.ancestors ?? []],
     ];
   }
+  /** sys debug state. */
   get debug(): import("./sys").Debug | null {
     return this.ext?.debug ?? null;
   }
@@ -302,6 +316,11 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
   /** Scheduler entry: start the body, hand over a matched message, or run the behaviour. */
   run(): void {
     this.scheduled = false;
+    this.node.scheduler.settle = true;
+    if ((this.flags & EXITING) !== 0) {
+      this.flags = (this.flags & ~EXITING) | FINISHED;
+      return this.node.finishTermination(this);
+    }
     if (!this.alive) return;
     try {
       if (this.body !== null) return this.start();
@@ -352,6 +371,21 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
     } catch {
       this.node.terminate(this, reasonOf(e));
     }
+  }
+
+  /**
+   * Queues this (terminated) process's termination step; with `now`, runs it
+   * at once (node shutdown).
+   */
+  scheduleTermination(now: boolean): void {
+    if (now) {
+      this.flags = (this.flags & ~EXITING) | FINISHED;
+      return this.node.finishTermination(this);
+    }
+    this.flags |= EXITING;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.node.scheduler.enqueue(this);
   }
 
   /** Puts this process in the run queue unless it is there already. */
@@ -475,7 +509,13 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
         this.schedule();
       });
     }
-    if (timeout === 0) return Promise.resolve(TIMEOUT);
+    const sched = this.node.scheduler;
+    if (sched.tracing) sched.touch("m:" + this.id, false);
+    if (timeout === 0) {
+      // A look at the mailbox: in-flight signals may or may not have landed (a recorded choice).
+      if (sched.random && sched.landSomeTo(this.id)) return this.receive(match, options);
+      return Promise.resolve(TIMEOUT);
+    }
     return new Promise((resolve) => {
       this.resolver = resolve;
       this.pending = match ?? null;
@@ -503,6 +543,7 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
     checkFunction("spawn", "body", body);
     checkOptions("spawn", options);
     const p = this.node.spawnProc(body);
+    this.node.scheduler.observer?.spawned(this.id, p.id);
     if (options?.link) linkProcs(this, p);
     return p.pid;
   }
@@ -515,13 +556,14 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
     this.assertAlive();
     checkOptions("spawnHandler", options);
     const p = this.node.spawnHandlerProc(handler);
+    this.node.scheduler.observer?.spawned(this.id, p.id);
     if (options?.link) linkProcs(this, p);
     return p.pid;
   }
 
   spawnMonitor(body: Body): { pid: Pid; ref: Ref } {
     const pid = this.spawn(body);
-    return { pid, ref: this.monitor(pid) };
+    return { pid, ref: this.node.monitorFrom(this, pid, undefined, true) };
   }
 
   link(pid: Pid): true {
@@ -538,7 +580,7 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
       else throw new ExitError("noproc", `link(${pid})`);
       return true;
     }
-    linkProcs(this, other);
+    linkSignal(this, other);
     return true;
   }
 

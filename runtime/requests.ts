@@ -14,6 +14,7 @@ export type Outcome =
   | {
       /** The server replied. */
       kind: "reply";
+      /** The reply. */
       reply: unknown;
     }
   | {
@@ -27,6 +28,7 @@ export type Outcome =
 
 /** A reply (or the server's death) for a request sent with `{ caller }`, as it lands in the caller's mailbox. */
 export class ResponseMessage {
+  /** Tags the message as a response. */
   readonly kind = "$gen_response" as const;
   constructor(
     /** The request it answers. */
@@ -52,6 +54,11 @@ class RequestSlot implements Receiver, Watcher {
     readonly server: ServerRef,
     readonly caller: Proc | null,
   ) {}
+  /** The caller's actor id (replies keep their place among the server's signals to it). */
+  get actor(): number {
+    return this.caller?.id ?? 0;
+  }
+  /** The reply. */
   deliver(m: unknown): void {
     if (this.alive) this.settle({ kind: "reply", reply: m });
   }
@@ -111,10 +118,13 @@ export function sendRequest(
   slot.requestId = id;
   const target = pid === undefined ? null : Pid.procOf(pid);
   if (target === null || !target.alive) {
-    node.scheduler.post(pid?.id ?? 0, slot.id, () => slot.targetDown("noproc"), {
-      signal: "DOWN",
-      reason: "noproc",
-    });
+    node.scheduler.post(
+      pid?.id ?? 0,
+      slot.id,
+      () => slot.targetDown("noproc"),
+      { signal: "DOWN", reason: "noproc" },
+      slot.actor,
+    );
     return id;
   }
   slot.target = target;

@@ -1,29 +1,69 @@
 /**
- * The run queue and signal delivery of one node.
+ * The run queue and signal delivery of one node. The schedule space is OTP's
+ * (docs/schedule-model.md): signals between one sender and one receiver stay
+ * in order; everything else is free.
  *
- * - `fifo` mode: deterministic. Signals are delivered at once (a worklist
- *   keeps termination cascades iterative); runnable processes run in the
- *   order they became runnable.
- * - `random` mode: every choice the guarantees leave open is drawn from the
- *   seed: which runnable process goes next, and when each in-flight signal
- *   lands. Signals wait in one queue per sender→receiver pair, so per-pair
- *   order always holds.
- *
- * Work is done in microtasks; after a bounded amount the scheduler continues
- * in a macrotask (`setImmediate`), so timers and I/O are never starved.
+ * - `fifo` mode: deterministic and fast. A message to a receiver with nothing
+ *   in flight is put in its mailbox at once (a valid order: it lands right
+ *   after the send, before anyone else acts); every other signal (exit, link,
+ *   monitor, DOWN...) and every message sent while something is in flight
+ *   waits in one global queue, interleaved with the process turns, so no
+ *   signal ever lands inside its sender's call and per-pair order holds.
+ * - controlled mode (`random`, and the explorers' strategies): every choice
+ *   the guarantees leave open is a step: "run process <id>" (a turn, or its
+ *   termination) or "land the head of pair <from>><to>". With `trace`, steps
+ *   are taken one per macrotask, once the microtasks of the previous step have
+ *   settled, so a step is a whole turn and everything it causes, and each step
+ *   records what it touched, for race analysis. The choice is drawn from
+ *   the seed, forced by a replay, or made by a `Chooser` (the explorers).
  */
 import { setImmediate as realSetImmediate } from "timers";
 
 /** @internal Something the scheduler can run: a process with work to do. */
 export interface Runnable {
-  /** Does one turn of work (resume a receive, handle a bounded number of messages...). */
+  /** The process's id (names the step "run process <id>"). */
+  readonly id: number;
+  /** Does one turn of work (resume a receive, handle a bounded number of messages, terminate...). */
   run(): void;
 }
 
 /** How a node schedules: `fifo` (default) or `random` with a seed. */
 export type ScheduleMode = "fifo" | "random";
 
+/** Picks the next step of a controlled run (the explorers implement it). */
+export interface Chooser {
+  /**
+   * Returns the index in `ids` (the enabled steps, oldest first: `R<pid>`
+   * runs a process, `L<from>><to>` lands the head of a pair) of the step to
+   * take as step number `step`.
+   */
+  choose(ids: readonly string[], step: number): number;
+}
+
+/** What one step of a traced controlled run did. */
+export interface StepRecord {
+  /** The step's identity: `R<pid>` or `L<from>><to>`. */
+  readonly id: string;
+  /** The enabled steps it was chosen from (oldest first). */
+  readonly enabled: readonly string[];
+  /** For a landing: the step during which the signal was sent (-1: before the first step). */
+  readonly created: number;
+  /** Shared state it touched: `w:<key>` (written) or `r:<key>` (read). */
+  readonly keys: string[];
+  /** For a landing: the sender, the receiver and what landed. */
+  readonly delivery: Delivery | null;
+}
+
 const resolved = Promise.resolve();
+
+/**
+ * Controlled mode: microtask hops between two steps, so that the turn a step
+ * started (an `await` chain) has settled before the next choice.
+ */
+const SETTLE_HOPS = 8;
+
+/** The most choices a random run logs for replay and shrinking (about 8 MB). */
+const MAX_CHOICES = 1 << 20;
 
 /** Units of work (process turns, direct wake-ups) before yielding to the event loop. */
 const WORK_PER_MACROTASK = 2048;
@@ -40,12 +80,77 @@ export function prng(seed: number): () => number {
   };
 }
 
+/** A signal in flight. In fifo mode it is also an entry of the run queue. */
+class Signal implements Runnable, InFlight {
+  done = false;
+  /** Its place on its pair: the pair's n-th signal (0-based). */
+  index = 0;
+  /** Race tracking: the observer's data (the sender's vector clock). */
+  note: unknown = undefined;
+  constructor(
+    readonly sched: Scheduler,
+    readonly pq: PairQueue,
+    readonly to: number,
+    readonly fn: () => void,
+    readonly what: unknown,
+    /** When it was sent (orders the enabled steps, oldest first). */
+    readonly seq: number,
+    /** The step during which it was sent (traced runs). */
+    readonly created: number,
+  ) {}
+  get id(): number {
+    return this.pq.actor;
+  }
+  get key(): string {
+    return this.pq.key;
+  }
+  get from(): number {
+    return this.pq.from;
+  }
+  get actor(): number {
+    return this.pq.actor;
+  }
+  run(): void {
+    if (!this.done) this.sched.landQueued(this);
+  }
+}
+
+/** A signal as a race observer sees it. */
+export interface InFlight {
+  /** Its pair, `<from>><actor>`, and its place there: together a stable name across reruns. */
+  readonly key: string;
+  readonly index: number;
+  readonly from: number;
+  /** The receiving actor (a process id; a reply slot's caller; 0 outside processes). */
+  readonly actor: number;
+  /** The receiver's own id (negative for a reply slot). */
+  readonly to: number;
+  readonly what: unknown;
+  /** The observer's data. */
+  note: unknown;
+}
+
+/** Watches a fifo run's signals (the preset's race detection). */
+export interface RaceObserver {
+  posted(s: InFlight): void;
+  landed(s: InFlight): void;
+  spawned(parent: number, child: number): void;
+}
+
+/** A rerun's reversal: `held` waits until `until` has landed (or nothing else can happen). */
+export interface Hold {
+  held: { key: string; index: number };
+  until: { key: string; index: number };
+}
+
 interface PairQueue {
   key: string;
+  /** A rerun holds its head back. */
+  blocked: boolean;
   from: number;
-  to: number;
-  items: Array<() => void>;
-  whats: unknown[];
+  /** The receiving actor: a process id, or for a reply slot the caller's (0 outside processes). */
+  actor: number;
+  items: Signal[];
   /** Index of the next signal to land (no O(n) shift). */
   head: number;
 }
@@ -62,57 +167,101 @@ export interface Delivery {
 
 /** @internal Describes a non-message signal in a `Delivery`. */
 export interface SignalLabel {
-  signal: "exit" | "EXIT" | "DOWN";
+  signal: "exit" | "EXIT" | "DOWN" | "link" | "monitor";
   reason: unknown;
 }
 
-/** @internal */
+/** The actor a receiver belongs to: itself for a process, its owner for a reply slot (0: outside processes). */
+export function actorOf(r: { readonly id: number; readonly actor?: number }): number {
+  return r.actor ?? (r.id > 0 ? r.id : 0);
+}
+
 export class Scheduler {
+  /** Controlled mode: every open choice is a step (random, replay, or a chooser's). */
   readonly random: boolean;
+  /** fifo without race tracking: a message to a pair with nothing in flight is put in place at once. */
+  private direct: boolean;
   private readonly rand: () => number;
-  /** fifo: the run queue (array + head). random: the runnable set. */
+  /** fifo: the run queue (processes and signals, array + head). controlled: the runnable processes, oldest first. */
   private queue: Runnable[] = [];
+  private qseq: number[] = [];
+  /** traced: the step that made each runnable process runnable. */
+  private qcreated: number[] = [];
   private head = 0;
   private armed = false;
   private work = 0;
-  /** fifo: signals posted while delivering, done before returning to the sender. */
-  private delivering = false;
-  private worklist: Array<() => void> = [];
-  /** random: in-flight signals, one queue per sender→receiver pair. */
+  /** Signals in flight (fifo: while > 0, messages are queued too, to keep per-pair order). */
+  private inflight = 0;
+  /** In-flight signals, one queue per sender→receiver pair. */
   private pairs: PairQueue[] = [];
   private pairIndex = new Map<string, PairQueue>();
-  /** random: the choices made so far (the option index of each), for replay and shrinking. */
-  readonly choices: number[] = [];
+  private seq = 0;
+  /** controlled: the choices made so far (the option index of each), for replay and shrinking; null when nobody will read them. */
+  choices: number[] | null;
   private stopped = false;
   private readonly drainFn = () => this.drain();
+  private hops = 0;
+  /** controlled: the last step resumed JavaScript code (a body, a caller): let it settle. */
+  settle = false;
+  private readonly hopFn = (): void => {
+    if (--this.hops > 0) resolved.then(this.hopFn);
+    else this.stepFn();
+  };
+  private readonly stepFn = () => {
+    this.armed = false;
+    this.step();
+  };
+  /** Steps taken (controlled mode). */
+  steps = 0;
+  /** controlled, traced (set before the first step): what each step did. */
+  trace: StepRecord[] | null = null;
+  private current: StepRecord | null = null;
+  /** Called when a controlled run has nothing left to do (no runnable process, nothing in flight). */
+  onIdle: (() => void) | null = null;
 
   constructor(
     mode: ScheduleMode,
     readonly seed: number,
-    /** random: forced choices (replay of a recorded or shrunk schedule); past its end, 0. */
+    /** controlled: forced choices (replay of a recorded or shrunk schedule); past its end, 0. */
     private readonly forced?: readonly number[],
+    /** controlled: picks every step instead of the seed. */
+    readonly chooser?: Chooser,
+    /** Keep the choice log (for replay and shrinking; bounded). */
+    keepChoices = false,
   ) {
-    this.random = mode === "random";
+    this.random = mode === "random" || chooser !== undefined;
+    this.direct = !this.random;
     this.rand = prng(seed);
+    this.choices = this.random && keepChoices ? [] : null;
   }
 
   /** A random integer in [0, n), drawn from the seed or the forced schedule (0 in fifo mode). */
   pick(n: number): number {
     if (!this.random || n <= 1) return 0;
-    const k = this.choices.length;
+    const at = this.picks++;
     const i =
       this.forced === undefined
         ? Math.floor(this.rand() * n)
-        : k < this.forced.length
-          ? this.forced[k] % n
+        : at < this.forced.length
+          ? this.forced[at] % n
           : 0;
-    this.choices.push(i);
+    const log = this.choices;
+    if (log !== null) {
+      // Bounded: past MAX_CHOICES the log is dropped (the seed alone still replays the run).
+      if (log.length < MAX_CHOICES) log.push(i);
+      else this.choices = null;
+    }
     return i;
   }
+  private picks = 0;
 
   /** Makes `r` runnable. The caller guarantees it is not queued already. */
   enqueue(r: Runnable): void {
     this.queue.push(r);
+    if (this.random) {
+      this.qseq.push(this.seq++);
+      if (this.trace !== null) this.qcreated.push(this.current !== null ? this.steps - 1 : -1);
+    }
     this.arm();
   }
 
@@ -127,89 +276,208 @@ export class Scheduler {
   }
 
   /**
-   * Delivers a signal from `from` to the receiver named `to`: at once in fifo
-   * mode (after any delivery in progress), later in random mode.
+   * Sends a signal from `from` to receiver `to` (of actor `actor`): it lands
+   * later, after the signals sent earlier on the same pair, never inside the
+   * sender's call.
    */
-  post(from: number, to: number, deliver: () => void, what: unknown): void {
-    if (this.random) {
-      const key = from + ">" + to;
-      let pq = this.pairIndex.get(key);
-      if (pq === undefined) {
-        pq = { key, from, to, items: [], whats: [], head: 0 };
-        this.pairIndex.set(key, pq);
-        this.pairs.push(pq);
-      }
-      pq.items.push(deliver);
-      pq.whats.push(what);
-      this.arm();
-      return;
+  post(
+    from: number,
+    to: number,
+    deliver: () => void,
+    what: unknown,
+    actor = to > 0 ? to : 0,
+  ): void {
+    if (this.stopped) return;
+    const key = from + ">" + actor;
+    let pq = this.pairIndex.get(key);
+    if (pq === undefined) {
+      pq = { key, from, actor, items: [], head: 0, blocked: false };
+      this.pairIndex.set(key, pq);
+      this.pairs.push(pq);
     }
-    if (this.delivering) {
-      this.worklist.push(deliver);
-      return;
+    const s = new Signal(
+      this,
+      pq,
+      to,
+      deliver,
+      what,
+      this.seq++,
+      this.current ? this.steps - 1 : -1,
+    );
+    pq.items.push(s);
+    this.inflight++;
+    if (this.observer !== null) {
+      // Stable names across reruns: the n-th signal ever sent on this pair.
+      const n = this.pairCounts.get(key) ?? 0;
+      this.pairCounts.set(key, n + 1);
+      s.index = n;
+      this.observer.posted(s);
     }
-    this.delivering = true;
-    try {
-      deliver();
-      for (let i = 0; i < this.worklist.length; i++) this.worklist[i]();
-    } finally {
-      this.worklist.length = 0;
-      this.delivering = false;
-    }
+    if (!this.random) this.queue.push(s);
+    this.arm();
   }
 
   /** Delivers `msg` to `to` from sender `from`: a direct call when nothing is in flight (fifo), else posted. */
-  deliver(from: number, to: { id: number; deliver(m: unknown): void }, msg: unknown): void {
-    if (!this.random && !this.delivering) to.deliver(msg);
-    else this.post(from, to.id, () => to.deliver(msg), msg);
+  deliver(
+    from: number,
+    to: { readonly id: number; readonly actor?: number; deliver(m: unknown): void },
+    msg: unknown,
+  ): void {
+    if (this.direct && (this.inflight === 0 || this.clear(from, actorOf(to)))) to.deliver(msg);
+    else this.post(from, to.id, () => to.deliver(msg), msg, actorOf(to));
   }
 
-  /** True while a fifo delivery is in progress (direct sends must then be posted). */
-  get busy(): boolean {
-    return this.delivering;
+  /**
+   * Sends a message (not another kind of signal) whose delivery is `deliver`:
+   * at once in fifo mode when nothing is in flight (as `deliver`), else posted.
+   */
+  message(
+    from: number,
+    to: number,
+    deliver: () => void,
+    what: unknown,
+    actor = to > 0 ? to : 0,
+  ): void {
+    if (this.direct && (this.inflight === 0 || this.clear(from, actor))) deliver();
+    else this.post(from, to, deliver, what, actor);
   }
 
-  /** random: delivers now every in-flight signal from `from` to `to` (PP-08). */
+  /** Nothing in flight from `from` to actor `to`: a message may be put in place at once. */
+  private clear(from: number, to: number): boolean {
+    return !this.pairIndex.has(from + ">" + to);
+  }
+
+  /** Lands every in-flight signal from `from` to actor `to` now (PP-08: isAlive, exit to self). */
   flush(from: number, to: number): void {
     const pq = this.pairIndex.get(from + ">" + to);
     if (pq === undefined) return;
-    this.dropPair(pq);
-    for (let i = pq.head; i < pq.items.length; i++) this.land(pq, i);
+    while (this.pairIndex.get(pq.key) === pq) this.landHead(pq);
   }
 
-  /** random: delivers now every in-flight signal to `to`, from any sender (syncWith). */
+  /** Lands every in-flight signal to actor `to`, from any sender (syncWith). */
   flushTo(to: number): void {
     for (;;) {
-      const pq = this.pairs.find((q) => q.to === to);
+      const pq = this.pairs.find((q) => q.actor === to);
       if (pq === undefined) return;
       this.flush(pq.from, to);
     }
   }
 
-  /** When set, every landed signal in random mode is recorded here (for charts). */
+  /**
+   * controlled: a process looks at its mailbox and finds nothing (a receive
+   * with timeout 0): whether one of the signals in flight to it lands first
+   * is a recorded choice. True if one landed (look again).
+   */
+  landSomeTo(to: number): boolean {
+    if (this.chooser !== undefined) return false; // explorers reorder the whole turn instead
+    const ps = this.pairs.filter((q) => q.actor === to);
+    if (ps.length === 0) return false;
+    ps.sort((a, b) => a.items[a.head].seq - b.items[b.head].seq);
+    const i = this.pick(ps.length + 1);
+    if (i === 0) return false;
+    this.landHead(ps[i - 1]);
+    return true;
+  }
+
+  /** When set, every landed signal is recorded here (for charts). */
   recording: Delivery[] | null = null;
 
-  private land(pq: PairQueue, i: number): void {
-    const d = pq.items[i];
-    const what = pq.whats[i];
-    pq.items[i] = undefined as unknown as () => void;
-    pq.whats[i] = undefined;
-    this.recording?.push({ from: pq.from, to: pq.to, what });
-    d();
+  /** Lands the head of `pq`. */
+  landHead(pq: PairQueue): void {
+    pq.blocked = false;
+    const at = pq.head++;
+    const s = pq.items[at];
+    pq.items[at] = undefined as unknown as Signal;
+    if (pq.head === pq.items.length) this.dropPair(pq);
+    else if (pq.head > 1024 && pq.head * 2 > pq.items.length) {
+      pq.items = pq.items.slice(pq.head);
+      pq.head = 0;
+    }
+    s.done = true;
+    this.inflight--;
+    this.recording?.push({ from: pq.from, to: s.to, what: s.what });
+    if (this.observer !== null) {
+      this.observer.landed(s);
+      const h = this.hold;
+      if (h !== null && s.index === h.until.index && pq.key === h.until.key) this.release();
+    }
+    if (this.current !== null) {
+      this.touch("m:" + pq.actor, true);
+      if (isSignalLabel(s.what) || pq.actor === 0) this.touch("a:" + pq.actor, true);
+    }
+    if (s.to < 0 || pq.actor === 0) this.settle = true; // a reply slot resumes its caller
+    s.fn();
+  }
+
+  /** Race tracking (fifo): every signal is seen posted and landed, and none is put in place at once. */
+  observer: RaceObserver | null = null;
+  private hold: Hold | null = null;
+  private pairCounts = new Map<string, number>();
+  private heldBack: Signal[] = [];
+  private releaseArmed = false;
+
+  /** Starts race tracking (fifo mode, before any work); with `hold`, a rerun that reverses one race. */
+  track(observer: RaceObserver, hold: Hold | null = null): void {
+    this.observer = observer;
+    this.direct = false;
+    this.hold = hold;
+  }
+
+  /** fifo: lands a queued signal, unless a rerun's hold keeps its pair back. */
+  landQueued(s: Signal): void {
+    const pq = s.pq;
+    if (this.hold !== null) {
+      const h = this.hold.held;
+      if (pq.blocked || (pq.items[pq.head] === s && s.index === h.index && pq.key === h.key)) {
+        pq.blocked = true;
+        this.heldBack.push(s);
+        return;
+      }
+    }
+    this.landHead(pq);
+  }
+
+  private release(): void {
+    this.hold = null;
+    const back = this.heldBack;
+    this.heldBack = [];
+    for (const s of back) {
+      s.pq.blocked = false;
+      this.queue.push(s);
+    }
+    this.arm();
+  }
+
+  /** Records that the current step read or wrote shared state `key` (traced runs only). */
+  touch(key: string, write: boolean): void {
+    this.current?.keys.push((write ? "w:" : "r:") + key);
+  }
+
+  /** True when steps are traced (callers skip building keys otherwise). */
+  get tracing(): boolean {
+    return this.current !== null;
+  }
+
+  /** Lands every signal in flight now, oldest pair first (node shutdown: watchers hear of the deaths). */
+  flushAll(): void {
+    while (this.pairs.length > 0) this.landHead(this.pairs[0]);
   }
 
   /** Stops all further work (node shutdown). */
   stop(): void {
     this.stopped = true;
     this.queue = [];
+    this.qseq = [];
     this.head = 0;
     this.pairs = [];
     this.pairIndex.clear();
+    this.inflight = 0;
+    this.current = null;
   }
 
   /** Number of runnable processes and in-flight signals. */
   get pending(): number {
-    return this.queue.length - this.head + this.pairs.length;
+    return this.random ? this.queue.length + this.pairs.length : this.queue.length - this.head;
   }
 
   private dropPair(pq: PairQueue): void {
@@ -222,7 +490,21 @@ export class Scheduler {
   private arm(): void {
     if (this.armed || this.stopped) return;
     this.armed = true;
-    if (this.work >= WORK_PER_MACROTASK) {
+    if (this.random) {
+      // Traced runs take one step per macrotask (a step is then everything it causes).
+      if (this.trace !== null) realSetImmediate(this.stepFn);
+      else if (this.work >= WORK_PER_MACROTASK)
+        realSetImmediate(() => {
+          this.work = 0;
+          this.stepFn();
+        });
+      else if (this.settle) {
+        // Let the last step's turn settle first (its awaits take a few microtask hops).
+        this.settle = false;
+        this.hops = SETTLE_HOPS;
+        resolved.then(this.hopFn);
+      } else resolved.then(this.stepFn);
+    } else if (this.work >= WORK_PER_MACROTASK) {
       realSetImmediate(() => {
         this.work = 0;
         this.drain();
@@ -233,7 +515,6 @@ export class Scheduler {
   private drain(): void {
     this.armed = false;
     if (this.stopped) return;
-    if (this.random) return this.step();
     const q = this.queue;
     while (this.head < q.length) {
       const r = q[this.head];
@@ -241,6 +522,15 @@ export class Scheduler {
       r.run();
       if (this.stopped) return; // the node was shut down from inside a process
       if (++this.work >= WORK_PER_MACROTASK) break;
+    }
+    if (this.head === q.length && this.heldBack.length > 0 && !this.releaseArmed) {
+      // Once the microtasks have settled with nothing else to do, the held signal lands after all.
+      this.releaseArmed = true;
+      realSetImmediate(() => {
+        this.releaseArmed = false;
+        if (this.head === this.queue.length && this.heldBack.length > 0 && !this.stopped)
+          this.release();
+      });
     }
     if (this.head === q.length) {
       if (this.head >= 256) {
@@ -256,29 +546,87 @@ export class Scheduler {
     }
   }
 
-  /** random: one choice (run a process, or land one in-flight signal), then re-arm. */
+  /** controlled: one step (run a process, or land the head of a pair), then re-arm. */
   private step(): void {
+    if (this.stopped) return;
     const runnable = this.queue.length;
     const n = runnable + this.pairs.length;
-    if (n === 0) return;
-    const i = this.pick(n);
-    this.work++;
-    if (i < runnable) {
-      const r = this.queue[i];
-      const last = this.queue.pop()!;
-      if (i < this.queue.length) this.queue[i] = last;
-      r.run();
-    } else {
-      const pq = this.pairs[i - runnable];
-      const at = pq.head++;
-      if (pq.head === pq.items.length) this.dropPair(pq);
-      this.land(pq, at);
-      if (pq.head > 1024 && pq.head * 2 > pq.items.length) {
-        pq.items = pq.items.slice(pq.head);
-        pq.whats = pq.whats.slice(pq.head);
-        pq.head = 0;
+    if (n === 0) {
+      this.current = null;
+      this.onIdle?.();
+      return;
+    }
+    // The enabled steps, oldest first: runnables are kept in order; pairs by their head's age.
+    // (A seeded draw needs no order: any fixed one replays.)
+    let order: Array<Runnable | PairQueue> = this.queue;
+    if (this.forced === undefined && this.chooser === undefined && this.trace === null) {
+      const i = this.pick(n);
+      this.steps++;
+      this.work++;
+      if (i >= runnable) this.landHead(this.pairs[i - runnable]);
+      else {
+        const r = this.queue[i];
+        this.queue.splice(i, 1);
+        this.qseq.splice(i, 1);
+        r.run();
+      }
+      this.arm();
+      return;
+    }
+    if (this.pairs.length > 0) {
+      const ps = this.pairs.slice().sort((a, b) => a.items[a.head].seq - b.items[b.head].seq);
+      order = [];
+      let i = 0;
+      let j = 0;
+      while (i < runnable || j < ps.length) {
+        if (j >= ps.length || (i < runnable && this.qseq[i] < ps[j].items[ps[j].head].seq))
+          order.push(this.queue[i++]);
+        else order.push(ps[j++]);
       }
     }
-    if (this.pending > 0) this.arm();
+    const traced = this.trace !== null;
+    let ids: string[] | null = null;
+    if (this.chooser !== undefined || traced) ids = order.map(stepId);
+    const i = this.chooser !== undefined ? this.chooser.choose(ids!, this.steps) : this.pick(n);
+    const chosen = order[i];
+    if (traced) {
+      const rec: StepRecord = {
+        id: ids![i],
+        enabled: ids!,
+        created:
+          "items" in chosen
+            ? chosen.items[chosen.head].created
+            : this.qcreated[this.queue.indexOf(chosen)],
+        keys: [],
+        delivery: null,
+      };
+      this.trace!.push(rec);
+      this.current = rec;
+    }
+    this.steps++;
+    this.work++;
+    if ("items" in chosen) {
+      const rec = this.current;
+      const before = this.recording?.length ?? 0;
+      this.landHead(chosen);
+      if (rec !== null && this.recording !== null && this.recording.length > before)
+        (rec as { delivery: Delivery | null }).delivery = this.recording[before];
+    } else {
+      const k = this.queue.indexOf(chosen);
+      this.queue.splice(k, 1);
+      this.qseq.splice(k, 1);
+      if (traced) this.qcreated.splice(k, 1);
+      if (this.current !== null) this.touch("a:" + chosen.id, true);
+      chosen.run();
+    }
+    this.arm();
   }
+}
+
+function stepId(x: Runnable | PairQueue): string {
+  return "items" in x ? "L" + x.key : "R" + x.id;
+}
+
+function isSignalLabel(what: unknown): boolean {
+  return what !== null && typeof what === "object" && "signal" in what;
 }

@@ -7,11 +7,14 @@
 import { Down, Exit, MonitorObject, Pid, Ref } from "./terms";
 import type { Proc } from "./process";
 import type { Node } from "./node";
+import { actorOf } from "./scheduler";
 
 /** @internal Anything that can receive messages: a process, or an endpoint (a call's reply slot). */
 export interface Receiver {
   /** Positive for processes, negative for endpoints. */
   readonly id: number;
+  /** For an endpoint: the actor it belongs to (the calling process's id; 0 outside processes). */
+  readonly actor?: number;
   readonly alive: boolean;
   /** Monitors this receiver owns, by ref (created lazily). */
   owned: Map<Ref, Monitor> | null;
@@ -33,12 +36,14 @@ export class Monitor {
   ) {}
 }
 
-/** @internal
+/**
  * A light monitor for pending calls: kept in an intrusive list on the target
  * (no map, no record), told when the target terminates.
  */
 export interface Watcher {
   readonly id: number;
+  /** The actor it belongs to (the calling process's id; 0 outside processes). */
+  readonly actor?: number;
   prevWatch: Watcher | null;
   nextWatch: Watcher | null;
   /** The watched process terminated with `reason`. */
@@ -89,10 +94,37 @@ export function sendExit(fromId: number, from: Pid, target: Proc, reason: unknow
   });
 }
 
-/** @internal Links `a` and `b` (both alive). Idempotent. */
+/** Links `a` and `b` (both alive) at once: for spawnLink, atomic with the spawn. Idempotent. */
 export function link(a: Proc, b: Proc): void {
   (a.links ??= new Set()).add(b.pid);
   (b.links ??= new Set()).add(a.pid);
+}
+
+/**
+ * `a` links to `b`: `a`'s side at once, `b`'s when the link signal lands. If
+ * `b` has terminated by then, `a` gets a `noproc` exit signal from `b`
+ * (OTP's `link/1`: the link signal races with `b`'s termination).
+ */
+export function linkSignal(a: Proc, b: Proc): void {
+  (a.links ??= new Set()).add(b.pid);
+  a.node.scheduler.post(
+    a.id,
+    b.id,
+    () => {
+      if (!b.finished) (b.links ??= new Set()).add(a.pid);
+      else
+        a.node.scheduler.post(
+          b.id,
+          a.id,
+          () => {
+            if (!a.alive || a.links === null || !a.links.delete(b.pid)) return;
+            receiveExit(a, b.pid, "noproc", Via.Link);
+          },
+          { signal: "EXIT", reason: "noproc" },
+        );
+    },
+    { signal: "link", reason: undefined },
+  );
 }
 
 /** @internal Removes the link between `a` and the process `pid`, on both sides. */
@@ -115,7 +147,42 @@ export function addMonitor(
   return m;
 }
 
-/** @internal
+/**
+ * Sets a monitor from `owner` on `target` as OTP does: the owner's side at
+ * once, the target's when the monitor signal lands. If the target has
+ * terminated by then, the DOWN says `noproc` (the monitor signal lost the
+ * race with the termination); otherwise it carries the real reason.
+ */
+export function monitorSignal(
+  owner: Receiver,
+  target: Proc,
+  ref: Ref,
+  object: MonitorObject,
+): Monitor {
+  const m = new Monitor(ref, owner, target, object);
+  (owner.owned ??= new Map()).set(ref, m);
+  const node = target.node;
+  node.scheduler.post(
+    actorOf(owner),
+    target.id,
+    () => {
+      if (!m.active) return; // demonitored while in flight
+      if (!target.finished) (target.monitoredBy ??= new Map()).set(ref, m);
+      else
+        node.scheduler.post(
+          target.id,
+          owner.id,
+          () => fireDown(node, m, "noproc", target.pid),
+          { signal: "DOWN", reason: "noproc" },
+          actorOf(owner),
+        );
+    },
+    { signal: "monitor", reason: undefined },
+  );
+  return m;
+}
+
+/**
  * Sets a monitor on something that is not alive: its `DOWN noproc` is on its
  * way (MON-02), sent as if by the target, and a demonitor before it lands
  * cancels it (MON-04).
@@ -129,10 +196,13 @@ export function addDeadMonitor(
 ): Monitor {
   const m = new Monitor(ref, owner, null, object);
   (owner.owned ??= new Map()).set(ref, m);
-  node.scheduler.post(fromId, owner.id, () => fireDown(node, m, "noproc", undefined), {
-    signal: "DOWN",
-    reason: "noproc",
-  });
+  node.scheduler.post(
+    fromId,
+    owner.id,
+    () => fireDown(node, m, "noproc", undefined),
+    { signal: "DOWN", reason: "noproc" },
+    actorOf(owner),
+  );
   return m;
 }
 
@@ -156,7 +226,7 @@ export function removeMonitor(owner: Receiver, ref: Ref): boolean {
   return was;
 }
 
-/** @internal
+/**
  * The signals a terminating process sends: `EXIT` over its links, `DOWN` to
  * its monitors' owners; and it drops the monitors it owned.
  */
@@ -190,16 +260,19 @@ export function sendExitSignals(p: Proc, reason: unknown): void {
   for (let w = p.watchers; w !== null;) {
     const next = w.nextWatch;
     const watcher = w;
-    s.post(p.id, w.id, () => watcher.targetDown(reason), { signal: "DOWN", reason });
+    s.post(p.id, w.id, () => watcher.targetDown(reason), { signal: "DOWN", reason }, actorOf(w));
     w = next;
   }
   p.watchers = null;
   if (p.monitoredBy !== null) {
     for (const m of p.monitoredBy.values()) {
-      s.post(p.id, m.owner.id, () => fireDown(p.node, m, reason, p.pid), {
-        signal: "DOWN",
-        reason,
-      });
+      s.post(
+        p.id,
+        m.owner.id,
+        () => fireDown(p.node, m, reason, p.pid),
+        { signal: "DOWN", reason },
+        actorOf(m.owner),
+      );
     }
     p.monitoredBy = null;
   }

@@ -506,7 +506,7 @@ export function answerSystem(
 ): SysAction {
   const req = msg.request;
   const node = p.node;
-  const answer = (v: unknown) => reply(node, msg.from, v);
+  const answer = (v: unknown) => reply(node, msg.from, v, p.id);
   const failed = (fn: string, e: unknown) =>
     answer(
       new SysFailure({ callback_failed: { module: host.behaviour ?? host.module, fn }, error: e }),

@@ -8,13 +8,15 @@
  */
 import { ExitError } from "./errors";
 import { CallSlot, call } from "./gen";
-import type { Node } from "./node";
 import type { Proc, Self } from "./process";
 import type { Delivery } from "./scheduler";
 import { SystemMessage, type AnySysEvent } from "./sys";
 import { Pid } from "./terms";
 
-export type { Delivery } from "./scheduler";
+export type { Chooser, Delivery, Hold, InFlight, RaceObserver, StepRecord } from "./scheduler";
+export { prng } from "./scheduler";
+import type { Chooser, Hold, RaceObserver, StepRecord } from "./scheduler";
+import { type Node, type NodeOptions, createNode } from "./node";
 export { InitAck } from "./proc-lib";
 
 /** A read-only window on one live process, for diagnostics. */
@@ -88,12 +90,19 @@ export function exitReasonOf(pid: Pid): unknown {
 }
 
 /**
- * Lands now every signal in flight to `pid`, from any sender (random mode;
- * in fifo mode nothing is in flight between turns).
+ * Lands now every signal in flight to `pid`, from any sender, after the
+ * monitor and link signals it sent to processes that are gone (their
+ * `noproc` answers come back to it).
  */
 export function landSignalsTo(pid: Pid): void {
   const p = Pid.procOf(pid);
-  if (p !== null) p.node.scheduler.flushTo(p.id);
+  if (p === null) return;
+  // Its own monitor and link signals to processes that are gone land first: their noproc
+  // answers come back to it (a monitor that lost the race with a death).
+  for (const m of p.owned?.values() ?? [])
+    if (m.target !== null && !m.target.alive) p.node.scheduler.flush(p.id, m.target.id);
+  for (const l of p.links ?? []) if (Pid.procOf(l) === null) p.node.scheduler.flush(p.id, l.id);
+  p.node.scheduler.flushTo(p.id);
 }
 
 /**
@@ -163,7 +172,27 @@ export function recordDeliveries(node: Node): Delivery[] {
   return recording;
 }
 
-/** The scheduling choices `node` has made so far (random mode), for replay and shrinking. */
+/** The scheduling choices `node` has logged so far (random mode with `keepChoices`), for replay and shrinking. */
 export function choicesOf(node: Node): number[] {
-  return node.scheduler.choices.slice();
+  return node.scheduler.choices?.slice() ?? [];
+}
+
+/** A controlled node whose every step `chooser` picks (the explorers). */
+export function createControlledNode(options: NodeOptions, chooser: Chooser): Node {
+  return createNode({ ...options, chooser });
+}
+
+/** Records what each step of a controlled `node` touches (before its first step); returns the record. */
+export function traceSteps(node: Node): StepRecord[] {
+  const trace: StepRecord[] = [];
+  node.scheduler.trace = trace;
+  return trace;
+}
+
+/**
+ * Race tracking on a fifo `node` (before any work): `observer` sees every
+ * signal posted and landed; with `hold`, a rerun that reverses one race.
+ */
+export function trackRaces(node: Node, observer: RaceObserver, hold: Hold | null = null): void {
+  node.scheduler.track(observer, hold);
 }

@@ -30,7 +30,7 @@ describe("the subscriber race", () => {
     );
     expect(failure).toBeDefined();
     expect(failure!.seed).toBeGreaterThan(0);
-    expect(failure!.replay).toMatch(/^OTPKIT_SEED=\d+ .*npx jest /);
+    expect(failure!.replay).toMatch(/^OTPKIT_FOR=explore:1 OTPKIT_SEED=\d+ .*npx jest /);
     // The chart shows the call reaching the server before A's DOWN.
     const lines = failure!.chart.split("\n");
     const call = lines.findIndex((l) => l.includes("call subscribers"));

@@ -29,6 +29,7 @@ const Watcher = GenServer.define({
   handleCall: {
     watch(pid: Pid, _from: From, n: number) {
       this.monitor(pid);
+      this.isAlive(pid); // the monitor is in place before the reply (else a kill can win: noproc)
       return reply("ok" as const, n + 1);
     },
   },

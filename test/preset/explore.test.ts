@@ -83,7 +83,7 @@ describe("explore", () => {
     expect(Number(run)).toBe(Number(seed)); // default first seed 1: run k has seed k
     expect(message).toMatch(
       new RegExp(
-        `\nReplay: OTPKIT_SEED=${seed}( OTPKIT_CHOICES=[\\d:,]+)? npx jest test/preset/explore\\.test\\.ts -t "explore fails with the seed, the replay command, the chart and the cause"\n`,
+        `\nReplay: OTPKIT_FOR=explore:1 OTPKIT_SEED=${seed}( OTPKIT_CHOICES=[\\d:,]+)? npx jest test/preset/explore\\.test\\.ts -t '\\^explore fails with the seed, the replay command, the chart and the cause\\$'\n`,
       ),
     );
     // The chart: a header naming the columns, then one row per delivery.
@@ -155,8 +155,10 @@ describe("findFailingSchedule", () => {
     const choices = failure.schedule.flatMap((c, i) => (c === 0 ? [] : [`${i}:${c}`])).join(",");
     expect(failure.replay).toContain(`OTPKIT_SEED=${failure.seed}`);
     if (choices) expect(failure.replay).toContain(`OTPKIT_CHOICES=${choices}`);
+    expect(failure.replay).toContain("OTPKIT_FOR=explore:1");
+    // Replayed by this test's second explore call: the replay names the call it applies to.
     const replayed = await withEnv(
-      { OTPKIT_SEED: String(failure.seed), OTPKIT_CHOICES: choices },
+      { OTPKIT_FOR: "explore:2", OTPKIT_SEED: String(failure.seed), OTPKIT_CHOICES: choices },
       () => findFailingSchedule(naive, { runs: 1000, shrink: false }),
     );
     expect(replayed).toBeDefined();
@@ -167,12 +169,16 @@ describe("findFailingSchedule", () => {
   });
 
   it("shrinks to a minimum: shrinking the shrunk schedule again removes no forced choice", async () => {
+    let call = 0;
     for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      call++;
       const failure = await findFailingSchedule(naive, { seed, runs: 1 });
       if (failure === undefined) continue;
       const choices = failure.schedule.flatMap((c, i) => (c === 0 ? [] : [`${i}:${c}`])).join(",");
-      const again = await withEnv({ OTPKIT_SEED: String(seed), OTPKIT_CHOICES: choices }, () =>
-        findFailingSchedule(naive),
+      call++;
+      const again = await withEnv(
+        { OTPKIT_FOR: `explore:${call}`, OTPKIT_SEED: String(seed), OTPKIT_CHOICES: choices },
+        () => findFailingSchedule(naive),
       );
       expect({ seed, forced: again!.forced, schedule: again!.schedule }).toEqual({
         seed,

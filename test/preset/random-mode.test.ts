@@ -15,6 +15,7 @@ describe("OTPKIT_SCHEDULE=random", () => {
   let fifo: JestRun;
   let random: JestRun;
   let randomNoSeed: JestRun;
+  let replayed: JestRun;
   const SEED_TEST = "schedule has the seed in EXPECT_SEED";
   const seedFromName = hash(`${path.join(FIXTURES, "schedule.fixture.ts")} ${SEED_TEST}`);
   beforeAll(async () => {
@@ -22,7 +23,7 @@ describe("OTPKIT_SCHEDULE=random", () => {
     const failure = await findFailingSchedule(naive, { seed: 50, runs: 100, shrink: false });
     if (failure === undefined) throw new Error("no failing schedule for the naive test");
     seed = failure.seed;
-    [fifo, random, randomNoSeed] = await Promise.all([
+    [fifo, random, randomNoSeed, replayed] = await Promise.all([
       runFixtures(["schedule.fixture.ts"]),
       runFixtures(["schedule.fixture.ts"], {
         OTPKIT_SCHEDULE: "random",
@@ -33,12 +34,16 @@ describe("OTPKIT_SCHEDULE=random", () => {
         OTPKIT_SCHEDULE: "random",
         EXPECT_SEED: String(seedFromName),
       }),
+      runFixtures(["schedule.fixture.ts"], {
+        OTPKIT_FOR: "explore:1",
+        OTPKIT_SEED: String(seed),
+      }),
     ]);
   });
 
-  it("without it, tests run in fifo mode, where the naive test passes", () => {
+  it("without it, tests run in fifo mode, where the naive test fails too (the kill lands after the call)", () => {
     expect(result(fifo, "schedule runs on a random-mode node").status).toBe("failed");
-    expect(result(fifo, "schedule the naive subscriber test").status).toBe("passed");
+    expect(result(fifo, "schedule the naive subscriber test").status).toBe("failed");
   });
 
   it("with it, every test runs on a random-mode node with the seed from OTPKIT_SEED", () => {
@@ -52,11 +57,28 @@ describe("OTPKIT_SCHEDULE=random", () => {
     expect(r.failure).toContain("expect(received).toEqual(expected)");
   });
 
-  it("OTPKIT_SEED makes explore replay exactly that seed, as its first and only run", () => {
-    const r = result(random, "schedule explore of the naive subscriber test");
+  it("a failure under OTPKIT_SCHEDULE=random carries the seed, the replay command and the chart", () => {
+    const r = result(random, "schedule the naive subscriber test");
+    expect(r.failure).toContain(`failed under OTPKIT_SCHEDULE=random, seed ${seed}.`);
+    expect(r.failure).toContain(
+      `Replay: OTPKIT_SCHEDULE=random OTPKIT_SEED=${seed} npx jest test/preset/fixtures/schedule.fixture.ts -t '^schedule the naive subscriber test$'`,
+    );
+    expect(r.failure).toMatch(/Subscribers +test/); // the chart's header
+    expect(r.failure).toContain("call subscribers");
+  });
+
+  it("OTPKIT_SEED with OTPKIT_FOR=explore:1 makes that explore call replay exactly that seed, as its only run, and says so", () => {
+    const r = result(replayed, "schedule explore of the naive subscriber test");
     expect(r.status).toBe("failed");
     expect(r.failure).toContain(`failed under schedule seed ${seed} (run 1)`);
-    expect(r.failure).toContain(`Replay: OTPKIT_SEED=${seed}`);
+    expect(r.failure).toContain(`Replay: OTPKIT_FOR=explore:1 OTPKIT_SEED=${seed}`);
+    expect(r.failure).toContain("ran this one schedule only");
+  });
+
+  it("OTPKIT_SEED alone (no OTPKIT_FOR) never shrinks an explore to one schedule", () => {
+    const r = result(random, "schedule explore of the naive subscriber test");
+    expect(r.status).toBe("failed");
+    expect(r.failure).toMatch(/failed under schedule seed 1 \(run 1\)/); // seeds 1, 2, ... as usual
   });
 
   it("without OTPKIT_SEED, the seed comes from the test's file and name (stable across runs)", () => {

@@ -48,11 +48,15 @@ export const Counter = GenServer.define({
     link(pid: Pid, _from: From, s: CounterState) {
       this.processFlag("trapExit", true);
       this.link(pid);
+      // The link signal lands before the reply goes out (isAlive lands this sender's signals
+      // first, PP-08); without it, a caller that ends `pid` at once races with the link (noproc).
+      this.isAlive(pid);
       return reply("ok" as const, s);
     },
     /** Monitors `pid`. */
     monitor(pid: Pid, _from: From, s: CounterState) {
       this.monitor(pid);
+      this.isAlive(pid); // in place before the reply (see link)
       return reply("ok" as const, s);
     },
     /** Stops the server with `reason`, without replying. */

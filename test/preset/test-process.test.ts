@@ -46,6 +46,7 @@ describe("testProcess", () => {
     send(me.pid, "x");
     send(me.pid, 2);
     expect(await me.receive((m) => m === "x")).toBe("x");
+    await syncWith(me.pid); // 2 may still be in flight: it lands first
     expect(me.messages()).toEqual([1, 2]);
   });
 
@@ -53,6 +54,7 @@ describe("testProcess", () => {
     const me = testProcess();
     const a = idle();
     const ref = me.monitor(a);
+    me.isAlive(a); // the monitor signal lands before the kill is sent (else: noproc)
     exit(a, "kill");
     const down = await me.assertReceive<Down>((m) => isDown(m, ref));
     expect(down.pid).toBe(a);
@@ -72,6 +74,7 @@ describe("testProcess", () => {
     me.processFlag("trapExit", true);
     const a = spawn((self) => self.receive().then((reason) => self.exit(reason)));
     me.link(a);
+    expect(me.isAlive(a)).toBe(true); // lands the link signal (PP-08)
     expect(processInfo(a)!.links).toEqual([me.pid]);
     send(a, "bye");
     const ex = await me.assertReceive<Exit>({ kind: "EXIT", from: a });
@@ -83,6 +86,7 @@ describe("testProcess", () => {
     const me = testProcess();
     const a = spawn((self) => self.receive().then(() => self.exit("crash")));
     me.link(a);
+    me.isAlive(a); // the link signal lands before "go" is sent (else: EXIT noproc)
     send(a, "go");
     expect(await awaitDown(me.pid)).toBe("crash");
     const again = testProcess();

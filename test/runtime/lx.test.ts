@@ -23,6 +23,8 @@ describe("LX: links and exit signals", () => {
         expect(self.link(b)).toBe(true);
         expect(self.link(b)).toBe(true);
         expect(node.processInfo(self.pid)!.links).toEqual([b]);
+        // b's side is set when the link signal lands; isAlive lands this sender's signals first (PP-08).
+        expect(self.isAlive(b)).toBe(true);
         expect(node.processInfo(b)!.links).toEqual([self.pid]);
         const ref = self.monitor(b);
         self.send(b, "die");
@@ -107,7 +109,8 @@ describe("LX: links and exit signals", () => {
       const reasons = ["boom", { why: "boom" }, new Error("linked crash")];
       await run(node, async (t) => {
         for (const reason of reasons) {
-          const a = t.spawn(async (s) => {
+          // Monitored from the spawn: a monitor set later could lose the race with a's death.
+          const { ref: ra } = t.spawnMonitor(async (s) => {
             const b = s.spawnLink(async (sb) => {
               await sb.receive(is("go"));
               if (reason instanceof Error) throw reason;
@@ -116,7 +119,6 @@ describe("LX: links and exit signals", () => {
             s.send(t.pid, b);
             await s.receive(is("never"));
           });
-          const ra = t.monitor(a);
           const b = await t.receive(isPid);
           const rb = t.monitor(b);
           t.send(b, "go");
@@ -464,7 +466,8 @@ describe("LX: links and exit signals", () => {
     await forSeeds(100, async (node) => {
       await run(node, async (t) => {
         for (const reason of ["shutdown", { shutdown: "some term" }]) {
-          const a = t.spawn(async (s) => {
+          // Monitored from the spawn: a monitor set later could lose the race with a's death.
+          const { ref: ra } = t.spawnMonitor(async (s) => {
             const b = s.spawnLink(async (sb) => {
               await sb.receive(is("go"));
               sb.exit(reason);
@@ -472,7 +475,6 @@ describe("LX: links and exit signals", () => {
             s.send(t.pid, b);
             await s.receive(is("never"));
           });
-          const ra = t.monitor(a);
           const b = await t.receive(isPid);
           t.send(b, "go");
           expect((await t.receive(downOf(ra))).reason).toBe(reason);
@@ -491,19 +493,22 @@ async function chain(
   t: Self,
   pBody: (s: Self) => Promise<void>,
 ): Promise<{ p: Pid; a: Pid; b: Pid; refs: { p: Ref; a: Ref; b: Ref } }> {
-  const p = t.spawn(pBody);
-  const a = t.spawn(async (s) => {
+  // Monitored from the spawn (a monitor set later could lose the race with a death: noproc).
+  const { pid: p, ref: rp } = t.spawnMonitor(pBody);
+  const { pid: a, ref: ra } = t.spawnMonitor(async (s) => {
     s.link(p);
+    s.isAlive(p); // lands the link signal first (PP-08): linked before t hears of it
     s.send(t.pid, "a linked");
     await s.receive(is("never"));
   });
-  const b = t.spawn(async (s) => {
+  const { pid: b, ref: rb } = t.spawnMonitor(async (s) => {
     s.processFlag("trapExit", true);
     s.link(p);
+    s.isAlive(p);
     s.send(t.pid, "b linked");
     for (;;) s.send(t.pid, { b: await s.receive() });
   });
-  const refs = { p: t.monitor(p), a: t.monitor(a), b: t.monitor(b) };
+  const refs = { p: rp, a: ra, b: rb };
   await t.receive(is("a linked"));
   await t.receive(is("b linked"));
   return { p, a, b, refs };

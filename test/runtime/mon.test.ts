@@ -2,7 +2,7 @@
  * Conformance: monitors (docs/conformance.md, MON-01..08; MON-09 is N/A).
  */
 import { Down, isDown, Node, Pid, Ref, Self, TIMEOUT } from "otpkit";
-import { forSeeds, quietNode, run } from "../support";
+import { downOf, forSeeds, quietNode, run } from "../support";
 
 /** Is a DOWN for `ref` queued in `pid`'s mailbox right now? */
 function downQueued(node: Node, pid: Pid, ref: Ref): boolean {
@@ -212,6 +212,7 @@ describe("MON-03: monitors are unidirectional and independent", () => {
         const w = self.spawn(async (s) => {
           s.processFlag("trapExit", seed % 2 === 0);
           const ref = s.monitor(t);
+          s.isAlive(t); // the monitor signal has landed (PP-08) before "ready" goes out
           s.send(self.pid, "ready");
           const d = await s.receive((m) => isDown(m, ref));
           s.send(self.pid, { got: d.reason });
@@ -237,8 +238,11 @@ describe("MON-04: demonitor", () => {
         const p = self.spawn(exitOnMessage);
         const ref = self.monitor(p);
         expect(self.demonitor(ref)).toBe(true);
+        // A second monitor, set before the death (one set after it could say noproc).
+        const watch = self.monitor(p);
         self.send(p, "bye");
-        expect(await barrierFrom(self, p)).toBe("bye");
+        expect((await self.receive(downOf(watch))).reason).toBe("bye");
+        await barrierFrom(self, p);
         expect(downQueued(node, self.pid, ref)).toBe(false);
         expect(node.processInfo(self.pid)!.monitors).toEqual([]);
       });
@@ -442,8 +446,10 @@ describe("MON-06: monitoring a registered name", () => {
       const ref = self.monitor("svc");
       node.unregister("svc");
       node.register("svc", p2);
+      const watch = self.monitor(p2);
       self.send(p2, "bye2");
-      expect(await barrierFrom(self, p2)).toBe("bye2");
+      expect((await self.receive(downOf(watch))).reason).toBe("bye2");
+      await barrierFrom(self, p2);
       expect(downQueued(node, self.pid, ref)).toBe(false);
       self.send(p1, "bye1");
       const d = await self.receive((m) => isDown(m, ref));
@@ -609,8 +615,10 @@ describe("MON-08: monitor aliases", () => {
         const { server, ref } = await twoReplies(self);
         expect(node.processInfo(self.pid)!.monitors).toEqual([]);
         // The monitor went with the alias: the server's death sends no DOWN for ref.
+        const watch = self.monitor(server);
         self.exit(server, "kill");
-        expect(await barrierFrom(self, server)).toBe("killed");
+        expect((await self.receive(downOf(watch))).reason).toBe("killed");
+        await barrierFrom(self, server);
         expect(downQueued(node, self.pid, ref)).toBe(false);
       });
     });

@@ -9,6 +9,7 @@
  */
 import fc from "fast-check";
 import {
+  attachDebug,
   ChildSpec,
   From,
   GenServer,
@@ -948,13 +949,31 @@ describe("9d: administration and introspection", () => {
       children: [worker("a", [], { script: ["ok", { stop: "no" }, "ok"] })],
     });
     const a = (await pids(sup)).a as Pid;
-    // Kill a and ask at once: the EXIT is handled first (its restart fails),
-    // the call next, the retry after it.
+    // Kill a and ask while the supervisor handles a's EXIT (its sys "in"
+    // event): the calls queue behind the EXIT (whose restart fails), ahead of
+    // the retry.
+    let during!: ReturnType<typeof pids>;
+    let restarted!: Promise<unknown>;
+    let deleted!: Promise<unknown>;
+    const asked = new Promise<void>((resolve) =>
+      attachDebug(
+        sup,
+        (_s, e) => {
+          if (e.kind !== "in" || !isExit((e as { msg: unknown }).msg, a)) return null;
+          // Outside the supervisor's turn (a call from inside it would be calling_self).
+          void Promise.resolve().then(() => {
+            during = pids(sup);
+            restarted = reasonOf(Supervisor.restartChild(sup, "a"));
+            deleted = reasonOf(Supervisor.deleteChild(sup, "a"));
+            resolve();
+          });
+          return "done";
+        },
+        null,
+      ),
+    );
     node.exit(a, "kill");
-    // All three calls are queued behind the EXIT, ahead of the retry.
-    const during = pids(sup);
-    const restarted = reasonOf(Supervisor.restartChild(sup, "a"));
-    const deleted = reasonOf(Supervisor.deleteChild(sup, "a"));
+    await asked;
     expect((await during).a).toBe("restarting");
     expect(await restarted).toBe("restarting");
     expect(await deleted).toBe("restarting");
@@ -1207,10 +1226,23 @@ describe("9d: administration and introspection", () => {
         const a = before[1].pid as Pid;
         // The test process kills a and sees its DOWN; the supervisor's EXIT
         // from a may still be in flight (another sender).
+        // The test process kills a and sees its DOWN; the supervisor's EXIT
+        // from a may still be in flight (another sender), so the test waits
+        // for the supervisor to take it (its sys events), then asks.
+        attachDebug(
+          sup,
+          (_s, e) => {
+            if (e.kind !== "in" || !isExit((e as { msg: unknown }).msg, a)) return null;
+            n.send(self.pid, "EXIT handled");
+            return "done";
+          },
+          null,
+        );
         const ref = self.monitor(a);
         self.exit(a, "kill");
         await self.receive((m) => isDown(m, ref));
-        // The round trip is the whichChildren call itself, from the same sender.
+        await self.receive((m) => m === "EXIT handled");
+        // whichChildren is answered after the restart that EXIT started.
         const after = await Supervisor.whichChildren(sup, { caller });
         expect(after.map((c) => c.id)).toEqual(["b", "a"]);
         expect(after[1].pid).toBeInstanceOf(Pid);

@@ -372,13 +372,14 @@ describe("TMR-05: timers and terminating destinations", () => {
     node.shutdown();
   });
 
-  it("TMR-05: a timer to a name that is free when it fires is dropped without error", () => {
+  it("TMR-05: a timer to a name that is free when it fires is dropped without error", async () => {
     const node = quietNode();
     const p1 = node.spawn(sink);
     node.register("svc", p1);
     const toFree = node.sendAfter(10, "svc", "dropped");
     // p1 dies: the name is free; the timer to the name stays active.
     node.exit(p1, "kill");
+    await node.awaitExit(p1); // the name is released at the end of its termination
     expect(node.whereis("svc")).toBeUndefined();
     expect(node.readTimer(toFree)).toBe(10);
     expect(() => jest.advanceTimersByTime(10)).not.toThrow();
@@ -387,13 +388,14 @@ describe("TMR-05: timers and terminating destinations", () => {
     node.shutdown();
   });
 
-  it("TMR-05: a timer to a name goes to the process holding the name when it fires", () => {
+  it("TMR-05: a timer to a name goes to the process holding the name when it fires", async () => {
     const node = quietNode();
     const p1 = node.spawn(sink);
     const p2 = node.spawn(sink);
     node.register("svc", p1);
     const toNew = node.sendAfter(20, "svc", "to-new-holder");
     node.exit(p1, "kill");
+    await node.awaitExit(p1); // the name is released at the end of its termination
     jest.advanceTimersByTime(10);
     // Now p2 holds the name when the timer fires.
     node.register("svc", p2);

@@ -1,0 +1,156 @@
+/**
+ * explore's strategies: exhaustive (source-set DPOR), pct and random, and the
+ * summary `{ strategy, runs, distinct, complete }` each resolves with. The
+ * seed scenario (examples/subscribers) is among them.
+ */
+import { exit, send, spawn } from "otpkit";
+import { Subscribers, subscribe, subscribers } from "../../examples/subscribers/subscribers";
+
+const idle = () => spawn(async (self) => void (await self.receive()));
+
+async function twoSubscribers() {
+  const server = label(await Subscribers.start(undefined), "server");
+  const a = label(idle(), "A");
+  const b = label(idle(), "B");
+  await subscribe(server, a);
+  await subscribe(server, b);
+  return { server, a, b };
+}
+
+async function naive() {
+  const { server, a, b } = await twoSubscribers();
+  exit(a, "kill");
+  expect(await subscribers(server)).toEqual([b]);
+}
+
+/** n senders each send one message to a collector, which reports the order it got them in. */
+function senders(n: number, seen: Set<string>) {
+  return async () => {
+    const me = testProcess();
+    const collector = spawn(async (self) => {
+      const got: unknown[] = [];
+      for (let i = 0; i < n; i++) got.push(await self.receive());
+      send(me.pid, got.join(""));
+    });
+    for (let i = 0; i < n; i++) spawn((self) => void self.send(collector, String(i)));
+    seen.add((await me.receive()) as string);
+  };
+}
+
+describe("explore, exhaustive", () => {
+  it("finds the naive subscriber test's failing order", async () => {
+    const f = await findFailingSchedule(naive, { strategy: "exhaustive" });
+    expect(f).toBeDefined();
+    expect(f!.summary.strategy).toBe("exhaustive");
+    expect(f!.replay).toMatch(/OTPKIT_FOR=explore:1 OTPKIT_SEED=0 OTPKIT_STRATEGY=exhaustive/);
+    // The call reaches the server before A's DOWN.
+    const lines = f!.chart.split("\n");
+    const call = lines.findIndex((l) => l.includes("call subscribers"));
+    const down = lines.findIndex((l) => l.includes("DOWN killed"));
+    expect(call).toBeGreaterThan(0);
+    expect(down === -1 || down > call).toBe(true);
+  });
+
+  it("is complete on the fixed test with awaitDown then syncWith, and passes", async () => {
+    const s = await explore(
+      async () => {
+        const { server, a, b } = await twoSubscribers();
+        exit(a, "kill");
+        await awaitDown(a);
+        await syncWith(server);
+        expect(await subscribers(server)).toEqual([b]);
+      },
+      { strategy: "exhaustive" },
+    );
+    expect(s).toEqual({
+      strategy: "exhaustive",
+      runs: expect.any(Number),
+      distinct: s.runs,
+      complete: true,
+    });
+    expect(s.runs).toBeGreaterThan(1);
+  });
+
+  it("is complete on the fixed test with awaitSysEvent armed before the kill, and passes", async () => {
+    const s = await explore(
+      async () => {
+        const { server, a, b } = await twoSubscribers();
+        const handled = awaitSysEvent(server, { kind: "in", msg: { kind: "DOWN", pid: a } });
+        exit(a, "kill");
+        await handled;
+        expect(await subscribers(server)).toEqual([b]);
+      },
+      { strategy: "exhaustive" },
+    );
+    expect(s.complete).toBe(true);
+    expect(s.runs).toBeGreaterThan(1);
+  });
+
+  it("covers every order of racing deliveries: 3 senders to one receiver give all 6 orders", async () => {
+    const seen = new Set<string>();
+    const s = await explore(senders(3, seen), { strategy: "exhaustive" });
+    expect(s.complete).toBe(true);
+    expect([...seen].sort()).toEqual(["012", "021", "102", "120", "201", "210"]);
+  });
+
+  it("does not re-order deliveries that do not race: 3 senders to 3 receivers take a handful of runs, not every order of the steps", async () => {
+    const s = await explore(
+      async () => {
+        const me = testProcess();
+        const rs = [0, 1, 2].map(() =>
+          spawn(async (self) => void send(me.pid, await self.receive())),
+        );
+        rs.forEach((r, i) => spawn((self) => void self.send(r, i)));
+        for (let i = 0; i < 3; i++) await me.receive();
+      },
+      { strategy: "exhaustive" },
+    );
+    expect(s.complete).toBe(true);
+    // Only the test process's mailbox sees racing deliveries (the three replies: 3! orders);
+    // the ~20 steps have millions of orders.
+    expect(s.runs).toBeLessThanOrEqual(12);
+  });
+
+  it("says complete: false when a bound stops it", async () => {
+    const s = await explore(senders(4, new Set()), { strategy: "exhaustive", maxRuns: 3 });
+    expect(s).toEqual({ strategy: "exhaustive", runs: 3, distinct: 3, complete: false });
+  });
+});
+
+describe("explore, pct and random", () => {
+  it("pct finds the naive test's failing order and reports its strategy", async () => {
+    const f = await findFailingSchedule(naive, { strategy: "pct", depth: 2, runs: 200 });
+    expect(f).toBeDefined();
+    expect(f!.summary.strategy).toBe("pct");
+    expect(f!.replay).toContain("OTPKIT_STRATEGY=pct");
+  });
+
+  it("random resolves with its summary: never complete", async () => {
+    const s = await explore(async () => void (await Subscribers.start(undefined)), { runs: 20 });
+    expect(s).toEqual({
+      strategy: "random",
+      runs: 20,
+      distinct: expect.any(Number),
+      complete: false,
+    });
+    expect(s.distinct).toBeGreaterThanOrEqual(1);
+  });
+
+  it("a failure's message starts with the summary and keeps the user's assertion and its stack", async () => {
+    let error: Error | undefined;
+    await explore(naive, { strategy: "exhaustive" }).catch((e: Error) => (error = e));
+    expect(error!.message).toMatch(/^failed under exhaustive exploration \(run 1\)/);
+    expect(error!.message).toMatch(/\nExplored: 1 run\(s\), 1 distinct interleaving\(s\)/);
+    expect(error!.message).toContain("expect(received).toEqual(expected)");
+    // The stack points at the user's expect (in naive above), not inside the package.
+    expect(error!.stack!.split("\n").find((l) => /^\s+at /.test(l))).toMatch(
+      /explore-strategies\.test\.ts/,
+    );
+  });
+
+  it("rejects an unknown strategy", async () => {
+    await expect(explore(() => {}, { strategy: "bfs" as never })).rejects.toThrow(
+      /strategy must be "random", "pct" or "exhaustive"/,
+    );
+  });
+});
