@@ -15,7 +15,7 @@ import type { Handler } from "./handler";
 import { Pid, Ref } from "./terms";
 import { makeProcLib } from "./proc-lib";
 import { makeSys } from "./sys";
-import * as gs from "./gen-server";
+import * as gs from "./server-spec";
 import { makeGenServer } from "./gen-server";
 
 export { Node, createNode };
@@ -169,7 +169,7 @@ export const reply = gs.reply;
 export const noreply = gs.noreply;
 /** `{stop, Reason, State}`, or `{stop, Reason, Reply, State}` with `options.reply`. */
 export const stop = gs.stop;
-export { ignore, initError, CallMessage, CastMessage } from "./gen-server";
+export { ignore, initError, CallMessage, CastMessage } from "./server-spec";
 export type {
   ServerSpec,
   ServerModule,
@@ -193,7 +193,7 @@ export type {
   ArgParams,
   ReplyOf,
   Declared,
-} from "./gen-server";
+} from "./server-spec";
 export { From, DEFAULT_TIMEOUT } from "./gen";
 export { RequestId, RequestIdCollection, ResponseMessage } from "./requests";
 export type { Outcome } from "./requests";

@@ -68,7 +68,7 @@ const MAX_CHOICES = 1 << 20;
 /** Units of work (process turns, direct wake-ups) before yielding to the event loop. */
 const WORK_PER_MACROTASK = 2048;
 
-/** @internal A small, fast, seedable PRNG (mulberry32). */
+/** A small, fast, seedable PRNG (mulberry32): numbers in [0, 1) from a seed. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -171,11 +171,12 @@ export interface SignalLabel {
   reason: unknown;
 }
 
-/** The actor a receiver belongs to: itself for a process, its owner for a reply slot (0: outside processes). */
+/** @internal The actor a receiver belongs to: itself for a process, its owner for a reply slot (0: outside processes). */
 export function actorOf(r: { readonly id: number; readonly actor?: number }): number {
   return r.actor ?? (r.id > 0 ? r.id : 0);
 }
 
+/** @internal The run queue and signal delivery of one node. */
 export class Scheduler {
   /** Controlled mode: every open choice is a step (random, replay, or a chooser's). */
   readonly random: boolean;

@@ -47,17 +47,17 @@
  */
 import { ExitError, check, checkOptions, describe, formatReason, reasonOf } from "./errors";
 import { ServerName, ServerRef, checkServerName } from "./gen";
+import { makeGenServer } from "./gen-server";
 import {
   InitResult,
   MaybeAsync,
   ServerSpec,
   ignore,
-  makeGenServer,
   noreply,
   ok,
   reply,
   stop,
-} from "./gen-server";
+} from "./server-spec";
 import type { Node } from "./node";
 import { Proc, Self, checkSelf } from "./process";
 import { isQuietReason } from "./proc-lib";
