@@ -14,6 +14,7 @@ import path from "path";
 import {
   GenServer,
   Node,
+  NodeOptions,
   Pid,
   Supervisor,
   createNode,
@@ -22,6 +23,7 @@ import {
   reply,
   setCurrentNode,
 } from "otpkit";
+import { isIdle } from "otpkit/testing-hooks";
 import { settledHeap } from "./clock";
 import { LEAKS_JSON, LeakResult, writeLeaksSection } from "./leaks-doc";
 
@@ -37,7 +39,13 @@ interface LeakWorkload {
   prepare(): Promise<{ run: () => Promise<void>; done: () => void }>;
 }
 
-const quiet = () => createNode({ logger: () => {} });
+/** Every node a workload made, to wait until each is idle before measuring. */
+const nodes: Node[] = [];
+const quiet = (options: NodeOptions = {}) => {
+  const node = createNode({ logger: () => {}, ...options });
+  nodes.push(node);
+  return node;
+};
 
 const Server = GenServer.define({
   name: "Server",
@@ -116,7 +124,7 @@ const WORKLOADS: LeakWorkload[] = [
       "what random mode keeps here is its choice log (two entries per spawn/exit, for replay);" +
       " bounding it is issue 12's point 4, a change of its own (the scheduler's).",
     async prepare() {
-      const node = createNode({ logger: () => {}, mode: "random", seed: 12 });
+      const node = quiet({ mode: "random", seed: 12 });
       const batch = async () => {
         const pids: Pid[] = [];
         for (let j = 0; j < 1000; j++) pids.push(node.spawn(() => {}));
@@ -142,6 +150,8 @@ const WORKLOADS: LeakWorkload[] = [
           new Promise<void>((resolve) => {
             node.spawn((self) => {
               for (let i = 0; i < 100_000; i++) self.demonitor(self.monitor(target));
+              // Monitor and demonitor are signals: land them before measuring (PP-08).
+              self.isAlive(target);
               resolve();
             });
           }),
@@ -215,6 +225,8 @@ async function child(name: string): Promise<void> {
   const { run, done } = await w.prepare();
   const before = settledHeap();
   await run();
+  // Retention is measured once the work is done: signals still queued are not leaks.
+  while (!nodes.every(isIdle)) await new Promise((r) => setImmediate(r));
   const after = settledHeap();
   done();
   process.stdout.write(JSON.stringify({ retained: after - before }));

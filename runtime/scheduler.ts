@@ -539,7 +539,9 @@ export class Scheduler {
         this.head = 0;
       }
     } else {
-      if (this.head > 1024) {
+      // Compact once the consumed part is most of the array: amortised O(1) per entry
+      // (compacting after every batch copied the rest each time: O(n²) for n runnables).
+      if (this.head > 1024 && this.head * 2 > q.length) {
         this.queue = q.slice(this.head);
         this.head = 0;
       }

@@ -84,6 +84,11 @@ export function viewOf(pid: Pid): ProcessView | null {
   return p === null ? null : new View(p);
 }
 
+/** Nothing to run and nothing in flight on `node` (it waits for timers or for the outside). */
+export function isIdle(node: Node): boolean {
+  return node.scheduler.pending === 0;
+}
+
 /** The exit reason of a terminated process (`"noproc"` if it is alive or unknown). */
 export function exitReasonOf(pid: Pid): unknown {
   return Pid.exitReasonOf(pid);
