@@ -1,9 +1,7 @@
 /** Message sequence charts of a random-mode run, in plain text: one column per process. */
 import type { Delivery } from "otpkit/testing-hooks";
-import { InitAck } from "otpkit/testing-hooks";
+import { InitAck, TIMER_SENDER } from "otpkit/testing-hooks";
 import { describeMessage } from "./describe-process";
-
-const TIMER_SENDER = 2 ** 40;
 
 function isSignal(what: unknown): boolean {
   return what !== null && typeof what === "object" && "signal" in what;

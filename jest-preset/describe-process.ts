@@ -27,7 +27,8 @@ export function describeMessage(m: unknown): string {
   if (m instanceof Exit) return `EXIT ${m.from} ${short(m.reason)}`;
   if (m !== null && typeof m === "object" && "signal" in m) {
     const s = m as { signal: string; reason: unknown };
-    return `${s.signal} ${short(s.reason)}`;
+    // link and monitor set-up signals carry no reason.
+    return s.reason === undefined ? s.signal : `${s.signal} ${short(s.reason)}`;
   }
   return short(m);
 }

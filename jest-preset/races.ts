@@ -15,7 +15,7 @@
  * or OTPKIT_RACE_CHECK=off.
  */
 import { Node } from "otpkit";
-import type { Hold } from "otpkit/testing-hooks";
+import { type Hold, TIMER_SENDER } from "otpkit/testing-hooks";
 import { renderChart } from "./chart";
 import { Rerun, rerunOnFreshNode, testState } from "./context";
 import { chartNames } from "./explore";
@@ -67,7 +67,7 @@ function parseStable(s: string): { key: string; index: number } {
 }
 
 function nameIn(names: Map<number, string>, id: number): string {
-  if (id >= 2 ** 40) return "timer";
+  if (id >= TIMER_SENDER) return "timer";
   if (id <= 0) return "test";
   return names.get(id) ?? `P${id}`;
 }

@@ -18,6 +18,8 @@ export { prng } from "./scheduler";
 import type { Chooser, Hold, RaceObserver, StepRecord } from "./scheduler";
 import { type Node, type NodeOptions, createNode } from "./node";
 export { InitAck } from "./proc-lib";
+/** Sender ids from this one up are timers (each timer its own sender), not processes. */
+export { TIMER_SENDER } from "./timers";
 
 /** A read-only window on one live process, for diagnostics. */
 export interface ProcessView {

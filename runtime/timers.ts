@@ -29,8 +29,11 @@ export class Timer {
   ) {}
 }
 
-/** Timer messages have no sender that orders them (TMR-07): each timer is its own sender. */
-const TIMER_SENDER = 2 ** 40;
+/**
+ * Timer messages have no sender that orders them (TMR-07): each timer is its
+ * own sender, with an id from `TIMER_SENDER` up (above any pid's).
+ */
+export const TIMER_SENDER = 2 ** 40;
 
 /** @internal The timers of one node. */
 export class Timers {

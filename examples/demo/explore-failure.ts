@@ -4,7 +4,8 @@
  * command and the message sequence chart. The message's shape:
  *
  *     failed under schedule seed 1 (run 1), shrunk to 0 forced choice(s).
- *     Replay: OTPKIT_SEED=1 npx jest test/race.test.ts -t "..."
+ *     Explored: 1 run(s), ...
+ *     Replay: OTPKIT_FOR=explore:1 OTPKIT_SEED=1 npx jest test/race.test.ts -t '^...$'
  *
  *     <chart>
  *
@@ -35,9 +36,10 @@ export function parseExploreFailure(message: string): ExploreFailure | undefined
   const head = lines.findIndex((l) => /failed under schedule seed/.test(l));
   if (head === -1) return undefined;
   const m = /seed (\d+) \(run (\d+)\), shrunk to (\d+) forced/.exec(lines[head]);
-  const replay = /^\s*Replay: (.*)$/.exec(lines[head + 1] ?? "");
+  const at = lines.findIndex((l, i) => i > head && /^\s*Replay: /.test(l));
+  const replay = at === -1 ? null : /^\s*Replay: (.*)$/.exec(lines[at]);
   if (m === null || replay === null) return undefined;
-  const rest = lines.slice(head + 3);
+  const rest = lines.slice(at + 2);
   const end = rest.findIndex((l) => l.trim() === "");
   const chart = (end === -1 ? rest : rest.slice(0, end)).map((l) => l.trimEnd());
   const cause = end === -1 ? [] : rest.slice(end + 1).filter((l) => !/^\s+at /.test(l));
@@ -51,25 +53,28 @@ export function parseExploreFailure(message: string): ExploreFailure | undefined
   };
 }
 
-/** A replay command taken apart: its environment, test file and test name. */
+/** A replay command taken apart: its environment, test file and `-t` pattern. */
 export interface Replay {
   env: Record<string, string>;
   file: string;
-  name: string;
+  /** The test-name pattern, unquoted (an anchored, escaped regular expression). */
+  pattern: string;
 }
 
-/** Parses `OTPKIT_SEED=1 [OTPKIT_CHOICES=...] npx jest <file> -t "<name>"`. */
+/** Parses `OTPKIT_FOR=... OTPKIT_SEED=1 [OTPKIT_CHOICES=...] npx jest <file> -t '<pattern>'`. */
 export function parseReplay(command: string): Replay | undefined {
-  const m = /^((?:[A-Z_]+=\S+ )*)npx jest (\S+) -t (".*")$/.exec(command);
+  const m = /^((?:[A-Z_]+=\S+ )*)npx jest (\S+) -t ('.*')$/.exec(command);
   if (m === null) return undefined;
   const env: Record<string, string> = {};
   for (const kv of m[1].trim().split(" ").filter(Boolean)) {
     const i = kv.indexOf("=");
-    env[kv.slice(0, i)] = kv.slice(i + 1);
+    env[kv.slice(0, i)] = unquote(kv.slice(i + 1));
   }
-  try {
-    return { env, file: m[2], name: JSON.parse(m[3]) as string };
-  } catch {
-    return undefined;
-  }
+  return { env, file: m[2], pattern: unquote(m[3]) };
+}
+
+/** A POSIX shell word in single quotes (with `'\\''` for a quote inside) to its text. */
+function unquote(word: string): string {
+  if (!word.startsWith("'")) return word;
+  return word.slice(1, -1).replace(/'\\''/g, "'");
 }

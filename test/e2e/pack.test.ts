@@ -117,7 +117,7 @@ describe("otpkit in a user's project", () => {
       { runs: 100 },
     );
     expect(failure).toBeDefined();
-    expect(failure!.replay).toMatch(/^OTPKIT_SEED=\\d+/);
+    expect(failure!.replay).toMatch(/^OTPKIT_FOR=explore:\\d+ OTPKIT_SEED=\\d+/);
   });
 
   it("the test as a process: send, monitor, trap exits, assertReceive, refuteReceive", async () => {
@@ -475,7 +475,7 @@ Echo.start().then((p) => Echo.call(p, "echo", "pong")).then((r) => console.log(r
     const text = strip(t.failureMessages.join("\n"));
     expect(text).toMatch(/failed under schedule seed \d+ \(run \d+\)/);
     expect(text).toMatch(
-      /Replay: OTPKIT_SEED=\d+.* npx jest test\/diagnostics\.test\.ts -t "diagnostics a racy test under exploration"/,
+      /Replay: OTPKIT_FOR=explore:\d+ OTPKIT_SEED=\d+.* npx jest test\/diagnostics\.test\.ts -t '\^diagnostics a racy test under exploration\$'/,
     );
     expect(text).toMatch(/Subscribers/); // a chart column
     expect(text).toContain("call list");
