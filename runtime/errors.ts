@@ -161,6 +161,15 @@ export function checkInstance<T>(
   if (!isInstance(x, type)) throw new BadArgError(`${fn}: expected ${what}, got ${describe(x)}`);
 }
 
+/** @internal A thenable: what a callback may return to make the runtime wait for it. */
+export function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return (
+    x !== null &&
+    (typeof x === "object" || typeof x === "function") &&
+    typeof (x as PromiseLike<unknown>).then === "function"
+  );
+}
+
 /** @internal `x instanceof type`, false (not a TypeError) for a revoked proxy. */
 export function isInstance<T>(x: unknown, type: abstract new (...args: any[]) => T): x is T {
   try {

@@ -29,7 +29,7 @@ import {
   reply as genReply,
   whereisServer,
 } from "./gen";
-import { Node } from "./node";
+import { Node, nodeFor } from "./node";
 import { Proc, Self, checkSelf } from "./process";
 import { awaitAck, record, stopProcess } from "./proc-lib";
 import { link as linkProcs } from "./signals";
@@ -136,13 +136,9 @@ export function makeGenServer(currentNode: () => Node) {
     return o as CallOptions;
   }
 
-  function nodeFor(server: ServerRef, caller?: Self): Node {
-    if (caller) return caller.node;
-    if (isInstance(server, Pid)) {
-      const p = Pid.procOf(server) as Proc | null;
-      if (p !== null) return p.node;
-    }
-    return currentNode();
+  /** The caller's node, else the server's if it is a live pid, else the current one. */
+  function nodeOf(server: ServerRef, caller?: Self): Node {
+    return caller ? caller.node : nodeFor(server, currentNode);
   }
 
   /** Starts a server monitored by `parent` (OTP's `gen_server:start_monitor`). */
@@ -247,7 +243,7 @@ export function makeGenServer(currentNode: () => Node) {
       checkOptions("GenServer.call", options);
       checkSelf("GenServer.call", "options.caller", options.caller, true);
       const caller = (options.caller as Proc | undefined) ?? null;
-      const node = nodeFor(server, options.caller);
+      const node = nodeOf(server, options.caller);
       const request: Request = { name, arg };
       return genCall(
         node,
@@ -267,7 +263,7 @@ export function makeGenServer(currentNode: () => Node) {
       const caller = options?.caller as Proc | undefined;
       if (caller === undefined && server instanceof Pid) {
         // The common case, kept short: a pid, from a behaviour or from outside.
-        const p = Pid.procOf(server) as Proc | null;
+        const p = Pid.procOf(server);
         if (p !== null) {
           const from = p.node.current;
           if (from !== null && from.node !== p.node) from.node.procOf("GenServer.cast", server);
@@ -276,7 +272,7 @@ export function makeGenServer(currentNode: () => Node) {
         return "ok";
       }
       checkSelf("GenServer.cast", "options.caller", caller, true);
-      const node = nodeFor(server, caller);
+      const node = nodeOf(server, caller);
       const pid = whereisServer(node, server, "GenServer.cast");
       if (pid === undefined) return "ok";
       node.sendFrom(caller?.id ?? node.current?.id ?? 0, pid, new CastMessage(name, arg));
@@ -298,7 +294,7 @@ export function makeGenServer(currentNode: () => Node) {
       const caller = (options.caller as Proc | undefined) ?? null;
       const request: Request = { name, arg };
       return sendRequest(
-        nodeFor(server, options.caller),
+        nodeOf(server, options.caller),
         caller,
         server,
         (from) => new CallMessage(from, request),
@@ -338,7 +334,7 @@ export function makeGenServer(currentNode: () => Node) {
      * resolves "ok" once it is dead; rejects `noproc` if there is none (GS-28).
      */
     stop(server: ServerRef, reason: unknown = "normal", timeout = Infinity): Promise<"ok"> {
-      return stopProcess(nodeFor(server), server, reason, timeout, "GenServer.stop");
+      return stopProcess(nodeOf(server), server, reason, timeout, "GenServer.stop");
     },
     /**
      * Turns the calling procLib process into a server with `state` (GS-08);

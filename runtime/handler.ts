@@ -4,6 +4,7 @@
  * per message, no async frame while idle). A handler that returns a promise
  * holds the next message until it settles.
  */
+import { isThenable } from "./errors";
 import type { Proc, Self } from "./process";
 
 /** Handles one message; `this` and `self` are the process context. */
@@ -26,8 +27,7 @@ export class HandlerLoop {
     try {
       while (budget-- > 0 && mb.length > 0 && p.alive && !this.blocked) {
         const r = this.fn.call(p, mb.shift(), p);
-        if (r !== undefined && r !== null && typeof (r as PromiseLike<void>).then === "function")
-          this.wait(p, r);
+        if (isThenable(r)) this.wait(p, r as PromiseLike<void>);
       }
     } catch (e) {
       p.crash(e);

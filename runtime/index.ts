@@ -8,7 +8,7 @@
  *
  * @module otpkit
  */
-import { Node, NodeOptions, createNode, nodeById } from "./node";
+import { Node, NodeOptions, createNode, nodeById, nodeFor } from "./node";
 import { BadArgError, describe, isInstance } from "./errors";
 import type { Body } from "./process";
 import type { Handler } from "./handler";
@@ -75,10 +75,10 @@ function checkInstanceOrUndefined(node: unknown): asserts node is Node | undefin
  */
 function nodeOf(pid: unknown): Node | null {
   if (!isInstance(pid, Pid)) return currentNode();
-  const p = Pid.procOf(pid) as { node: Node } | null;
-  if (p !== null) return p.node;
-  const n = nodeById(pid.node);
-  return n === undefined ? currentNode() : n;
+  return nodeFor(pid, () => {
+    const n = nodeById(pid.node);
+    return n === undefined ? currentNode() : n;
+  });
 }
 
 /** Spawns a process on the current node; returns its pid at once. */

@@ -122,6 +122,12 @@ export function nodeById(id: number): Node | null | undefined {
   return Number.isInteger(id) && id >= 0 && id < nodeIds ? null : undefined;
 }
 
+/** @internal The node `target` runs on if it is a live pid; else `fallback()`. */
+export function nodeFor<F = Node>(target: unknown, fallback: () => F): Node | F {
+  const p = isInstance(target, Pid) ? Pid.procOf(target) : null;
+  return p !== null ? p.node : fallback();
+}
+
 /** An isolated runtime. Create with {@link createNode}. */
 export class Node {
   /** The node's id, unique within the Node.js process (the first part of its pids, `<ID.N.0>`). */
@@ -283,7 +289,7 @@ export class Node {
   procOf(fn: string, pid: unknown): Proc | null {
     checkInstance(fn, Pid, "a pid", pid);
     if (pid.node !== this.id) throw foreign(fn, pid, this.id);
-    return Pid.procOf(pid) as Proc | null;
+    return Pid.procOf(pid);
   }
 
   /** Sends `msg` to a pid (dropped silently if dead), a registered name (badarg if free) or an alias. */
@@ -297,7 +303,7 @@ export class Node {
     let p: Proc | null | undefined;
     if (isInstance(to, Pid)) {
       if (to.node !== this.id) throw foreign("send", to, this.id);
-      p = Pid.procOf(to) as Proc | null;
+      p = Pid.procOf(to);
     } else if (typeof to === "string") {
       p = this.registry.get(to);
       if (this.scheduler.tracing) this.scheduler.touch("n:" + to, false);

@@ -16,7 +16,7 @@ import {
   stackSuffix,
 } from "./errors";
 import { ServerRef, call, checkTimeout, whereisServer } from "./gen";
-import type { Node } from "./node";
+import { type Node, nodeFor } from "./node";
 import { Body, Proc, Self, checkSelf } from "./process";
 import {
   Monitor,
@@ -249,16 +249,6 @@ export function awaitAck(
   });
 }
 
-function nodeOf(self: Self | null, fallback: () => Node): Node {
-  return self?.node ?? fallback();
-}
-
-/** @internal The node of a live pid, else the current node. */
-export function nodeFor(server: unknown, fallback: () => Node): Node {
-  const p = isInstance(server, Pid) ? (Pid.procOf(server) as Proc | null) : null;
-  return p?.node ?? fallback();
-}
-
 /** @internal `procLib.stop` and `GenServer.stop`: a sys terminate request, then wait for the DOWN. */
 export function stopProcess(
   node: Node,
@@ -269,7 +259,7 @@ export function stopProcess(
 ): Promise<"ok"> {
   checkTimeout(fn, timeout);
   const pid = whereisServer(node, server, fn);
-  const target = pid === undefined ? null : (Pid.procOf(pid) as Proc | null);
+  const target = pid === undefined ? null : Pid.procOf(pid);
   const op = `${fn}(${describe(server)})`;
   if (target === null) return Promise.reject(new ExitError("noproc", op));
   // A process stopping itself would wait for its own termination forever (OTP's calling_self).
@@ -316,7 +306,7 @@ export function makeProcLib(currentNode: () => Node) {
     checkOptions(fn, options);
     const timeout = options.timeout ?? Infinity;
     checkTimeout(fn, timeout);
-    const node = nodeOf(parent, currentNode);
+    const node = parent?.node ?? currentNode();
     const child = spawnProc(node, parent, body, how === "startLink");
     const ref = how === "startMonitor" ? parent!.monitor(child.pid) : undefined;
     const started = awaitAck(
@@ -333,7 +323,7 @@ export function makeProcLib(currentNode: () => Node) {
     /** Spawns a process that records its initial call and ancestors and reports its crash. */
     spawn: (parent: Self | null, body: Body): Pid => {
       if (parent !== null) checkSelf("procLib.spawn", "parent", parent);
-      return spawnProc(nodeOf(parent, currentNode), parent, body, false).pid;
+      return spawnProc(parent?.node ?? currentNode(), parent, body, false).pid;
     },
     /** As `spawn`, linked to `parent`. */
     spawnLink: (parent: Self, body: Body): Pid => {

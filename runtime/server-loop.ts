@@ -5,7 +5,7 @@
  * does. The API (gen-server.ts) starts it; holdAt's hold points live here,
  * reached through the testing hooks.
  */
-import { ProcessExit, formatReason, isInstance, reasonOf, stackSuffix } from "./errors";
+import { ProcessExit, formatReason, isInstance, isThenable, reasonOf, stackSuffix } from "./errors";
 import { From, ServerName, reply as genReply, registerServer, unregisterServer } from "./gen";
 import { Proc } from "./process";
 import { ackStart, crashReport, failStart, isQuietReason } from "./proc-lib";
@@ -31,14 +31,6 @@ import {
 } from "./server-spec";
 
 const TIMEOUT_MSG = "timeout";
-
-function isThenable(x: unknown): x is PromiseLike<unknown> {
-  return (
-    x !== null &&
-    (typeof x === "object" || typeof x === "function") &&
-    typeof (x as PromiseLike<unknown>).then === "function"
-  );
-}
 
 /** Formats GenServer events for trace and log (SYS-14). */
 function formatEvent(e: GenServerEvent, name: unknown): string {

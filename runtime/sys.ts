@@ -18,7 +18,7 @@ import {
   isInstance,
 } from "./errors";
 import { From, ServerRef, call, checkTimeout, reply, whereisServer } from "./gen";
-import type { Node } from "./node";
+import { type Node, nodeFor } from "./node";
 import { Proc, Self, checkSelf } from "./process";
 import { Exit, Pid } from "./terms";
 
@@ -724,14 +724,12 @@ function describeArg(x: unknown): string {
   return typeof x === "string" ? x : describe(x);
 }
 
-function nodeFor(node: Node | undefined, server: ServerRef): Node {
-  if (isInstance(server, Pid)) {
-    const p = Pid.procOf(server) as Proc | null;
-    if (p !== null) return p.node;
-  }
-  if (node === undefined)
-    throw new BadArgError("sys: no node for a name (use a pid, or call inside a node)");
-  return node;
+function nodeOf(node: Node | undefined, server: ServerRef): Node {
+  return nodeFor(server, () => {
+    if (node === undefined)
+      throw new BadArgError("sys: no node for a name (use a pid, or call inside a node)");
+    return node;
+  });
 }
 
 /** Options of every sys request: a timeout (default 5000 ms) and, inside a process, who asks. */
@@ -756,7 +754,7 @@ export function makeSys(defaultNode: () => Node) {
     if (o.timeout !== undefined) checkTimeout(`sys.${fn}`, o.timeout);
     checkSelf(`sys.${fn}`, "options.caller", o.caller, true);
     const caller = (o.caller as Proc | undefined) ?? null;
-    const node = caller?.node ?? nodeFor(defaultNode(), server);
+    const node = caller?.node ?? nodeOf(defaultNode(), server);
     // Errors name the sys function and its own arguments (OTP's {Reason, {sys, F, Args}}).
     const fullArgs = o.timeout === undefined ? [server, ...args] : [server, ...args, o.timeout];
     const fail = (reason: unknown) =>
