@@ -7,20 +7,36 @@
  * @module @otpkit/jest
  */
 import "./globals";
-export { syncWith } from "./sync-with";
-export { awaitDown } from "./await-down";
-export { awaitSysEvent } from "./await-sys-event";
+import { awaitDown } from "./await-down";
+import { awaitSysEvent } from "./await-sys-event";
+import { expectCrash, failOnLeftovers } from "./context";
+import { explore, findFailingSchedule, label } from "./explore";
+import { holdAt } from "./hold-at";
+import { noRaceCheck } from "./races";
+import { syncWith } from "./sync-with";
+import { testProcess } from "./test-process";
+
+export {
+  syncWith,
+  awaitDown,
+  awaitSysEvent,
+  holdAt,
+  testProcess,
+  explore,
+  findFailingSchedule,
+  label,
+  expectCrash,
+  failOnLeftovers,
+  noRaceCheck,
+};
+
 export type { AwaitSysEventOptions } from "./await-sys-event";
-export { holdAt } from "./hold-at";
 export type { Hold } from "./hold-at";
-export { testProcess, REFUTE_WAIT } from "./test-process";
+export { REFUTE_WAIT } from "./test-process";
 export type { TestProcess, ReceiveAssertOptions } from "./test-process";
-export { explore, findFailingSchedule, label } from "./explore";
 export type { ExploreOptions, FailingSchedule } from "./explore";
 export { matchers } from "./matchers";
 export type { MatcherContext, MatcherResult } from "./matchers";
-export { expectCrash, failOnLeftovers } from "./context";
-export { noRaceCheck } from "./races";
 export type { ExploreSummary, Strategy } from "./explore";
 export { matches } from "./match";
 export type {
@@ -35,3 +51,18 @@ export type {
 export { DEFAULT_WAIT } from "./timeouts";
 export { renderChart } from "./chart";
 export type { Delivery } from "otpkit/testing-hooks";
+
+/** The helpers `preset: "otpkit"` installs as globals (the one list; globals.ts types them). */
+export const globals = {
+  syncWith,
+  awaitDown,
+  awaitSysEvent,
+  holdAt,
+  testProcess,
+  explore,
+  findFailingSchedule,
+  label,
+  expectCrash,
+  failOnLeftovers,
+  noRaceCheck,
+};

@@ -9,20 +9,7 @@ import { raceCheckEnabled, wrapTestFunctions } from "./races";
 import { replayTarget, replayWasUsed } from "./replay";
 
 const g = globalThis as Record<string, unknown>;
-for (const name of [
-  "syncWith",
-  "awaitDown",
-  "awaitSysEvent",
-  "holdAt",
-  "testProcess",
-  "explore",
-  "findFailingSchedule",
-  "label",
-  "expectCrash",
-  "failOnLeftovers",
-  "noRaceCheck",
-] as const)
-  g[name] = helpers[name];
+Object.assign(g, helpers.globals);
 
 // Each test body gets the plain run's race check (see races.ts).
 wrapTestFunctions(g);

@@ -86,7 +86,7 @@ describe("npm run demo", () => {
     line(
       /^ {4}OTPKIT_FOR=explore:\d+ OTPKIT_SEED=\d+ (OTPKIT_CHOICES=\S+ )?npx jest test\/race\.test\.ts -t '\^a subscriber dies naive: under 1,000 schedules\$'$/,
     );
-    const header = lines.findIndex((l) => /^\s+server\s+test\s+A$/.test(l));
+    const header = lines.findIndex((l) => /^\s+server\s+test\s+A(\s+B)?$/.test(l));
     expect(header).toBeGreaterThan(0);
     const chart = lines.slice(header, lines.indexOf("", header));
     expect(chart.some((l) => /call subscribers$/.test(l))).toBe(true);
