@@ -3,25 +3,13 @@
  * summary `{ strategy, runs, distinct, complete }` each resolves with. The
  * seed scenario (examples/subscribers) is among them.
  */
-import { exit, send, spawn } from "otpkit";
-import { Subscribers, subscribe, subscribers } from "../../examples/subscribers/subscribers";
-
-const idle = () => spawn(async (self) => void (await self.receive()));
-
-async function twoSubscribers() {
-  const server = label(await Subscribers.start(undefined), "server");
-  const a = label(idle(), "A");
-  const b = label(idle(), "B");
-  await subscribe(server, a);
-  await subscribe(server, b);
-  return { server, a, b };
-}
-
-async function naive() {
-  const { server, a, b } = await twoSubscribers();
-  exit(a, "kill");
-  expect(await subscribers(server)).toEqual([b]);
-}
+import { send, spawn } from "otpkit";
+import { Subscribers } from "../../examples/subscribers/subscribers";
+import {
+  fixedWithDownThenSync,
+  fixedWithSysEvent,
+  naive,
+} from "../../examples/subscribers/scenario";
 
 /** n senders each send one message to a collector, which reports the order it got them in. */
 function senders(n: number, seen: Set<string>) {
@@ -52,16 +40,7 @@ describe("explore, exhaustive", () => {
   });
 
   it("is complete on the fixed test with awaitDown then syncWith, and passes", async () => {
-    const s = await explore(
-      async () => {
-        const { server, a, b } = await twoSubscribers();
-        exit(a, "kill");
-        await awaitDown(a);
-        await syncWith(server);
-        expect(await subscribers(server)).toEqual([b]);
-      },
-      { strategy: "exhaustive" },
-    );
+    const s = await explore(fixedWithDownThenSync, { strategy: "exhaustive" });
     expect(s).toEqual({
       strategy: "exhaustive",
       runs: expect.any(Number),
@@ -72,16 +51,7 @@ describe("explore, exhaustive", () => {
   });
 
   it("is complete on the fixed test with awaitSysEvent armed before the kill, and passes", async () => {
-    const s = await explore(
-      async () => {
-        const { server, a, b } = await twoSubscribers();
-        const handled = awaitSysEvent(server, { kind: "in", msg: { kind: "DOWN", pid: a } });
-        exit(a, "kill");
-        await handled;
-        expect(await subscribers(server)).toEqual([b]);
-      },
-      { strategy: "exhaustive" },
-    );
+    const s = await explore(fixedWithSysEvent, { strategy: "exhaustive" });
     expect(s.complete).toBe(true);
     expect(s.runs).toBeGreaterThan(1);
   });
@@ -142,9 +112,9 @@ describe("explore, pct and random", () => {
     expect(error!.message).toMatch(/^failed under exhaustive exploration \(run 1\)/);
     expect(error!.message).toMatch(/\nExplored: 1 run\(s\), 1 distinct interleaving\(s\)/);
     expect(error!.message).toContain("expect(received).toEqual(expected)");
-    // The stack points at the user's expect (in naive above), not inside the package.
+    // The stack points at the user's expect (in naive, examples/subscribers/scenario.ts), not inside the package.
     expect(error!.stack!.split("\n").find((l) => /^\s+at /.test(l))).toMatch(
-      /explore-strategies\.test\.ts/,
+      /subscribers\/scenario\.ts/,
     );
   });
 
