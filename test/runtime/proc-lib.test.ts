@@ -416,18 +416,23 @@ describe("PL-04: initFail", () => {
 });
 
 describe("PL-05: initial call and ancestors", () => {
+  /** From `self`: a child registered as "child", which starts a grandchild; returns the grandchild. */
+  async function startFamily(self: Self): Promise<Pid> {
+    return (await procLib.start(self, async function child(c) {
+      c.register("child");
+      const g = await procLib.start(c, function grandchild(g) {
+        procLib.initAck(g, g.pid);
+        return specialLoop(g, c.pid);
+      });
+      procLib.initAck(c, g);
+      return specialLoop(c, self.pid);
+    })) as Pid;
+  }
+
   it("PL-05: grandchild's ancestors are [child, parent], by registered name", async () => {
     await run(node, async (self) => {
       self.register("parent");
-      const grandchild = (await procLib.start(self, async function child(c) {
-        c.register("child");
-        const g = await procLib.start(c, function grandchild(g) {
-          procLib.initAck(g, g.pid);
-          return specialLoop(g, c.pid);
-        });
-        procLib.initAck(c, g);
-        return specialLoop(c, self.pid);
-      })) as Pid;
+      const grandchild = await startFamily(self);
       expect(await dictEntry(grandchild, "$ancestors")).toEqual(["child", "parent"]);
       const child = node.whereis("child")!;
       expect(await dictEntry(child, "$ancestors")).toEqual(["parent"]);
@@ -436,15 +441,7 @@ describe("PL-05: initial call and ancestors", () => {
 
   it("PL-05: the initial call is the body's name", async () => {
     await run(node, async (self) => {
-      const grandchild = (await procLib.start(self, async function child(c) {
-        c.register("child");
-        const g = await procLib.start(c, function grandchild(g) {
-          procLib.initAck(g, g.pid);
-          return specialLoop(g, c.pid);
-        });
-        procLib.initAck(c, g);
-        return specialLoop(c, self.pid);
-      })) as Pid;
+      const grandchild = await startFamily(self);
       expect(await dictEntry(grandchild, "$initial_call")).toBe("grandchild");
       expect(await dictEntry(node.whereis("child")!, "$initial_call")).toBe("child");
     });
