@@ -49,7 +49,7 @@ import {
   CallMessage,
   CallOptions,
   CastHandler,
-  CastMessage,
+  castMessage,
   Declared,
   Next,
   Request,
@@ -267,7 +267,7 @@ export function makeGenServer(currentNode: () => Node) {
         if (p !== null) {
           const from = p.node.current;
           if (from !== null && from.node !== p.node) from.node.procOf("GenServer.cast", server);
-          p.node.sendFrom(from?.id ?? 0, server, new CastMessage(name, arg));
+          p.node.sendFrom(from?.id ?? 0, server, castMessage(name, arg));
         }
         return "ok";
       }
@@ -275,7 +275,7 @@ export function makeGenServer(currentNode: () => Node) {
       const node = nodeOf(server, caller);
       const pid = whereisServer(node, server, "GenServer.cast");
       if (pid === undefined) return "ok";
-      node.sendFrom(caller?.id ?? node.current?.id ?? 0, pid, new CastMessage(name, arg));
+      node.sendFrom(caller?.id ?? node.current?.id ?? 0, pid, castMessage(name, arg));
       return "ok";
     },
     /** Sends call `name` to `server` without waiting; collect the reply with `waitResponse` / `receiveResponse`. */

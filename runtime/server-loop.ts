@@ -215,7 +215,7 @@ export class ServerLoop<S> implements SystemHost {
       return this.terminate(m.reason, m);
     this.cancelTimeout();
     this.lastMsg = m;
-    this.emit({ kind: "in", msg: m });
+    if (this.p.debug !== null) this.emit({ kind: "in", msg: m });
     if (this.held) {
       this.parked = () => this.handle(m);
       return;
@@ -246,6 +246,7 @@ export class ServerLoop<S> implements SystemHost {
     } catch (e) {
       return this.crash(e);
     }
+    if (!isThenable(r)) return this.noreplyResult(r);
     this.settle(r, (v) => this.noreplyResult(v));
   }
 
@@ -259,6 +260,7 @@ export class ServerLoop<S> implements SystemHost {
     } catch (e) {
       return this.crash(e);
     }
+    if (!isThenable(r)) return this.callResult(r, m.from);
     this.settle(r, (v) => this.callResult(v, m.from));
   }
 
@@ -267,7 +269,8 @@ export class ServerLoop<S> implements SystemHost {
     if (res?.type === "reply") {
       this.state = res.state;
       genReply(this.p.node, from, res.reply);
-      this.emit({ kind: "out", msg: res.reply, to: from.pid, state: res.state });
+      if (this.p.debug !== null)
+        this.emit({ kind: "out", msg: res.reply, to: from.pid, state: res.state });
       return this.next(res);
     }
     if (res?.type === "stop" && "reply" in res) {
@@ -281,7 +284,7 @@ export class ServerLoop<S> implements SystemHost {
     const res = r as CastResult<S>;
     if (res?.type === "noreply") {
       this.state = res.state;
-      this.emit({ kind: "noreply", state: res.state });
+      if (this.p.debug !== null) this.emit({ kind: "noreply", state: res.state });
       return this.next(res);
     }
     if (res?.type === "stop") {
@@ -291,17 +294,21 @@ export class ServerLoop<S> implements SystemHost {
     this.crash(new ProcessExit({ bad_return_value: r }));
   }
 
-  /** Runs `then` on a handler's result, now if it is a value, later if it is a promise. */
+  /**
+   * Runs `then` on a handler's result, now if it is a value, later if it is a
+   * promise (`fail` on a rejection; default: the server crashes). The message
+   * handlers test for a promise first, so a plain result costs no closure.
+   */
   private settle(
     r: unknown,
     then: (v: unknown) => void,
-    fail = (e: unknown) => this.crash(e),
+    fail?: (e: unknown) => void,
   ): void {
     if (!isThenable(r)) return then(r);
     this.blocked = true;
     r.then(
       (v) => this.resume(() => then(v)),
-      (e) => this.resume(() => fail(e)),
+      (e) => this.resume(() => (fail === undefined ? this.crash(e) : fail(e))),
     );
   }
 

@@ -152,6 +152,24 @@ export class CastMessage {
   }
 }
 
+/** One frozen message per handler name for casts without an argument (bounded). */
+const bareCasts = new Map<string, CastMessage>();
+const MAX_BARE_CASTS = 1024;
+
+/**
+ * @internal The message of cast `name` with `arg`. A cast without an argument
+ * reuses one frozen message per name, so a burst of them allocates nothing.
+ */
+export function castMessage(name: string, arg: unknown): CastMessage {
+  if (arg !== undefined) return new CastMessage(name, arg);
+  let m = bareCasts.get(name);
+  if (m === undefined) {
+    m = Object.freeze(new CastMessage(name, undefined));
+    if (bareCasts.size < MAX_BARE_CASTS) bareCasts.set(name, m);
+  }
+  return m;
+}
+
 // ---- the definition ----
 
 /** A `handleCall` handler: the call's argument, the caller (for a later `reply`) and the state, to a result. */
