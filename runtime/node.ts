@@ -15,7 +15,7 @@ import {
   stackSuffix,
 } from "./errors";
 import { Body, Proc } from "./process";
-import { Chooser, ScheduleMode, Scheduler, actorOf } from "./scheduler";
+import { CallbackSignal, Chooser, ScheduleMode, Scheduler, actorOf } from "./scheduler";
 import {
   Receiver,
   addMonitor,
@@ -320,13 +320,15 @@ export class Node {
     if (a === undefined) return;
     this.scheduler.message(
       from,
-      a.owner.id,
-      () => {
-        if (this.aliases.get(ref) !== a) return; // deactivated while in flight (MON-08)
-        if (a.once) this.unalias(ref, a.owner, true);
-        a.owner.deliver(msg);
-      },
-      msg,
+      new CallbackSignal(
+        a.owner.id,
+        () => {
+          if (this.aliases.get(ref) !== a) return; // deactivated while in flight (MON-08)
+          if (a.once) this.unalias(ref, a.owner, true);
+          a.owner.deliver(msg);
+        },
+        msg,
+      ),
       actorOf(a.owner),
     );
   }

@@ -116,8 +116,7 @@ export function ackStart(p: Proc, value: unknown): void {
   const slot = acks.get(p);
   if (slot === undefined) return;
   acks.delete(p);
-  const ack = new InitAck(value);
-  p.node.scheduler.message(p.id, slot.id, () => slot.deliver(ack), ack, slot.actor);
+  p.node.scheduler.deliver(p.id, slot, new InitAck(value));
 }
 
 /** @internal Tells the starter of `p` that its start failed with `reason`. */
@@ -125,8 +124,7 @@ export function failStart(p: Proc, reason: unknown): void {
   const slot = acks.get(p);
   if (slot === undefined) return;
   acks.delete(p);
-  const nack = new InitFailure(reason);
-  p.node.scheduler.message(p.id, slot.id, () => slot.deliver(nack), nack, slot.actor);
+  p.node.scheduler.deliver(p.id, slot, new InitFailure(reason));
 }
 
 function initialCallOf(body: Body): string {

@@ -17,7 +17,7 @@ import {
 } from "./errors";
 import { Mailbox } from "./mailbox";
 import type { Node } from "./node";
-import type { Runnable } from "./scheduler";
+import { MessageSignal, type Runnable } from "./scheduler";
 import {
   Monitor,
   Receiver,
@@ -573,10 +573,7 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
     if (other === null || !other.alive) {
       // LX-10: a noproc exit signal to the caller.
       if (this.trapExit)
-        this.node.scheduler.post(pid.id, this.id, () => this.deliver(new Exit(pid, "noproc")), {
-          signal: "EXIT",
-          reason: "noproc",
-        });
+        this.node.scheduler.post(pid.id, new MessageSignal(this, new Exit(pid, "noproc")));
       else throw new ExitError("noproc", `link(${pid})`);
       return true;
     }

@@ -6,6 +6,7 @@ import { BadArgError, check, checkInstance, describe, isInstance } from "./error
 import { From, ServerRef, whereisServer } from "./gen";
 import type { Node } from "./node";
 import type { Proc } from "./process";
+import { CallbackSignal } from "./scheduler";
 import { Monitor, Receiver, Watcher, unwatch, watch } from "./signals";
 import { Pid, Ref, TIMEOUT } from "./terms";
 
@@ -120,9 +121,10 @@ export function sendRequest(
   if (target === null || !target.alive) {
     node.scheduler.post(
       pid?.id ?? 0,
-      slot.id,
-      () => slot.targetDown("noproc"),
-      { signal: "DOWN", reason: "noproc" },
+      new CallbackSignal(slot.id, () => slot.targetDown("noproc"), {
+        signal: "DOWN",
+        reason: "noproc",
+      }),
       slot.actor,
     );
     return id;

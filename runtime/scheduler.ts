@@ -80,38 +80,77 @@ export function prng(seed: number): () => number {
   };
 }
 
-/** A signal in flight. In fifo mode it is also an entry of the run queue. */
-class Signal implements Runnable, InFlight {
+/**
+ * @internal A signal in flight (in fifo mode also an entry of the run queue).
+ * Each kind is a subclass that says how it lands (`fire`) and how a chart
+ * shows it (`what`): one object per signal, no closure.
+ */
+export abstract class Signal implements Runnable, InFlight {
   done = false;
   /** Its place on its pair: the pair's n-th signal (0-based). */
   index = 0;
   /** Race tracking: the observer's data (the sender's vector clock). */
   note: unknown = undefined;
+  /** Set when posted: the scheduler, the pair, when it was sent (orders the enabled steps, oldest first) and during which step (traced runs). */
+  sched: Scheduler | null = null;
+  pq: PairQueue | null = null;
+  seq = 0;
+  created = -1;
   constructor(
-    readonly sched: Scheduler,
-    readonly pq: PairQueue,
+    /** The receiver's id (negative for a reply slot). */
     readonly to: number,
-    readonly fn: () => void,
-    readonly what: unknown,
-    /** When it was sent (orders the enabled steps, oldest first). */
-    readonly seq: number,
-    /** The step during which it was sent (traced runs). */
-    readonly created: number,
   ) {}
+  /** Lands: applies the signal to its receiver. */
+  abstract fire(): void;
+  /** The message, or the signal's description (`{ signal, reason }`) for charts and race reports. */
+  abstract get what(): unknown;
   get id(): number {
-    return this.pq.actor;
+    return this.pq!.actor;
   }
   get key(): string {
-    return this.pq.key;
+    return this.pq!.key;
   }
   get from(): number {
-    return this.pq.from;
+    return this.pq!.from;
   }
   get actor(): number {
-    return this.pq.actor;
+    return this.pq!.actor;
   }
   run(): void {
-    if (!this.done) this.sched.landQueued(this);
+    if (!this.done) this.sched!.landQueued(this);
+  }
+}
+
+/** @internal A message in flight to a receiver (a process, or a reply slot). */
+export class MessageSignal extends Signal {
+  constructor(
+    readonly receiver: { readonly id: number; deliver(m: unknown): void },
+    readonly msg: unknown,
+  ) {
+    super(receiver.id);
+  }
+  fire(): void {
+    this.receiver.deliver(this.msg);
+  }
+  get what(): unknown {
+    return this.msg;
+  }
+}
+
+/** @internal A rare signal whose landing is a callback (link and monitor set-up, noproc answers...). */
+export class CallbackSignal extends Signal {
+  constructor(
+    to: number,
+    private readonly fn: () => void,
+    private readonly label: unknown,
+  ) {
+    super(to);
+  }
+  fire(): void {
+    this.fn();
+  }
+  get what(): unknown {
+    return this.label;
   }
 }
 
@@ -145,6 +184,8 @@ export interface Hold {
 
 interface PairQueue {
   key: string;
+  /** Its index in `pairs` (O(1) removal). */
+  at: number;
   /** A rerun holds its head back. */
   blocked: boolean;
   from: number;
@@ -277,34 +318,23 @@ export class Scheduler {
   }
 
   /**
-   * Sends a signal from `from` to receiver `to` (of actor `actor`): it lands
+   * Sends signal `s` from `from` to its receiver (of actor `actor`): it lands
    * later, after the signals sent earlier on the same pair, never inside the
    * sender's call.
    */
-  post(
-    from: number,
-    to: number,
-    deliver: () => void,
-    what: unknown,
-    actor = to > 0 ? to : 0,
-  ): void {
+  post(from: number, s: Signal, actor = s.to > 0 ? s.to : 0): void {
     if (this.stopped) return;
     const key = from + ">" + actor;
     let pq = this.pairIndex.get(key);
     if (pq === undefined) {
-      pq = { key, from, actor, items: [], head: 0, blocked: false };
+      pq = { key, from, actor, items: [], head: 0, blocked: false, at: this.pairs.length };
       this.pairIndex.set(key, pq);
       this.pairs.push(pq);
     }
-    const s = new Signal(
-      this,
-      pq,
-      to,
-      deliver,
-      what,
-      this.seq++,
-      this.current ? this.steps - 1 : -1,
-    );
+    s.sched = this;
+    s.pq = pq;
+    s.seq = this.seq++;
+    if (this.current !== null) s.created = this.steps - 1;
     pq.items.push(s);
     this.inflight++;
     if (this.observer !== null) {
@@ -324,23 +354,18 @@ export class Scheduler {
     to: { readonly id: number; readonly actor?: number; deliver(m: unknown): void },
     msg: unknown,
   ): void {
-    if (this.direct && (this.inflight === 0 || this.clear(from, actorOf(to)))) to.deliver(msg);
-    else this.post(from, to.id, () => to.deliver(msg), msg, actorOf(to));
+    const actor = actorOf(to);
+    if (this.direct && (this.inflight === 0 || this.clear(from, actor))) to.deliver(msg);
+    else this.post(from, new MessageSignal(to, msg), actor);
   }
 
   /**
-   * Sends a message (not another kind of signal) whose delivery is `deliver`:
-   * at once in fifo mode when nothing is in flight (as `deliver`), else posted.
+   * Sends a message whose delivery is `s` (checked when it lands): at once in
+   * fifo mode when nothing is in flight on the pair, else posted.
    */
-  message(
-    from: number,
-    to: number,
-    deliver: () => void,
-    what: unknown,
-    actor = to > 0 ? to : 0,
-  ): void {
-    if (this.direct && (this.inflight === 0 || this.clear(from, actor))) deliver();
-    else this.post(from, to, deliver, what, actor);
+  message(from: number, s: Signal, actor = s.to > 0 ? s.to : 0): void {
+    if (this.direct && (this.inflight === 0 || this.clear(from, actor))) s.fire();
+    else this.post(from, s, actor);
   }
 
   /** Nothing in flight from `from` to actor `to`: a message may be put in place at once. */
@@ -407,7 +432,7 @@ export class Scheduler {
       if (isSignalLabel(s.what) || pq.actor === 0) this.touch("a:" + pq.actor, true);
     }
     if (s.to < 0 || pq.actor === 0) this.settle = true; // a reply slot resumes its caller
-    s.fn();
+    s.fire();
   }
 
   /** Race tracking (fifo): every signal is seen posted and landed, and none is put in place at once. */
@@ -426,7 +451,7 @@ export class Scheduler {
 
   /** fifo: lands a queued signal, unless a rerun's hold keeps its pair back. */
   landQueued(s: Signal): void {
-    const pq = s.pq;
+    const pq = s.pq!;
     if (this.hold !== null) {
       const h = this.hold.held;
       if (pq.blocked || (pq.items[pq.head] === s && s.index === h.index && pq.key === h.key)) {
@@ -443,7 +468,7 @@ export class Scheduler {
     const back = this.heldBack;
     this.heldBack = [];
     for (const s of back) {
-      s.pq.blocked = false;
+      s.pq!.blocked = false;
       this.queue.push(s);
     }
     this.arm();
@@ -483,9 +508,11 @@ export class Scheduler {
 
   private dropPair(pq: PairQueue): void {
     this.pairIndex.delete(pq.key);
-    const i = this.pairs.indexOf(pq);
     const last = this.pairs.pop()!;
-    if (last !== pq) this.pairs[i] = last;
+    if (last !== pq) {
+      this.pairs[pq.at] = last;
+      last.at = pq.at;
+    }
   }
 
   private arm(): void {

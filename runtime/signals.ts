@@ -7,7 +7,7 @@
 import { Down, Exit, MonitorObject, Pid, Ref } from "./terms";
 import type { Proc } from "./process";
 import type { Node } from "./node";
-import { actorOf } from "./scheduler";
+import { CallbackSignal, Signal, actorOf } from "./scheduler";
 
 /** @internal Anything that can receive messages: a process, or an endpoint (a call's reply slot). */
 export interface Receiver {
@@ -86,12 +86,67 @@ export function receiveExit(target: Proc, from: Pid, reason: unknown, via: Via):
   target.node.terminate(target, reason);
 }
 
+/**
+ * An exit signal in flight: from `exit(pid, reason)`, or over a link when its
+ * sender terminated (then an unlink done meanwhile cancels it, LX-09).
+ */
+class ExitSignal extends Signal {
+  constructor(
+    readonly target: Proc,
+    readonly sender: Pid,
+    readonly reason: unknown,
+    readonly via: Via,
+  ) {
+    super(target.id);
+  }
+  fire(): void {
+    const t = this.target;
+    if (this.via === Via.Link && (!t.alive || t.links === null || !t.links.delete(this.sender)))
+      return;
+    receiveExit(t, this.sender, this.reason, this.via);
+  }
+  get what(): unknown {
+    return { signal: this.via === Via.Exit ? "exit" : "EXIT", reason: this.reason };
+  }
+}
+
+/** A monitor's DOWN in flight; a demonitor before it lands cancels it. */
+class DownSignal extends Signal {
+  constructor(
+    readonly node: Node,
+    readonly monitor: Monitor,
+    readonly reason: unknown,
+    readonly pid: Pid | undefined,
+  ) {
+    super(monitor.owner.id);
+  }
+  fire(): void {
+    fireDown(this.node, this.monitor, this.reason, this.pid);
+  }
+  get what(): unknown {
+    return { signal: "DOWN", reason: this.reason };
+  }
+}
+
+/** A pending call's news that its server terminated. */
+class WatcherDown extends Signal {
+  constructor(
+    readonly watcher: Watcher,
+    readonly reason: unknown,
+  ) {
+    super(watcher.id);
+  }
+  fire(): void {
+    this.watcher.targetDown(this.reason);
+  }
+  get what(): unknown {
+    return { signal: "DOWN", reason: this.reason };
+  }
+}
+
 /** @internal Sends an exit signal from `from` (sender id `fromId`) to `target`. */
 export function sendExit(fromId: number, from: Pid, target: Proc, reason: unknown): void {
-  target.node.scheduler.post(fromId, target.id, () => receiveExit(target, from, reason, Via.Exit), {
-    signal: "exit",
-    reason,
-  });
+  target.node.scheduler.post(fromId, new ExitSignal(target, from, reason, Via.Exit));
 }
 
 /** Links `a` and `b` (both alive) at once: for spawnLink, atomic with the spawn. Idempotent. */
@@ -109,21 +164,14 @@ export function linkSignal(a: Proc, b: Proc): void {
   (a.links ??= new Set()).add(b.pid);
   a.node.scheduler.post(
     a.id,
-    b.id,
-    () => {
-      if (!b.finished) (b.links ??= new Set()).add(a.pid);
-      else
-        a.node.scheduler.post(
-          b.id,
-          a.id,
-          () => {
-            if (!a.alive || a.links === null || !a.links.delete(b.pid)) return;
-            receiveExit(a, b.pid, "noproc", Via.Link);
-          },
-          { signal: "EXIT", reason: "noproc" },
-        );
-    },
-    { signal: "link", reason: undefined },
+    new CallbackSignal(
+      b.id,
+      () => {
+        if (!b.finished) (b.links ??= new Set()).add(a.pid);
+        else a.node.scheduler.post(b.id, new ExitSignal(a, b.pid, "noproc", Via.Link));
+      },
+      { signal: "link", reason: undefined },
+    ),
   );
 }
 
@@ -164,20 +212,20 @@ export function monitorSignal(
   const node = target.node;
   node.scheduler.post(
     actorOf(owner),
-    target.id,
-    () => {
-      if (!m.active) return; // demonitored while in flight
-      if (!target.finished) (target.monitoredBy ??= new Map()).set(ref, m);
-      else
-        node.scheduler.post(
-          target.id,
-          owner.id,
-          () => fireDown(node, m, "noproc", target.pid),
-          { signal: "DOWN", reason: "noproc" },
-          actorOf(owner),
-        );
-    },
-    { signal: "monitor", reason: undefined },
+    new CallbackSignal(
+      target.id,
+      () => {
+        if (!m.active) return; // demonitored while in flight
+        if (!target.finished) (target.monitoredBy ??= new Map()).set(ref, m);
+        else
+          node.scheduler.post(
+            target.id,
+            new DownSignal(node, m, "noproc", target.pid),
+            actorOf(owner),
+          );
+      },
+      { signal: "monitor", reason: undefined },
+    ),
   );
   return m;
 }
@@ -196,13 +244,7 @@ export function addDeadMonitor(
 ): Monitor {
   const m = new Monitor(ref, owner, null, object);
   (owner.owned ??= new Map()).set(ref, m);
-  node.scheduler.post(
-    fromId,
-    owner.id,
-    () => fireDown(node, m, "noproc", undefined),
-    { signal: "DOWN", reason: "noproc" },
-    actorOf(owner),
-  );
+  node.scheduler.post(fromId, new DownSignal(node, m, "noproc", undefined), actorOf(owner));
   return m;
 }
 
@@ -244,35 +286,19 @@ export function sendExitSignals(p: Proc, reason: unknown): void {
     for (const pid of p.links) {
       const peer = Pid.procOf(pid);
       if (peer === null) continue;
-      s.post(
-        p.id,
-        peer.id,
-        () => {
-          // LX-09: an unlink done while the signal was in flight cancels it.
-          if (!peer.alive || peer.links === null || !peer.links.delete(from)) return;
-          receiveExit(peer, from, reason, Via.Link);
-        },
-        { signal: "EXIT", reason },
-      );
+      s.post(p.id, new ExitSignal(peer, from, reason, Via.Link));
     }
     p.links = null;
   }
-  for (let w = p.watchers; w !== null;) {
+  for (let w = p.watchers; w !== null; ) {
     const next = w.nextWatch;
-    const watcher = w;
-    s.post(p.id, w.id, () => watcher.targetDown(reason), { signal: "DOWN", reason }, actorOf(w));
+    s.post(p.id, new WatcherDown(w, reason), actorOf(w));
     w = next;
   }
   p.watchers = null;
   if (p.monitoredBy !== null) {
     for (const m of p.monitoredBy.values()) {
-      s.post(
-        p.id,
-        m.owner.id,
-        () => fireDown(p.node, m, reason, p.pid),
-        { signal: "DOWN", reason },
-        actorOf(m.owner),
-      );
+      s.post(p.id, new DownSignal(p.node, m, reason, p.pid), actorOf(m.owner));
     }
     p.monitoredBy = null;
   }

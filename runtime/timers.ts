@@ -111,6 +111,6 @@ export class Timers {
     this.drop(t);
     const p = t.owner ?? this.node.whereisProc(t.dest as string);
     if (p === undefined || !p.alive) return;
-    this.node.scheduler.message(TIMER_SENDER + t.ref.id, p.id, () => p.deliver(t.msg), t.msg);
+    this.node.scheduler.deliver(TIMER_SENDER + t.ref.id, p, t.msg);
   }
 }
