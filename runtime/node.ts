@@ -419,10 +419,16 @@ export class Node {
     return pids;
   }
 
-  /** What the process is doing, or undefined if it is not alive. */
+  /**
+   * What the process is doing, or undefined if it is not alive. Like OTP's
+   * `process_info/2` it is a signal: what the asker sent the process before
+   * has landed when it looks.
+   */
   processInfo(pid: Pid): ProcessInfo | undefined {
     const p = this.procOf("processInfo", pid);
-    if (p === null || !p.alive) return undefined;
+    if (p === null) return undefined;
+    p.node.scheduler.flush(this.current?.id ?? 0, p.id);
+    if (!p.alive) return undefined;
     const monitors: MonitorObject[] = [];
     for (const m of p.owned?.values() ?? []) monitors.push(m.object);
     const monitoredBy: Pid[] = [];

@@ -167,4 +167,16 @@ describe("the schedule space is OTP's", () => {
       });
     });
   });
+
+  it("processInfo is a signal too: it sees every message its caller sent the process before asking, under every seed", async () => {
+    await forSeeds(SEEDS, async (node) => {
+      const idle = node.spawn(async (s) => {
+        await s.receive((m) => m === "never");
+      });
+      node.send(idle, "one");
+      node.send(idle, "two");
+      expect(node.processInfo(idle)?.messages).toEqual(["one", "two"]);
+      node.exit(idle, "kill");
+    });
+  });
 });
