@@ -299,11 +299,7 @@ export class ServerLoop<S> implements SystemHost {
    * promise (`fail` on a rejection; default: the server crashes). The message
    * handlers test for a promise first, so a plain result costs no closure.
    */
-  private settle(
-    r: unknown,
-    then: (v: unknown) => void,
-    fail?: (e: unknown) => void,
-  ): void {
+  private settle(r: unknown, then: (v: unknown) => void, fail?: (e: unknown) => void): void {
     if (!isThenable(r)) return then(r);
     this.blocked = true;
     r.then(

@@ -290,7 +290,7 @@ export function sendExitSignals(p: Proc, reason: unknown): void {
     }
     p.links = null;
   }
-  for (let w = p.watchers; w !== null; ) {
+  for (let w = p.watchers; w !== null;) {
     const next = w.nextWatch;
     s.post(p.id, new WatcherDown(w, reason), actorOf(w));
     w = next;
