@@ -12,7 +12,11 @@ const transform = {
     {
       swcrc: false,
       sourceMaps: "inline",
-      jsc: { parser: { syntax: "typescript" }, target: "es2022" },
+      jsc: {
+        parser: { syntax: "typescript" },
+        target: "es2022",
+        transform: { useDefineForClassFields: false },
+      },
     },
   ],
 };
