@@ -374,11 +374,15 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
   }
 
   /**
-   * Queues this (terminated) process's termination step; with `now`, runs it
-   * at once (node shutdown).
+   * Queues this (terminated) process's termination step, a step of its own
+   * (docs/schedule-model.md); runs it at once with `now` (node shutdown), and
+   * in plain fifo mode when no signal is in flight: nobody acting in between
+   * is one of the orders OTP allows, and it saves a trip through the run
+   * queue per death (with a signal in flight, e.g. a monitor just set up, it
+   * waits its turn so that the signal lands first, as on the BEAM).
    */
   scheduleTermination(now: boolean): void {
-    if (now) {
+    if (now || this.node.scheduler.immediate) {
       this.flags = (this.flags & ~EXITING) | FINISHED;
       return this.node.finishTermination(this);
     }

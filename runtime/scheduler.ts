@@ -277,6 +277,14 @@ export class Scheduler {
     this.choices = this.random && keepChoices ? [] : null;
   }
 
+  /**
+   * Plain fifo (no race tracking) with no signal in flight: a step that
+   * nothing could come before may be taken at once.
+   */
+  get immediate(): boolean {
+    return this.direct && this.inflight === 0;
+  }
+
   /** A random integer in [0, n), drawn from the seed or the forced schedule (0 in fifo mode). */
   pick(n: number): number {
     if (!this.random || n <= 1) return 0;
