@@ -290,16 +290,18 @@ export function sendExitSignals(p: Proc, reason: unknown): void {
     }
     p.links = null;
   }
+  // In plain fifo a DOWN lands at once when nothing is in flight on its pair,
+  // as a message would. EXITs are always posted: one may kill its receiver,
+  // whose own EXITs would then recurse down a chain of links.
   for (let w = p.watchers; w !== null;) {
     const next = w.nextWatch;
-    s.post(p.id, new WatcherDown(w, reason), actorOf(w));
+    s.message(p.id, new WatcherDown(w, reason), actorOf(w));
     w = next;
   }
   p.watchers = null;
   if (p.monitoredBy !== null) {
-    for (const m of p.monitoredBy.values()) {
-      s.post(p.id, new DownSignal(p.node, m, reason, p.pid), actorOf(m.owner));
-    }
+    for (const m of p.monitoredBy.values())
+      s.message(p.id, new DownSignal(p.node, m, reason, p.pid), actorOf(m.owner));
     p.monitoredBy = null;
   }
 }
