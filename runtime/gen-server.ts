@@ -77,16 +77,10 @@ function checkStartOptions(fn: string, o: unknown): asserts o is StartOptions {
   const opts = o as StartOptions;
   if (opts.name !== undefined) checkServerName(fn, opts.name, "options.name");
   if (opts.timeout !== undefined) checkTimeout(fn, opts.timeout);
-  if (opts.debug !== undefined)
-    check(
-      Array.isArray(opts.debug),
-      `${fn}: options.debug must be an array, got ${describe(opts.debug)}`,
-    );
-  if (opts.node !== undefined)
-    check(
-      isInstance(opts.node, Node),
-      `${fn}: options.node must be a node, got ${describe(opts.node)}`,
-    );
+  if (opts.debug !== undefined && !Array.isArray(opts.debug))
+    throw new BadArgError(`${fn}: options.debug must be an array, got ${describe(opts.debug)}`);
+  if (opts.node !== undefined && !isInstance(opts.node, Node))
+    throw new BadArgError(`${fn}: options.node must be a node, got ${describe(opts.node)}`);
 }
 
 // ---- the API ----
@@ -99,12 +93,10 @@ export function makeGenServer(currentNode: () => Node) {
     arg: unknown,
     options: StartOptions = {},
     link = false,
-    fn = `GenServer.${link ? "startLink" : "start"}`,
+    fn = link ? "GenServer.startLink" : "GenServer.start",
   ): Promise<Pid> {
-    check(
-      spec !== null && typeof spec === "object" && typeof spec.init === "function",
-      `${fn}: spec must be a definition with an init function`,
-    );
+    if (!(spec !== null && typeof spec === "object" && typeof spec.init === "function"))
+      throw new BadArgError(`${fn}: spec must be a definition with an init function`);
     checkStartOptions(fn, options);
     const timeout = options.timeout ?? Infinity;
     const node = parent?.node ?? options.node ?? currentNode();
@@ -166,12 +158,11 @@ export function makeGenServer(currentNode: () => Node) {
     for (const k of ["handleCall", "handleCast"] as const) {
       const hs = spec[k];
       if (hs === undefined) continue;
-      check(
-        hs !== null && typeof hs === "object",
-        `GenServer.define: spec.${k} must be an object of handlers`,
-      );
+      if (!(hs !== null && typeof hs === "object"))
+        throw new BadArgError(`GenServer.define: spec.${k} must be an object of handlers`);
       for (const [n, h] of Object.entries(hs))
-        check(typeof h === "function", `GenServer.define: spec.${k}.${n} must be a function`);
+        if (typeof h !== "function")
+          throw new BadArgError(`GenServer.define: spec.${k}.${n} must be a function`);
     }
     return {
       spec,
@@ -285,10 +276,10 @@ export function makeGenServer(currentNode: () => Node) {
       arg?: unknown,
       options: { caller?: Self } = {},
     ): RequestId {
-      check(
-        typeof name === "string",
-        `GenServer.sendRequest: name must be a string, got ${describe(name)}`,
-      );
+      if (typeof name !== "string")
+        throw new BadArgError(
+          `GenServer.sendRequest: name must be a string, got ${describe(name)}`,
+        );
       checkOptions("GenServer.sendRequest", options);
       checkSelf("GenServer.sendRequest", "options.caller", options.caller, true);
       const caller = (options.caller as Proc | undefined) ?? null;
@@ -347,10 +338,10 @@ export function makeGenServer(currentNode: () => Node) {
       options: { name?: ServerName } & Next = {},
     ): Promise<never> {
       checkSelf("GenServer.enterLoop", "self", self);
-      check(
-        spec !== null && typeof spec === "object",
-        `GenServer.enterLoop: spec must be a definition, got ${describe(spec)}`,
-      );
+      if (!(spec !== null && typeof spec === "object"))
+        throw new BadArgError(
+          `GenServer.enterLoop: spec must be a definition, got ${describe(spec)}`,
+        );
       checkOptions("GenServer.enterLoop", options);
       if (options.name !== undefined) checkServerName("GenServer.enterLoop", options.name);
       const p = self;

@@ -161,27 +161,21 @@ export class Node {
   private down = false;
 
   constructor(options: NodeOptions = {}) {
-    check(
-      options !== null && typeof options === "object",
-      `createNode: options must be an object, got ${describe(options)}`,
-    );
+    if (!(options !== null && typeof options === "object"))
+      throw new BadArgError(`createNode: options must be an object, got ${describe(options)}`);
     const mode = options.mode ?? "fifo";
-    check(
-      mode === "fifo" || mode === "random",
-      `createNode: mode must be "fifo" or "random", got ${describe(mode)}`,
-    );
+    if (!(mode === "fifo" || mode === "random"))
+      throw new BadArgError(`createNode: mode must be "fifo" or "random", got ${describe(mode)}`);
     if (options.seed !== undefined)
-      check(
-        Number.isInteger(options.seed),
-        `createNode: seed must be an integer, got ${describe(options.seed)}`,
-      );
+      if (!Number.isInteger(options.seed))
+        throw new BadArgError(`createNode: seed must be an integer, got ${describe(options.seed)}`);
     if (options.logger !== undefined) checkFunction("createNode", "logger", options.logger);
     if (options.onSpawn !== undefined) checkFunction("createNode", "onSpawn", options.onSpawn);
     if (options.recentEvents !== undefined)
-      check(
-        Number.isInteger(options.recentEvents) && options.recentEvents >= 0,
-        `createNode: recentEvents must be an integer >= 0, got ${describe(options.recentEvents)}`,
-      );
+      if (!(Number.isInteger(options.recentEvents) && options.recentEvents >= 0))
+        throw new BadArgError(
+          `createNode: recentEvents must be an integer >= 0, got ${describe(options.recentEvents)}`,
+        );
     this.id = nodeIds++;
     nodes.set(this.id, new WeakRef(this));
     forget.register(this, this.id);
@@ -369,10 +363,8 @@ export class Node {
 
   /** The checks names share (REG-01, REG-07): a valid name, free, for a live pid. */
   private checkRegistration(fn: string, table: Map<string, Proc>, name: string, pid: Pid): Proc {
-    check(
-      typeof name === "string" && name.length > 0 && name !== "undefined",
-      `${fn}: name must be a non-empty string, got ${describe(name)}`,
-    );
+    if (!(typeof name === "string" && name.length > 0 && name !== "undefined"))
+      throw new BadArgError(`${fn}: name must be a non-empty string, got ${describe(name)}`);
     const p = this.procOf(fn, pid);
     if (p === null || !p.alive) throw new BadArgError(`${fn}: ${pid} is not alive`);
     const holder = table.get(name);
@@ -476,10 +468,10 @@ export class Node {
         `monitor: expected a pid or a registered name, got ${describe(target)}`,
       );
     if (alias !== undefined) {
-      check(
-        alias === "demonitor" || alias === "replyDemonitor",
-        `monitor: alias must be "demonitor" or "replyDemonitor", got ${describe(alias)}`,
-      );
+      if (!(alias === "demonitor" || alias === "replyDemonitor"))
+        throw new BadArgError(
+          `monitor: alias must be "demonitor" or "replyDemonitor", got ${describe(alias)}`,
+        );
       this.aliases.set(ref, { owner, once: alias === "replyDemonitor" });
     }
     const m =

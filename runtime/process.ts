@@ -6,7 +6,6 @@ import {
   BadArgError,
   ExitError,
   ProcessExit,
-  check,
   checkFunction,
   checkInstance,
   checkMs,
@@ -608,11 +607,11 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
   }
 
   processFlag(flag: "trapExit", value: boolean): boolean {
-    check(flag === "trapExit", `processFlag: unknown flag ${describe(flag)}`);
-    check(
-      typeof value === "boolean",
-      `processFlag: trapExit value must be a boolean, got ${describe(value)}`,
-    );
+    if (flag !== "trapExit") throw new BadArgError(`processFlag: unknown flag ${describe(flag)}`);
+    if (typeof value !== "boolean")
+      throw new BadArgError(
+        `processFlag: trapExit value must be a boolean, got ${describe(value)}`,
+      );
     const old = this.trapExit;
     this.trapExit = value;
     return old;

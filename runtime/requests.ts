@@ -2,7 +2,7 @@
  * Asynchronous requests to a server (OTP's `gen_server:send_request` and
  * friends): send now, collect the reply later, one request or a collection.
  */
-import { BadArgError, check, checkInstance, describe, isInstance } from "./errors";
+import { BadArgError, checkInstance, describe, isInstance } from "./errors";
 import { From, ServerRef, whereisServer } from "./gen";
 import type { Node } from "./node";
 import type { Proc } from "./process";
@@ -169,10 +169,8 @@ export function waitResponse(
 ): ReturnType<typeof waitFor> {
   // Bad arguments throw here, at once (not as a rejection).
   const fn = abandonOnTimeout ? "receiveResponse" : "waitResponse";
-  check(
-    typeof timeout === "number" && timeout >= 0,
-    `${fn}: timeout must be a number >= 0, got ${describe(timeout)}`,
-  );
+  if (!(typeof timeout === "number" && timeout >= 0))
+    throw new BadArgError(`${fn}: timeout must be a number >= 0, got ${describe(timeout)}`);
   if (!isInstance(id, RequestIdCollection))
     checkInstance(fn, RequestId, "a request id or a collection", id);
   return waitFor(id, timeout, abandonOnTimeout);

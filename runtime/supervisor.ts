@@ -45,7 +45,7 @@
  * logger with kind `"supervisor_report"` (`data.errorContext` is
  * `child_terminated`, `start_error`, `shutdown_error` or `shutdown`).
  */
-import { ExitError, check, checkOptions, describe, formatReason, reasonOf } from "./errors";
+import { BadArgError, ExitError, checkOptions, describe, formatReason, reasonOf } from "./errors";
 import { ServerName, ServerRef, checkServerName } from "./gen";
 import { makeGenServer } from "./gen-server";
 import {
@@ -816,20 +816,20 @@ function toModule<A>(
   def: SupervisorDef<A>,
 ): { module: string; init: SupervisorInit<A> } {
   if (typeof def === "function") return { module: "Supervisor", init: def };
-  check(
-    isObject(def),
-    `${fn}: expected an init function, a module or a spec, got ${describe(def)}`,
-  );
+  if (!isObject(def))
+    throw new BadArgError(
+      `${fn}: expected an init function, a module or a spec, got ${describe(def)}`,
+    );
   if (typeof def.init === "function")
     return {
       module: (def as SupervisorModule<A>).name ?? "Supervisor",
       init: (def as SupervisorModule<A>).init,
     };
   // A static spec is checked as init's result would be, but at once: it must list its children.
-  check(
-    Array.isArray((def as SupervisorSpec).children),
-    `${fn}: a spec (no init function) must have a children array, got ${describe(def)}`,
-  );
+  if (!Array.isArray((def as SupervisorSpec).children))
+    throw new BadArgError(
+      `${fn}: a spec (no init function) must have a children array, got ${describe(def)}`,
+    );
   return { module: "Supervisor", init: () => def as SupervisorSpec };
 }
 

@@ -10,7 +10,6 @@ import {
   ExitError,
   ProcessExit,
   catchRejection,
-  check,
   checkFunction,
   checkOptions,
   describe,
@@ -627,10 +626,8 @@ export interface SpecialProcess<S> {
  */
 export function debugOptions(self: Self, options: readonly DebugOption[] = []): Debug {
   checkSelf("sys.debugOptions", "self", self);
-  check(
-    Array.isArray(options),
-    `sys.debugOptions: options must be an array, got ${describe(options)}`,
-  );
+  if (!Array.isArray(options))
+    throw new BadArgError(`sys.debugOptions: options must be an array, got ${describe(options)}`);
   const p = self;
   p.special = true;
   const d = debugOf(p);
@@ -658,10 +655,10 @@ export async function handleSystemMsg<S>(
     throw new BadArgError(
       `sys.handleSystemMsg: msg must be a system message, got ${describe(msg)}`,
     );
-  check(
-    module !== null && typeof module === "object" && typeof module.module === "string",
-    `sys.handleSystemMsg: module must be an object with a module name, got ${describe(module)}`,
-  );
+  if (!(module !== null && typeof module === "object" && typeof module.module === "string"))
+    throw new BadArgError(
+      `sys.handleSystemMsg: module must be an object with a module name, got ${describe(module)}`,
+    );
   if (!isInstance(debug, Debug))
     throw new BadArgError(
       `sys.handleSystemMsg: expected a Debug (from sys.debugOptions), got ${describe(debug)}`,
@@ -827,10 +824,8 @@ export function makeSys(defaultNode: () => Node) {
           error: unknown;
         }
     > => {
-      check(
-        typeof module === "string",
-        `sys.changeCode: module must be a string, got ${describe(module)}`,
-      );
+      if (typeof module !== "string")
+        throw new BadArgError(`sys.changeCode: module must be a string, got ${describe(module)}`);
       return request("changeCode", server, { kind: "change_code", module, oldVsn, extra }, o, [
         module,
         oldVsn,
@@ -848,13 +843,15 @@ export function makeSys(defaultNode: () => Node) {
       flag: boolean | number | "get" | "print",
       o?: SysOptions | number,
     ): Promise<any> => {
-      check(
+      if (!(
         typeof flag === "boolean" ||
-          flag === "get" ||
-          flag === "print" ||
-          (Number.isInteger(flag) && (flag as number) >= 0),
-        `sys.log: flag must be a boolean, an integer >= 0, "get" or "print", got ${describe(flag)}`,
-      );
+        flag === "get" ||
+        flag === "print" ||
+        (Number.isInteger(flag) && (flag as number) >= 0)
+      ))
+        throw new BadArgError(
+          `sys.log: flag must be a boolean, an integer >= 0, "get" or "print", got ${describe(flag)}`,
+        );
       return dbg("log", server, { log: flag }, o, [flag]);
     },
     /** Counts events; "get" returns the counts or "no_statistics". */
@@ -863,10 +860,10 @@ export function makeSys(defaultNode: () => Node) {
       flag: boolean | "get",
       o?: SysOptions | number,
     ): Promise<any> => {
-      check(
-        typeof flag === "boolean" || flag === "get",
-        `sys.statistics: flag must be a boolean or "get", got ${describe(flag)}`,
-      );
+      if (!(typeof flag === "boolean" || flag === "get"))
+        throw new BadArgError(
+          `sys.statistics: flag must be a boolean or "get", got ${describe(flag)}`,
+        );
       return dbg("statistics", server, { statistics: flag }, o, [flag]);
     },
     /** Installs a debug function, keyed by `id` (default: the function itself). */

@@ -3,7 +3,7 @@
  * They call the global timer functions at call time, so Jest's fake timers
  * drive them.
  */
-import { check, checkInstance, describe, isInstance } from "./errors";
+import { BadArgError, checkInstance, describe, isInstance } from "./errors";
 import type { Node } from "./node";
 import type { Proc } from "./process";
 import { Pid, Ref, TimerMessage } from "./terms";
@@ -43,14 +43,12 @@ export class Timers {
 
   /** After `ms`, sends `msg` to `dest` (a pid, or a name resolved when it fires). */
   sendAfter(ms: number, dest: Pid | string, msg: unknown, wrap = false): Ref {
-    check(
-      typeof ms === "number" && Number.isFinite(ms) && ms >= 0,
-      `sendAfter: ms must be a finite number >= 0, got ${describe(ms)}`,
-    );
-    check(
-      typeof dest === "string" || isInstance(dest, Pid),
-      `sendAfter: dest must be a pid or a registered name, got ${describe(dest)}`,
-    );
+    if (!(typeof ms === "number" && Number.isFinite(ms) && ms >= 0))
+      throw new BadArgError(`sendAfter: ms must be a finite number >= 0, got ${describe(ms)}`);
+    if (!(typeof dest === "string" || isInstance(dest, Pid)))
+      throw new BadArgError(
+        `sendAfter: dest must be a pid or a registered name, got ${describe(dest)}`,
+      );
     const owner = typeof dest === "string" ? null : this.node.procOf("sendAfter", dest);
     const ref = this.node.makeRef();
     const t = new Timer(ref, Date.now() + ms, dest, wrap ? new TimerMessage(ref, msg) : msg, owner);
