@@ -16,7 +16,7 @@ import {
   SystemMessage,
   answerSystem,
   formatStatusCrashed,
-  handleDebug,
+  reportEvent,
 } from "./sys";
 import { Exit, Pid } from "./terms";
 import {
@@ -361,7 +361,7 @@ export class ServerLoop<S> implements SystemHost {
   private emit(event: GenServerEvent): void {
     const debug = this.p.debug;
     if (debug === null || !debug.active) return;
-    handleDebug(debug, formatEvent, this.name, event);
+    reportEvent(debug, formatEvent, this.name, event);
     if (this.holdNext) {
       this.holdNext = false;
       this.held = true;
@@ -498,7 +498,7 @@ export class ServerLoop<S> implements SystemHost {
         genReply(p.node, from, stopReply.reply);
         const debug = p.debug;
         if (debug !== null && debug.active)
-          handleDebug(debug, formatEvent, this.name, {
+          reportEvent(debug, formatEvent, this.name, {
             kind: "out",
             msg: stopReply.reply,
             to: from.pid,

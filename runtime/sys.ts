@@ -302,6 +302,16 @@ export function handleDebug<E extends AnySysEvent>(
     throw new BadArgError(
       `sys.handleDebug: expected a Debug (from sys.debugOptions), got ${describe(debug)}`,
     );
+  reportEvent(debug, format, name, event);
+}
+
+/** @internal `handleDebug` for the runtime's own behaviours, whose `debug` is known to be one. */
+export function reportEvent<E extends AnySysEvent>(
+  debug: Debug,
+  format: EventFormatter<E>,
+  name: unknown,
+  event: E,
+): void {
   if (!debug.active) return;
   const entries = debug.entries;
   for (let i = 0; i < entries.length; i++) {
