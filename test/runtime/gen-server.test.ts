@@ -269,7 +269,7 @@ const Logger = GenServer.define({
 // ---- 8a. Start ----
 
 describe("GS 8a: start", () => {
-  it("GS-01: start resolves with the pid only after init returned ok; start does not link", async () => {
+  it("GS-01: start resolves with the pid only after init returned ok", async () => {
     const gate = deferred();
     const entered = deferred();
     const events: string[] = [];
@@ -290,18 +290,32 @@ describe("GS 8a: start", () => {
     expect(pid).toBeInstanceOf(Pid);
     expect(events).toEqual(["init entered", "init returned", "start resolved"]);
     expect(await Probe.call(pid, "get")).toBe("ready");
+  });
+
+  it("GS-01: start from outside any process creates an unlinked server", async () => {
+    const pid = await Probe.start(() => ok("ready"));
     expect(node.processInfo(pid)!.links).toEqual([]);
   });
 
-  it("GS-01: startLink links caller and server both ways; start from a process does not", async () => {
+  it("GS-01: start from a process does not link it to the server", async () => {
+    await run(node, async (self) => {
+      const unlinked = await Probe.start(() => ok(2));
+      expect(node.processInfo(unlinked)!.links).toEqual([]);
+      expect(node.processInfo(self.pid)!.links).not.toContain(unlinked);
+    });
+  });
+
+  it("GS-01: startLink links caller and server both ways", async () => {
     await run(node, async (self) => {
       const linked = await Probe.startLink(self, () => ok(1));
       expect(node.processInfo(linked)!.links).toEqual([self.pid]);
       expect(node.processInfo(self.pid)!.links).toEqual([linked]);
-      const unlinked = await Probe.start(() => ok(2));
-      expect(node.processInfo(unlinked)!.links).toEqual([]);
-      expect(node.processInfo(self.pid)!.links).not.toContain(unlinked);
-      // The link is real: the server's exit reaches the (trapping) caller.
+    });
+  });
+
+  it("GS-01: the startLink link delivers the server's exit to a trapping caller as EXIT", async () => {
+    await run(node, async (self) => {
+      const linked = await Probe.startLink(self, () => ok(1));
       self.processFlag("trapExit", true);
       await GenServer.stop(linked, "shutdown");
       const ex = await self.receive((m) => isExit(m, linked));
@@ -309,13 +323,19 @@ describe("GS 8a: start", () => {
     });
   });
 
-  it("GS-01: startMonitor resolves {pid, ref}; the caller later gets the DOWN for ref", async () => {
+  it("GS-01: startMonitor resolves {pid, ref} of a running server without linking", async () => {
     await run(node, async (self) => {
       const { pid, ref } = await Probe.startMonitor(self, () => ok(0));
       expect(pid).toBeInstanceOf(Pid);
       expect(ref).toBeInstanceOf(Ref);
       expect(node.processInfo(self.pid)!.links).toEqual([]);
       expect(await Probe.call(pid, "get")).toBe(0);
+    });
+  });
+
+  it("GS-01: a startMonitor caller gets the DOWN for ref when the server exits", async () => {
+    await run(node, async (self) => {
+      const { pid, ref } = await Probe.startMonitor(self, () => ok(0));
       await GenServer.stop(pid, "bye");
       const d = await self.receive((m) => isDown(m, ref));
       expect(d.pid).toBe(pid);
@@ -323,38 +343,71 @@ describe("GS 8a: start", () => {
     });
   });
 
-  it("GS-02: init ignore -> start rejects 'ignore', the process exits normal, the name is free (100x)", async () => {
-    for (let i = 0; i < 100; i++) {
-      const seen: { pid?: Pid; exit?: Promise<unknown> } = {};
-      const e = await rejection(
-        Probe.start(
-          recordingInit(() => ignore(), seen),
-          { name: "gs02" },
-        ),
-      );
-      expect(e.reason).toBe("ignore");
-      expect(whereis("gs02")).toBeUndefined();
-      expect(await seen.exit).toBe("normal");
-    }
+  /** Starts a Probe under `name` whose init returns `result`; the rejection and what init saw. */
+  async function failedStart(result: InitFn, name?: ServerName) {
+    const seen: { pid?: Pid; exit?: Promise<unknown> } = {};
+    const e = await rejection(Probe.start(recordingInit(result, seen), name ? { name } : {}));
+    return { e, pid: seen.pid!, exit: seen.exit! };
+  }
+
+  it("GS-02: init ignore -> start rejects 'ignore'", async () => {
+    const { e } = await failedStart(() => ignore(), "gs02");
+    expect(e.reason).toBe("ignore");
+  });
+
+  it("GS-02: init ignore -> the process exits normal with no report", async () => {
+    const { exit } = await failedStart(() => ignore(), "gs02");
+    expect(await exit).toBe("normal");
     expect(node.logs).toEqual([]);
   });
 
-  it("GS-03: init stop R -> start rejects R, the process exits R, a trapping startLink caller gets EXIT R, the name is free", async () => {
+  it("GS-02: init ignore -> the name is free as soon as start rejects (100x)", async () => {
+    for (let i = 0; i < 100; i++) {
+      await failedStart(() => ignore(), "gs02");
+      expect(whereis("gs02")).toBeUndefined();
+    }
+  });
+
+  /** A trapping process startLinks a Probe named gs03 whose init returns stop("no_way"). */
+  async function stoppedStartLink(self: Self) {
+    self.processFlag("trapExit", true);
+    const seen: { pid?: Pid; exit?: Promise<unknown> } = {};
+    const e = await rejection(
+      Probe.startLink(
+        self,
+        recordingInit(() => stop("no_way"), seen),
+        { name: "gs03" },
+      ),
+    );
+    return { e, pid: seen.pid!, exit: seen.exit! };
+  }
+
+  it("GS-03: init stop R -> start rejects R", async () => {
     await run(node, async (self) => {
-      self.processFlag("trapExit", true);
-      const seen: { pid?: Pid; exit?: Promise<unknown> } = {};
-      const e = await rejection(
-        Probe.startLink(
-          self,
-          recordingInit(() => stop("no_way"), seen),
-          { name: "gs03" },
-        ),
-      );
+      const { e } = await stoppedStartLink(self);
       expect(e.reason).toBe("no_way");
-      expect(whereis("gs03")).toBeUndefined();
-      expect(await seen.exit).toBe("no_way");
-      const ex = await self.receive((m) => isExit(m, seen.pid));
+    });
+  });
+
+  it("GS-03: init stop R -> the process exits R", async () => {
+    await run(node, async (self) => {
+      const { exit } = await stoppedStartLink(self);
+      expect(await exit).toBe("no_way");
+    });
+  });
+
+  it("GS-03: init stop R -> a trapping startLink caller gets EXIT R", async () => {
+    await run(node, async (self) => {
+      const { pid } = await stoppedStartLink(self);
+      const ex = await self.receive((m) => isExit(m, pid));
       expect(ex.reason).toBe("no_way");
+    });
+  });
+
+  it("GS-03: init stop R -> the name is free as soon as start rejects", async () => {
+    await run(node, async (self) => {
+      await stoppedStartLink(self);
+      expect(whereis("gs03")).toBeUndefined();
     });
   });
 
@@ -367,70 +420,74 @@ describe("GS 8a: start", () => {
     expect(whereis("retry")).toBe(pid);
   });
 
-  it("GS-04: init initError(R) -> start rejects R; the process exits normal with no report", async () => {
-    const seen: { pid?: Pid; exit?: Promise<unknown> } = {};
-    const e = await rejection(
-      Probe.start(
-        recordingInit(() => initError("foobar"), seen),
-        { name: "gs04" },
-      ),
-    );
+  it("GS-04: init initError(R) -> start rejects R", async () => {
+    const { e } = await failedStart(() => initError("foobar"), "gs04");
     expect(e.reason).toBe("foobar");
-    expect(await seen.exit).toBe("normal");
-    expect(whereis("gs04")).toBeUndefined();
+  });
+
+  it("GS-04: init initError(R) -> the process exits normal with no report", async () => {
+    const { exit } = await failedStart(() => initError("foobar"), "gs04");
+    expect(await exit).toBe("normal");
     expect(node.logs).toEqual([]);
   });
 
-  it("GS-05: bad return X -> {bad_return_value: X}; the process exits with it", async () => {
-    const seen: { pid?: Pid; exit?: Promise<unknown> } = {};
-    const e = await rejection(Probe.start(recordingInit(() => ({ oops: 1 }), seen)));
-    expect(e.reason).toEqual({ bad_return_value: { oops: 1 } });
-    expect(await seen.exit).toEqual({ bad_return_value: { oops: 1 } });
+  it("GS-04: init initError(R) -> the name is free as soon as start rejects", async () => {
+    await failedStart(() => initError("foobar"), "gs04");
+    expect(whereis("gs04")).toBeUndefined();
   });
 
-  it("GS-05: a thrown Error is the reason itself; one crash report, no terminate report", async () => {
+  it("GS-05: bad return X -> {bad_return_value: X}; the process exits with it", async () => {
+    const { e, exit } = await failedStart(() => ({ oops: 1 }));
+    expect(e.reason).toEqual({ bad_return_value: { oops: 1 } });
+    expect(await exit).toEqual({ bad_return_value: { oops: 1 } });
+  });
+
+  it("GS-05: an Error thrown by init is the reason itself, for start and for the exit", async () => {
     const boom = new Error("init boom");
-    const seen: { pid?: Pid; exit?: Promise<unknown> } = {};
-    const e = await rejection(
-      Probe.start(
-        recordingInit(() => {
-          throw boom;
-        }, seen),
-      ),
-    );
+    const { e, exit } = await failedStart(() => {
+      throw boom;
+    });
     expect(e.reason).toBe(boom);
-    expect(await seen.exit).toBe(boom);
+    expect(await exit).toBe(boom);
+  });
+
+  it("GS-05: an Error thrown by init logs one crash report and no terminate report", async () => {
+    const { exit } = await failedStart(() => {
+      throw new Error("init boom");
+    });
+    await exit;
     expect(logKinds()).toEqual(["crash_report"]);
   });
 
   it("GS-05: exit(R) in init -> start rejects R", async () => {
-    const seen: { pid?: Pid; exit?: Promise<unknown> } = {};
-    const e = await rejection(Probe.start(recordingInit((self) => self.exit("bye_init"), seen)));
+    const { e, exit } = await failedStart((self) => self.exit("bye_init"));
     expect(e.reason).toBe("bye_init");
-    expect(await seen.exit).toBe("bye_init");
+    expect(await exit).toBe("bye_init");
   });
 
-  it("GS-05: a thrown non-Error value is treated as init's return value", async () => {
-    const e1 = await rejection(
-      Probe.start(() => {
-        throw stop("thrown_stop");
-      }),
-    );
-    expect(e1.reason).toBe("thrown_stop");
-    const e2 = await rejection(
-      Probe.start(() => {
-        throw "plain";
-      }),
-    );
-    expect(e2.reason).toEqual({ bad_return_value: "plain" });
+  it("GS-05: a thrown stop(R) is treated as init's return value: start rejects R", async () => {
+    const { e } = await failedStart(() => {
+      throw stop("thrown_stop");
+    });
+    expect(e.reason).toBe("thrown_stop");
+  });
+
+  it("GS-05: a thrown plain value is treated as init's return value: {bad_return_value: v}", async () => {
+    const { e } = await failedStart(() => {
+      throw "plain";
+    });
+    expect(e.reason).toEqual({ bad_return_value: "plain" });
+  });
+
+  it("GS-05: a thrown ok(S) is treated as init's return value: the server starts with S", async () => {
     const pid = await Probe.start(() => {
       throw ok(7);
     });
     expect(await Probe.call(pid, "get")).toBe(7);
   });
 
-  it("GS-05: an async init that rejects with an Error fails the start like a sync throw (no terminate, no terminate report)", async () => {
-    const boom = new Error("async init boom");
+  /** A server whose async init rejects with `boom`; `terminated` records terminate calls. */
+  function asyncFailingInit(boom: Error) {
     const terminated: unknown[] = [];
     const Async = GenServer.define({
       name: "AsyncInit",
@@ -440,13 +497,24 @@ describe("GS 8a: start", () => {
       },
       terminate: (r) => void terminated.push(r),
     });
-    const e = await rejection(Async.start(undefined));
+    return { start: () => rejection(Async.start(undefined)), terminated };
+  }
+
+  it("GS-05: an async init that rejects with an Error fails the start with that Error", async () => {
+    const boom = new Error("async init boom");
+    const e = await asyncFailingInit(boom).start();
     expect(e.reason).toBe(boom);
-    expect(terminated).toEqual([]);
+  });
+
+  it("GS-05: an async init that rejects runs no terminate and logs only a crash report, like a sync throw", async () => {
+    const failing = asyncFailingInit(new Error("async init boom"));
+    await failing.start();
+    expect(failing.terminated).toEqual([]);
     expect(logKinds()).toEqual(["crash_report"]);
   });
 
-  it("GS-06: an init longer than the start timeout -> start rejects 'timeout' and the server is killed", async () => {
+  /** Starts a Probe gs06 whose init waits 1000 ms against a 100 ms start timeout (fake clock). */
+  async function slowInitStart() {
     useFakeTimers();
     const seen: { pid?: Pid; exit?: Promise<unknown> } = {};
     const entered = deferred();
@@ -460,15 +528,31 @@ describe("GS 8a: start", () => {
     );
     const outcome = rejection(started);
     await entered.promise;
-    expect(whereis("gs06")).toBe(seen.pid);
+    return { outcome, pid: seen.pid!, exit: seen.exit! };
+  }
+
+  it("GS-06: an init longer than the start timeout -> start rejects 'timeout' at the timeout", async () => {
+    const { outcome } = await slowInitStart();
     jest.advanceTimersByTime(99);
     jest.advanceTimersByTime(1);
-    const e = await outcome;
-    expect(e.reason).toBe("timeout");
-    expect(await seen.exit).toBe("killed");
-    expect(whereis("gs06")).toBeUndefined();
+    expect((await outcome).reason).toBe("timeout");
+  });
+
+  it("GS-06: an init longer than the start timeout -> the server is killed and stays dead", async () => {
+    const { outcome, pid, exit } = await slowInitStart();
+    jest.advanceTimersByTime(100);
+    await outcome;
+    expect(await exit).toBe("killed");
     jest.advanceTimersByTime(1000); // init's own wait ends; nothing is revived
-    expect(node.isAlive(seen.pid!)).toBe(false);
+    expect(node.isAlive(pid)).toBe(false);
+  });
+
+  it("GS-06: an init longer than the start timeout -> its name is held during init and freed after", async () => {
+    const { outcome, pid } = await slowInitStart();
+    expect(whereis("gs06")).toBe(pid);
+    jest.advanceTimersByTime(100);
+    await outcome;
+    expect(whereis("gs06")).toBeUndefined();
   });
 
   it("GS-06: an init within the start timeout starts normally", async () => {
@@ -489,18 +573,34 @@ describe("GS 8a: start", () => {
     expect(await Probe.call(pid, "get")).toBe("in time");
   });
 
-  it("GS-07: a taken name -> {already_started: holder} for local, global and via names alike", async () => {
-    const via = mapRegistry();
-    for (const name of ["gs07", { global: "gs07" }, { via, name: "gs07" }] as const) {
+  const nameKinds: Array<[string, () => ServerName]> = [
+    ["local", () => "gs07"],
+    ["global", () => ({ global: "gs07" })],
+    ["via", () => ({ via: mapRegistry(), name: "gs07" })],
+  ];
+
+  it.each(nameKinds)(
+    "GS-07: a taken %s name -> start rejects {already_started: holder}",
+    async (_kind, makeName) => {
+      const name = makeName();
       const holder = await Probe.start(() => ok("holder"), { name });
       const e = await rejection(Probe.start(() => ok("intruder"), { name }));
       expect(e.reason).toEqual({ already_started: holder });
       expect((e.reason as { already_started: Pid }).already_started).toBe(holder);
-      expect(await Probe.call(name as ServerRef, "get")).toBe("holder");
-    }
-  });
+    },
+  );
 
-  it("GS-08: enterLoop turns a procLib process into a server (with and without a name)", async () => {
+  it.each(nameKinds)(
+    "GS-07: a start refused for a taken %s name leaves the holder serving it",
+    async (_kind, makeName) => {
+      const name = makeName();
+      await Probe.start(() => ok("holder"), { name });
+      await rejection(Probe.start(() => ok("intruder"), { name }));
+      expect(await Probe.call(name as ServerRef, "get")).toBe("holder");
+    },
+  );
+
+  it("GS-08: enterLoop turns an unnamed procLib process into a server", async () => {
     const pid = (await procLib.start(null, (self) => {
       procLib.initAck(self);
       return GenServer.enterLoop(self, Probe.spec, "entered");
@@ -508,7 +608,9 @@ describe("GS 8a: start", () => {
     expect(await Probe.call(pid, "get")).toBe("entered");
     expect(await Probe.call(pid, "set", "changed")).toBe("ok");
     expect(await sys.getState(pid)).toBe("changed");
+  });
 
+  it("GS-08: enterLoop with a name turns a registered procLib process into a server reached by that name", async () => {
     const named = (await procLib.start(null, (self) => {
       self.register("gs08");
       procLib.initAck(self);
@@ -519,20 +621,27 @@ describe("GS 8a: start", () => {
     expect(node.isAlive(named)).toBe(false);
   });
 
-  it("GS-08: enterLoop exits process_not_registered(_globally / _via) without the name, and process_was_not_started_by_proc_lib for a plain process", async () => {
-    const via = mapRegistry();
-    await run(node, async (self) => {
-      self.processFlag("trapExit", true);
-      const cases: Array<[{ name: ServerName }, unknown]> = [
-        [{ name: "not_mine" }, "process_not_registered"],
-        [{ name: { global: "not_mine" } }, "process_not_registered_globally"],
-        [{ name: { via, name: "not_mine" } }, { process_not_registered_via: via }],
-      ];
-      for (const [opts, reason] of cases) {
+  it.each<[string, (via: ViaRegistry) => ServerName, (via: ViaRegistry) => unknown]>([
+    ["local", () => "not_mine", () => "process_not_registered"],
+    ["global", () => ({ global: "not_mine" }), () => "process_not_registered_globally"],
+    ["via", (via) => ({ via, name: "not_mine" }), (via) => ({ process_not_registered_via: via })],
+  ])(
+    "GS-08: enterLoop with a %s name the process does not hold exits process_not_registered*",
+    async (_kind, makeName, makeReason) => {
+      const via = mapRegistry();
+      await run(node, async (self) => {
+        self.processFlag("trapExit", true);
+        const opts = { name: makeName(via) };
         const pid = procLib.spawnLink(self, (s) => GenServer.enterLoop(s, Probe.spec, 0, opts));
         const ex = await self.receive((m) => isExit(m, pid));
-        expect(ex.reason).toEqual(reason);
-      }
+        expect(ex.reason).toEqual(makeReason(via));
+      });
+    },
+  );
+
+  it("GS-08: enterLoop in a plain (not procLib) process exits process_was_not_started_by_proc_lib", async () => {
+    await run(node, async (self) => {
+      self.processFlag("trapExit", true);
       const plain = self.spawnLink((s) => GenServer.enterLoop(s, Probe.spec, 0));
       const ex = await self.receive((m) => isExit(m, plain));
       expect(ex.reason).toBe("process_was_not_started_by_proc_lib");
@@ -543,7 +652,7 @@ describe("GS 8a: start", () => {
 // ---- 8b. Calls, casts, info ----
 
 describe("GS 8b: calls, casts, info", () => {
-  it("GS-09: a call to a stopped server or an unregistered name rejects noproc, naming the call", async () => {
+  it("GS-09: a call to a stopped server rejects noproc, naming the call (operation, server, request)", async () => {
     const pid = await Probe.start(() => ok(1));
     await GenServer.stop(pid);
     const e = await rejection(Probe.call(pid, "get"));
@@ -552,54 +661,69 @@ describe("GS 8b: calls, casts, info", () => {
     expect(e.args).toHaveLength(2);
     expect(e.args![0]).toBe(pid);
     expect(e.args![1]).toEqual({ name: "get", arg: undefined });
-
-    const e2 = await rejection(Probe.call("nobody", "set", 5, { timeout: 1000 }));
-    expect(e2.reason).toBe("noproc");
-    expect(e2.args).toEqual(["nobody", { name: "set", arg: 5 }, 1000]);
-
-    const e3 = await rejection(Probe.call({ global: "nobody" }, "get"));
-    expect(e3.reason).toBe("noproc");
   });
+
+  it("GS-09: a call to an unregistered local name rejects noproc, with the timeout in args", async () => {
+    const e = await rejection(Probe.call("nobody", "set", 5, { timeout: 1000 }));
+    expect(e.reason).toBe("noproc");
+    expect(e.args).toEqual(["nobody", { name: "set", arg: 5 }, 1000]);
+  });
+
+  it("GS-09: a call to an unregistered global name rejects noproc", async () => {
+    const e = await rejection(Probe.call({ global: "nobody" }, "get"));
+    expect(e.reason).toBe("noproc");
+  });
+
+  /** A Holder and a call to it held with `timeout` (fake clock); resolves once the server holds it. */
+  async function heldCall(timeout?: number) {
+    const held = channel<From>();
+    const pid = await Holder.start(held);
+    const call = Holder.call(pid, "hold", undefined, timeout === undefined ? {} : { timeout });
+    const from = await held.next();
+    return { pid, call, from, held };
+  }
 
   it("GS-10: an unanswered call rejects 'timeout' after its timeout, with the timeout in args", async () => {
     useFakeTimers();
-    const held = channel<From>();
-    const pid = await Holder.start(held);
-    const call = rejection(Holder.call(pid, "hold", undefined, { timeout: 10 }));
-    await held.next();
+    const { pid, call } = await heldCall(10);
+    const outcome = rejection(call);
     jest.advanceTimersByTime(10);
-    const e = await call;
+    const e = await outcome;
     expect(e.reason).toBe("timeout");
     expect(e.operation).toContain("GenServer.call");
     expect(e.args).toEqual([pid, { name: "hold", arg: undefined }, 10]);
-    expect(await Holder.call(pid, "ping")).toBe("pong"); // the server is unaffected
   });
 
-  it("GS-10: the default timeout is 5000 ms", async () => {
+  it("GS-10: the server keeps answering after a caller's call timed out", async () => {
     useFakeTimers();
-    const held = channel<From>();
-    const pid = await Holder.start(held);
-    // Still waiting at 4999 ms: a reply then completes the call.
-    const first = Holder.call(pid, "hold");
-    const f1 = await held.next();
+    const { pid, call } = await heldCall(10);
+    const outcome = rejection(call);
+    jest.advanceTimersByTime(10);
+    await outcome;
+    expect(await Holder.call(pid, "ping")).toBe("pong");
+  });
+
+  it("GS-10: by default a call is still waiting at 4999 ms", async () => {
+    useFakeTimers();
+    const { call, from } = await heldCall();
     jest.advanceTimersByTime(4999);
-    GenServer.reply(f1, "just in time");
-    expect(await first).toBe("just in time");
-    // At 5000 ms it times out; default timeout: [Server, Request] only.
-    const second = rejection(Holder.call(pid, "hold"));
-    await held.next();
+    GenServer.reply(from, "just in time");
+    expect(await call).toBe("just in time");
+  });
+
+  it("GS-10: by default a call times out at 5000 ms, with [server, request] as args", async () => {
+    useFakeTimers();
+    const { pid, call } = await heldCall();
+    const outcome = rejection(call);
     jest.advanceTimersByTime(5000);
-    const e = await second;
+    const e = await outcome;
     expect(e.reason).toBe("timeout");
     expect(e.args).toEqual([pid, { name: "hold", arg: undefined }]);
   });
 
   it("GS-10: timeout Infinity waits forever", async () => {
     useFakeTimers();
-    const held = channel<From>();
-    const pid = await Holder.start(held);
-    const call = Holder.call(pid, "hold", undefined, { timeout: Infinity });
-    const from = await held.next();
+    const { call, from } = await heldCall(Infinity);
     jest.advanceTimersByTime(24 * 3600 * 1000);
     GenServer.reply(from, "eventually");
     expect(await call).toBe("eventually");
@@ -624,37 +748,37 @@ describe("GS 8b: calls, casts, info", () => {
     expect(await Holder.call(pid, "ping")).toBe("pong");
   });
 
-  it("GS-12: the server crashing during a call rejects it with the server's exit reason", async () => {
+  it("GS-12: the server crashing with an Error during a call rejects it with that Error, naming the call", async () => {
     const crash = new Error("crashed");
     const a = await Logger.start({});
     const e = await rejection(Logger.call(a, "crash", crash));
     expect(e.reason).toBe(crash);
     expect(e.operation).toContain("GenServer.call");
     expect(e.args![0]).toBe(a);
-
-    // A thrown non-Error value v: the reason is {nocatch: v}, wrapped in the call's failure.
-    const b = await Logger.start({});
-    const exitB = node.awaitExit(b);
-    const e2 = await rejection(Logger.call(b, "crash", { crashed: 1 }));
-    expect(e2.reason).toEqual({ nocatch: { crashed: 1 } });
-    expect(await exitB).toEqual({ nocatch: { crashed: 1 } });
     expect(node.isAlive(a)).toBe(false);
   });
 
-  it("GS-12: a server killed while a call is pending -> the call rejects 'killed' (not noproc, not timeout)", async () => {
-    const held = channel<From>();
-    const pid = await Holder.start(held);
-    const call = rejection(Holder.call(pid, "hold"));
-    await held.next();
-    node.exit(pid, "kill");
-    expect((await call).reason).toBe("killed");
+  it("GS-12: the server throwing a non-Error v during a call exits {nocatch: v} and the call rejects with it", async () => {
+    const b = await Logger.start({});
+    const exitB = node.awaitExit(b);
+    const e = await rejection(Logger.call(b, "crash", { crashed: 1 }));
+    expect(e.reason).toEqual({ nocatch: { crashed: 1 } });
+    expect(await exitB).toEqual({ nocatch: { crashed: 1 } });
+  });
 
-    const pid2 = await Holder.start(held);
-    const call2 = rejection(Holder.call(pid2, "hold"));
-    await held.next();
+  it("GS-12: a server killed while a call is pending -> the call rejects 'killed' (not noproc, not timeout)", async () => {
+    const { pid, call } = await heldCall();
+    const outcome = rejection(call);
+    node.exit(pid, "kill");
+    expect((await outcome).reason).toBe("killed");
+  });
+
+  it("GS-12: a server stopped with R while a call is pending -> the call rejects R", async () => {
+    const { pid, call } = await heldCall();
+    const outcome = rejection(call);
     const why = { custom: "reason" };
-    expect(await GenServer.stop(pid2, why)).toBe("ok");
-    expect((await call2).reason).toBe(why);
+    expect(await GenServer.stop(pid, why)).toBe("ok");
+    expect((await outcome).reason).toBe(why);
   });
 
   it("GS-13: a server calling itself rejects calling_self at once instead of deadlocking", async () => {
@@ -675,27 +799,26 @@ describe("GS 8b: calls, casts, info", () => {
     expect(r.args).toEqual([pid, { name: "me", arg: undefined }]);
   });
 
-  it("GS-14: a noreply call is completed later by GenServer.reply from the server, from another process, or from outside", async () => {
-    const held = channel<From>();
-    const pid = await Holder.start(held);
-    // From the server (a cast handler).
-    const c1 = Holder.call(pid, "hold");
-    await held.next();
+  it("GS-14: a noreply call is completed later by GenServer.reply from the server", async () => {
+    const { pid, call } = await heldCall();
     Holder.cast(pid, "release", { v: "from server" });
-    expect(await c1).toBe("from server");
-    // From a helper process.
-    const c2 = Holder.call(pid, "hold");
-    const f2 = await held.next();
-    node.spawn(() => GenServer.reply(f2, "from helper"));
-    expect(await c2).toBe("from helper");
-    // From outside any process.
-    const c3 = Holder.call(pid, "hold");
-    const f3 = await held.next();
-    GenServer.reply(f3, "from outside");
-    expect(await c3).toBe("from outside");
+    expect(await call).toBe("from server");
   });
 
-  it("GS-14: replying to a caller that has died is silent; the server keeps running", async () => {
+  it("GS-14: a noreply call is completed later by GenServer.reply from another process", async () => {
+    const { call, from } = await heldCall();
+    node.spawn(() => GenServer.reply(from, "from helper"));
+    expect(await call).toBe("from helper");
+  });
+
+  it("GS-14: a noreply call is completed later by GenServer.reply from outside any process", async () => {
+    const { call, from } = await heldCall();
+    GenServer.reply(from, "from outside");
+    expect(await call).toBe("from outside");
+  });
+
+  /** A Holder holding a call from a process that has then been killed. */
+  async function callerDiedWhileHeld() {
     const held = channel<From>();
     const pid = await Holder.start(held);
     const caller = node.spawn(async (self) => {
@@ -705,13 +828,23 @@ describe("GS 8b: calls, casts, info", () => {
     expect(from.pid).toBe(caller);
     node.exit(caller, "kill");
     expect(await node.awaitExit(caller)).toBe("killed");
+    return { pid, from };
+  }
+
+  it("GS-14: replying to a caller that has died is silent", async () => {
+    const { from } = await callerDiedWhileHeld();
     expect(() => GenServer.reply(from, "too late")).not.toThrow();
+    expect(node.logs).toEqual([]);
+  });
+
+  it("GS-14: a server replying to a caller that has died keeps running", async () => {
+    const { pid } = await callerDiedWhileHeld();
     Holder.cast(pid, "release", { v: "too late again" });
     expect(await Holder.call(pid, "ping")).toBe("pong");
     expect(node.logs).toEqual([]);
   });
 
-  it("GS-15: deferred replies in any order reach their own callers", async () => {
+  it("GS-15: deferred replies sent in reverse order reach their own callers", async () => {
     const held = channel<From>();
     const pid = await Holder.start(held);
     const order: string[] = [];
@@ -725,7 +858,11 @@ describe("GS 8b: calls, casts, info", () => {
     GenServer.reply(fa, "for a");
     expect(await a).toBe("for a");
     expect(order).toEqual(["b", "a"]);
-    // Same through the server, answering the newest first.
+  });
+
+  it("GS-15: a server answering its held calls newest first reaches each caller", async () => {
+    const held = channel<From>();
+    const pid = await Holder.start(held);
     const c = Holder.call(pid, "hold");
     await held.next();
     const d = Holder.call(pid, "hold");
@@ -734,27 +871,30 @@ describe("GS 8b: calls, casts, info", () => {
     expect(await Promise.all([c, d])).toEqual(["to c", "to d"]);
   });
 
+  const Bad = GenServer.define({
+    name: "Bad",
+    init: (_a: void) => ok(0),
+    handleCall: {
+      bad: (_a: void, _f: From, _s: number) => "badreturn" as never,
+    },
+    handleCast: {
+      bad: (_a: void, _s: number) => ({ type: "reply", reply: 1, state: 0 }) as never,
+    },
+  });
+
   it("GS-16: an invalid handleCall return terminates the server with {bad_return_value: X}; the caller rejects with it", async () => {
-    const Bad = GenServer.define({
-      name: "Bad",
-      init: (_a: void) => ok(0),
-      handleCall: {
-        bad: (_a: void, _f: From, _s: number) => "badreturn" as never,
-      },
-      handleCast: {
-        bad: (_a: void, _s: number) => ({ type: "reply", reply: 1, state: 0 }) as never,
-      },
-    });
     const pid = await Bad.start(undefined);
     const exit = node.awaitExit(pid);
     const e = await rejection(Bad.call(pid, "bad"));
     expect(e.reason).toEqual({ bad_return_value: "badreturn" });
     expect(await exit).toEqual({ bad_return_value: "badreturn" });
+  });
 
-    const pid2 = await Bad.start(undefined);
-    const exit2 = node.awaitExit(pid2);
-    Bad.cast(pid2, "bad");
-    expect(await exit2).toEqual({ bad_return_value: { type: "reply", reply: 1, state: 0 } });
+  it("GS-16: an invalid handleCast return (a reply) terminates the server with {bad_return_value: X}", async () => {
+    const pid = await Bad.start(undefined);
+    const exit = node.awaitExit(pid);
+    Bad.cast(pid, "bad");
+    expect(await exit).toEqual({ bad_return_value: { type: "reply", reply: 1, state: 0 } });
   });
 
   it("GS-17: cast returns 'ok' at once, even to a dead pid or an unknown name", async () => {
@@ -767,11 +907,16 @@ describe("GS 8b: calls, casts, info", () => {
     expect(node.logs).toEqual([]);
   });
 
-  it("GS-17: casts go to handleCast, other messages to handleInfo", async () => {
+  it("GS-17: a cast goes to handleCast", async () => {
     const pid = await Logger.start({});
     expect(Logger.cast(pid, "note", "via cast")).toBe("ok");
+    expect(await Logger.call(pid, "log")).toEqual(["via cast"]);
+  });
+
+  it("GS-17: a message that is neither call nor cast goes to handleInfo", async () => {
+    const pid = await Logger.start({});
     node.send(pid, "plain message");
-    expect(await Logger.call(pid, "log")).toEqual(["via cast", "plain message"]);
+    expect(await Logger.call(pid, "log")).toEqual(["plain message"]);
   });
 
   it("GS-18: casts then a call from one client (outside any process) are handled in order, every seed", async () => {
@@ -817,7 +962,7 @@ describe("GS 8b: calls, casts, info", () => {
     });
   });
 
-  it("GS-19: without handleInfo, an info message is logged as a warning and dropped; the server keeps running", async () => {
+  it("GS-19: without handleInfo, an info message is logged as an undefined_handle_info warning", async () => {
     const pid = await Probe.start(() => ok("alive"));
     node.send(pid, { stray: 1 });
     expect(await Probe.call(pid, "get")).toBe("alive");
@@ -827,26 +972,36 @@ describe("GS 8b: calls, casts, info", () => {
     expect(w.kind).toBe("undefined_handle_info");
     expect(w.pid).toBe(pid);
     expect(w.data.msg).toEqual({ stray: 1 });
-    expect(node.isAlive(pid)).toBe(true);
   });
 
-  it("GS-20: a missing handleCall / handleCast crashes the server with an undef reason the caller and a monitor see", async () => {
+  it("GS-19: without handleInfo, an info message is dropped and the server keeps running with its state", async () => {
+    const pid = await Probe.start(() => ok("alive"));
+    node.send(pid, { stray: 1 });
+    expect(await Probe.call(pid, "get")).toBe("alive");
+    expect(node.isAlive(pid)).toBe(true);
+    expect(node.processInfo(pid)!.messageQueueLen).toBe(0);
+  });
+
+  it("GS-20: a call with no handleCall clause crashes the server with undef; the caller rejects with that reason", async () => {
     const pid = await Probe.start(() => ok(0));
     const exit = node.awaitExit(pid);
     const e = await rejection(GenServer.call(pid, "no_such_call"));
     expect(e.reason).toMatchObject({ undef: expect.stringContaining("no_such_call") });
     expect(await exit).toEqual(e.reason);
+  });
 
-    const pid2 = await Probe.start(() => ok(0));
-    const exit2 = node.awaitExit(pid2);
-    expect(GenServer.cast(pid2, "no_such_cast")).toBe("ok");
-    expect(await exit2).toMatchObject({ undef: expect.stringContaining("no_such_cast") });
+  it("GS-20: a cast with no handleCast clause crashes the server with undef", async () => {
+    const pid = await Probe.start(() => ok(0));
+    const exit = node.awaitExit(pid);
+    expect(GenServer.cast(pid, "no_such_cast")).toBe("ok");
+    expect(await exit).toMatchObject({ undef: expect.stringContaining("no_such_cast") });
+  });
 
-    // A module without any handleCall at all.
+  it("GS-20: a call to a module without any handleCall crashes the server with undef", async () => {
     const Bare = GenServer.define({ name: "Bare", init: (_a: void) => ok(0) });
-    const pid3 = await Bare.start(undefined);
-    const e3 = await rejection(GenServer.call(pid3, "anything"));
-    expect(e3.reason).toMatchObject({ undef: expect.stringContaining("anything") });
+    const pid = await Bare.start(undefined);
+    const e = await rejection(GenServer.call(pid, "anything"));
+    expect(e.reason).toMatchObject({ undef: expect.stringContaining("anything") });
   });
 
   it("GS-20: a missing function called inside handleInfo crashes the server (TypeError)", async () => {
