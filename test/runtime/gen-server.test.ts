@@ -1059,7 +1059,7 @@ describe("GS-21: sendRequest / waitResponse / receiveResponse / checkResponse / 
     },
   });
 
-  it("GS-21: waitResponse gives {reply}, 'timeout' (request kept), or {error, {Reason, Server}}", async () => {
+  it("GS-21: waitResponse gives 'timeout' and keeps the request, which a later wait answers {reply}", async () => {
     useFakeTimers();
     const pid = await Delayed.start(100);
     const id = G.sendRequest(pid, "echo", "hi");
@@ -1069,13 +1069,21 @@ describe("GS-21: sendRequest / waitResponse / receiveResponse / checkResponse / 
     const w2 = G.waitResponse(id, Infinity); // the request was kept
     await jest.advanceTimersByTimeAsync(90);
     expect(await w2).toMatchObject({ kind: "reply", reply: "hi" });
+  });
 
+  it("GS-21: waitResponse gives {error, {Reason, Server}} when the server dies handling the request", async () => {
+    const pid = await Delayed.start(0);
     const dead = G.sendRequest(pid, "die");
     expect(await G.waitResponse(dead, Infinity)).toMatchObject({
       kind: "error",
       reason: "died",
       server: pid,
     });
+  });
+
+  it("GS-21: waitResponse gives {error, {noproc, Server}} for a request to a dead server", async () => {
+    const pid = await Delayed.start(0);
+    await GenServer.stop(pid);
     const none = G.sendRequest(pid, "echo", 1);
     expect(await G.waitResponse(none, Infinity)).toMatchObject({
       kind: "error",
@@ -1083,7 +1091,7 @@ describe("GS-21: sendRequest / waitResponse / receiveResponse / checkResponse / 
     });
   });
 
-  it("GS-21: receiveResponse abandons the request on timeout; checkResponse classifies one message", async () => {
+  it("GS-21: receiveResponse abandons the request on timeout", async () => {
     useFakeTimers();
     const pid = await Delayed.start(100);
     const id = G.sendRequest(pid, "echo", "abandoned");
@@ -1092,31 +1100,58 @@ describe("GS-21: sendRequest / waitResponse / receiveResponse / checkResponse / 
     expect(await r).toBe("timeout");
     await jest.advanceTimersByTimeAsync(100);
     expect(await G.waitResponse(id, 0)).toMatchObject({ kind: "error" }); // abandoned: no reply left
+  });
 
+  it("GS-21: checkResponse classifies an unrelated message as no_reply", async () => {
     const quick = await Delayed.start(0);
     await run(node, async (self) => {
-      const id2 = G.sendRequest(quick, "echo", "checked", { caller: self });
-      expect(G.checkResponse("unrelated", id2)).toBe("no_reply");
-      await jest.advanceTimersByTimeAsync(0);
-      const msg = await self.receive();
-      expect(G.checkResponse(msg, id2)).toMatchObject({ kind: "reply", reply: "checked" });
+      const id = G.sendRequest(quick, "echo", "checked", { caller: self });
+      expect(G.checkResponse("unrelated", id)).toBe("no_reply");
     });
   });
 
-  it("GS-21: request-id collections: first completed first (req2, req3, req1), badarg on a duplicate id, no_request when empty", async () => {
+  it("GS-21: checkResponse classifies the reply message as {reply}", async () => {
+    useFakeTimers();
+    const quick = await Delayed.start(0);
+    await run(node, async (self) => {
+      const id = G.sendRequest(quick, "echo", "checked", { caller: self });
+      await jest.advanceTimersByTimeAsync(0);
+      const msg = await self.receive();
+      expect(G.checkResponse(msg, id)).toMatchObject({ kind: "reply", reply: "checked" });
+    });
+  });
+
+  /** Three requests to servers answering after 400, 1 and 200 ms, labelled req1..req3 (fake clock). */
+  async function threeRequests() {
     useFakeTimers();
     const [s1, s2, s3] = await Promise.all([400, 1, 200].map((d) => Delayed.start(d)));
     let coll = G.reqidsNew();
-    expect(G.reqidsSize(coll)).toBe(0);
     const ids = [s1, s2, s3].map((s) => G.sendRequest(s, "echo", String(s)));
     ids.forEach((id, i) => (coll = G.reqidsAdd(id, `req${i + 1}`, coll)));
+    return { ids, coll };
+  }
+
+  it("GS-21: a new request-id collection is empty", () => {
+    expect(G.reqidsSize(G.reqidsNew())).toBe(0);
+  });
+
+  it("GS-21: a request-id collection holds each added id under its label", async () => {
+    const { coll } = await threeRequests();
     expect(G.reqidsSize(coll)).toBe(3);
     expect(
       G.reqidsToList(coll)
         .map(([, label]) => label)
         .sort(),
     ).toEqual(["req1", "req2", "req3"]);
+  });
+
+  it("GS-21: adding an id already in a request-id collection throws badarg", async () => {
+    const { ids, coll } = await threeRequests();
     expect(() => G.reqidsAdd(ids[0], "again", coll)).toThrow(BadArgError);
+  });
+
+  it("GS-21: waitResponse on a collection gives the first completed first (req2, req3, req1)", async () => {
+    let { coll } = await threeRequests();
     const labels: unknown[] = [];
     for (const step of [1, 199, 200]) {
       const w = G.waitResponse(coll, Infinity) as Promise<{ label: unknown; collection: unknown }>;
@@ -1126,14 +1161,17 @@ describe("GS-21: sendRequest / waitResponse / receiveResponse / checkResponse / 
       coll = r.collection;
     }
     expect(labels).toEqual(["req2", "req3", "req1"]);
-    expect(await G.waitResponse(coll, Infinity)).toBe("no_request");
+  });
+
+  it("GS-21: waitResponse on an empty collection gives no_request", async () => {
+    expect(await G.waitResponse(G.reqidsNew(), Infinity)).toBe("no_request");
   });
 });
 
 // ---- 8c. Timeouts and continue ----
 
 describe("GS 8c: timeouts and continue", () => {
-  it("GS-22: {reply, R, S, T}: a call within T cancels the timeout; after T, handleInfo gets 'timeout'", async () => {
+  it("GS-22: {reply, R, S, T}: a call within T cancels the timeout", async () => {
     useFakeTimers();
     const t = timeoutWatch();
     const pid = await Logger.start({ onInfo: t.onInfo });
@@ -1144,7 +1182,12 @@ describe("GS 8c: timeouts and continue", () => {
     await jest.advanceTimersByTimeAsync(1000);
     expect(t.seen).toEqual([]); // ...and the pending timeout was cancelled by that call
     expect(await Logger.call(pid, "log")).toEqual([]);
+  });
 
+  it("GS-22: {reply, R, S, T}: after T with no message, handleInfo gets 'timeout'", async () => {
+    useFakeTimers();
+    const t = timeoutWatch();
+    const pid = await Logger.start({ onInfo: t.onInfo });
     const t0 = Date.now();
     expect(await Logger.call(pid, "arm", { timeout: 100 })).toBe("armed");
     await jest.advanceTimersByTimeAsync(99);
@@ -1154,48 +1197,58 @@ describe("GS 8c: timeouts and continue", () => {
     expect(await Logger.call(pid, "log")).toEqual(["timeout"]);
   });
 
-  it("GS-22: {ok, S, T} from init and {noreply, S, T} from a cast arm the timeout; an info message first cancels it", async () => {
+  it("GS-22: {ok, S, T} from init arms the timeout", async () => {
     useFakeTimers();
     const t = timeoutWatch();
-    const infos = channel<unknown>();
     const t0 = Date.now();
-    const pid = await Logger.start({
-      next: { timeout: 100 },
-      onInfo: (m, at) => (m === "timeout" ? t.onInfo(m, at) : infos.push(m)),
-    });
+    const pid = await Logger.start({ next: { timeout: 100 }, onInfo: t.onInfo });
     await jest.advanceTimersByTimeAsync(99);
     expect(t.seen).toEqual([]);
     await jest.advanceTimersByTimeAsync(1);
     expect((await t.next()) - t0).toBe(100);
     expect(await Logger.call(pid, "log")).toEqual(["timeout"]);
+  });
 
-    // From a cast; an info message within T cancels it.
-    Logger.cast(pid, "arm", { timeout: 100 });
-    await jest.advanceTimersByTimeAsync(60);
-    node.send(pid, "info first");
-    expect(await infos.next()).toBe("info first");
-    await jest.advanceTimersByTimeAsync(1000);
-    expect(t.seen).toHaveLength(1);
-    expect(await Logger.call(pid, "log")).toEqual(["timeout", "arm", "info first"]);
-
-    // From a cast, with nothing arriving: it fires T after the cast was handled.
+  it("GS-22: {noreply, S, T} from a cast arms the timeout, T after the cast was handled", async () => {
+    useFakeTimers();
+    const t = timeoutWatch();
+    const pid = await Logger.start({ onInfo: t.onInfo });
     const t1 = Date.now();
     Logger.cast(pid, "arm", { timeout: 100 });
     await jest.advanceTimersByTimeAsync(100);
     expect((await t.next()) - t1).toBe(100);
   });
 
-  it("GS-22: timeout 0 fires only when the mailbox is empty; a queued message is handled instead", async () => {
-    const timeouts = channel<number>();
-    const pid = await Logger.start({ onInfo: (m, at) => m === "timeout" && timeouts.push(at) });
+  it("GS-22: an info message within T cancels the timeout", async () => {
+    useFakeTimers();
+    const t = timeoutWatch();
+    const infos = channel<unknown>();
+    const pid = await Logger.start({
+      onInfo: (m, at) => (m === "timeout" ? t.onInfo(m, at) : infos.push(m)),
+    });
+    Logger.cast(pid, "arm", { timeout: 100 });
+    await jest.advanceTimersByTimeAsync(60);
+    node.send(pid, "info first");
+    expect(await infos.next()).toBe("info first");
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(t.seen).toEqual([]);
+    expect(await Logger.call(pid, "log")).toEqual(["arm", "info first"]);
+  });
+
+  it("GS-22: timeout 0 does not fire when a message is already queued; the message is handled instead", async () => {
+    const pid = await Logger.start({});
     // Both casts are queued before the server runs: the second one wins over the 0 timeout.
     Logger.cast(pid, "arm", { timeout: 0 });
     Logger.cast(pid, "note", "queued");
     expect(await Logger.call(pid, "log")).toEqual(["arm", "queued"]);
-    // Alone in the mailbox: the timeout fires at once.
+  });
+
+  it("GS-22: timeout 0 fires at once when the mailbox is empty", async () => {
+    const timeouts = channel<number>();
+    const pid = await Logger.start({ onInfo: (m, at) => m === "timeout" && timeouts.push(at) });
     Logger.cast(pid, "arm", { timeout: 0 });
     await timeouts.next();
-    expect(await Logger.call(pid, "log")).toEqual(["arm", "queued", "arm", "timeout"]);
+    expect(await Logger.call(pid, "log")).toEqual(["arm", "timeout"]);
   });
 
   it("GS-23: a system message does not cancel a pending timeout; the wait restarts from it", async () => {
@@ -1214,31 +1267,48 @@ describe("GS 8c: timeouts and continue", () => {
     expect(await Logger.call(pid, "log")).toEqual(["timeout"]);
   });
 
-  it("GS-24: a continue runs before any other message, including ones already queued; continues chain", async () => {
+  it("GS-24: a continue from init runs before the first message", async () => {
     const pid = await Logger.start({ next: { continue: "from init" } });
-    // The init continue ran before this call.
     expect(await Logger.call(pid, "log")).toEqual([{ continue: "from init" }]);
+  });
 
-    // From a cast, with another cast and an info message already queued behind it.
-    Logger.cast(pid, "arm", { continue: "chain" });
+  it("GS-24: a continue from a cast runs before a cast and an info already queued behind it", async () => {
+    const pid = await Logger.start({});
+    Logger.cast(pid, "arm", { continue: "first" });
     Logger.cast(pid, "note", "queued cast");
     node.send(pid, "queued info");
     expect(await Logger.call(pid, "log")).toEqual([
-      { continue: "from init" },
+      "arm",
+      { continue: "first" },
+      "queued cast",
+      "queued info",
+    ]);
+  });
+
+  it("GS-24: continues chain: a continue returned by handleContinue runs before queued messages", async () => {
+    const pid = await Logger.start({});
+    Logger.cast(pid, "arm", { continue: "chain" });
+    Logger.cast(pid, "note", "queued cast");
+    expect(await Logger.call(pid, "log")).toEqual([
       "arm",
       { continue: "chain" },
       { continue: "chained" },
       "queued cast",
-      "queued info",
     ]);
+  });
 
-    // From a call reply and from an info.
+  it("GS-24: a continue from a call reply runs before the next message", async () => {
+    const pid = await Logger.start({});
     expect(await Logger.call(pid, "arm", { continue: "from call" })).toBe("armed");
+    Logger.cast(pid, "note", "after");
+    expect(await Logger.call(pid, "log")).toEqual([{ continue: "from call" }, "after"]);
+  });
+
+  it("GS-24: a continue from handleInfo runs before the next message", async () => {
+    const pid = await Logger.start({});
     node.send(pid, { reply: { continue: "from info" } });
     Logger.cast(pid, "note", "after");
-    const log = await Logger.call(pid, "log");
-    expect(log.slice(6)).toEqual([
-      { continue: "from call" },
+    expect(await Logger.call(pid, "log")).toEqual([
       { reply: { continue: "from info" } },
       { continue: "from info" },
       "after",
@@ -1338,16 +1408,24 @@ describe("GS 8c: timeouts and continue", () => {
 // ---- 8d. Stop and terminate ----
 
 describe("GS 8d: stop and terminate", () => {
-  it("GS-28: stop waits until the server is dead (terminate ran) and resolves 'ok'; a second stop rejects noproc", async () => {
+  it("GS-28: stop resolves 'ok' only once terminate ran and the server is dead", async () => {
     const reasons: unknown[] = [];
     const pid = await Logger.start({ onTerminate: (r) => reasons.push(r) });
     expect(await GenServer.stop(pid)).toBe("ok");
     expect(reasons).toEqual(["normal"]);
     expect(node.isAlive(pid)).toBe(false);
+  });
+
+  it("GS-28: a second stop of the same server rejects noproc", async () => {
+    const pid = await Logger.start({});
+    await GenServer.stop(pid);
     const e = await rejection(GenServer.stop(pid));
     expect(e.reason).toBe("noproc");
-    const e2 = await rejection(GenServer.stop("nobody"));
-    expect(e2.reason).toBe("noproc");
+  });
+
+  it("GS-28: stop of an unregistered name rejects noproc", async () => {
+    const e = await rejection(GenServer.stop("nobody"));
+    expect(e.reason).toBe("noproc");
   });
 
   it("GS-28: stop(S, R, T) stops with R", async () => {
@@ -1386,7 +1464,9 @@ describe("GS 8d: stop and terminate", () => {
     expect(e.reason).toBe(bang);
     expect(await exit).toBe(bang);
     expect(node.isAlive(pid)).toBe(false);
+  });
 
+  it("GS-29: terminate calling exit(R) during stop: stop rejects with R", async () => {
     const ExitingTerminate = GenServer.define({
       name: "ExitingTerminate",
       init: (_a: void) => ok(0),
@@ -1394,9 +1474,11 @@ describe("GS 8d: stop and terminate", () => {
         this.exit({ crash: "terminate" });
       },
     });
-    const pid2 = await ExitingTerminate.start(undefined);
-    const e2 = await rejection(GenServer.stop(pid2, "shutdown"));
-    expect(e2.reason).toEqual({ crash: "terminate" });
+    const pid = await ExitingTerminate.start(undefined);
+    const exit = node.awaitExit(pid);
+    const e = await rejection(GenServer.stop(pid, "shutdown"));
+    expect(e.reason).toEqual({ crash: "terminate" });
+    expect(await exit).toEqual({ crash: "terminate" });
   });
 
   it("GS-29: a module without terminate stops with the requested reason", async () => {
@@ -1406,38 +1488,24 @@ describe("GS 8d: stop and terminate", () => {
     expect(await exit).toBe("bye");
   });
 
-  it("GS-30: terminate runs on a stop return, a crash, exit(R), sys.terminate and GenServer.stop", async () => {
+  const handlerCrash = new Error("handler crash");
+  it.each<[string, (pid: Pid) => unknown, unknown]>([
+    ["a stop return", (pid) => Logger.cast(pid, "stopWith", "by_return"), "by_return"],
+    ["a crash", (pid) => Logger.cast(pid, "crash", handlerCrash), handlerCrash],
+    ["exit(R)", (pid) => Logger.cast(pid, "exitWith", "by_exit"), "by_exit"],
+    ["sys.terminate", (pid) => sys.terminate(pid, "by_sys"), "by_sys"],
+    ["GenServer.stop", (pid) => GenServer.stop(pid, "by_stop"), "by_stop"],
+  ])("GS-30: terminate runs with the reason on %s", async (_cause, end, reason) => {
     const seen: unknown[] = [];
-    const start = () => Logger.start({ onTerminate: (r) => seen.push(r) });
-    const err = new Error("handler crash");
-
-    const a = await start();
-    const ea = node.awaitExit(a);
-    Logger.cast(a, "stopWith", "by_return");
-    expect(await ea).toBe("by_return");
-
-    const b = await start();
-    const eb = node.awaitExit(b);
-    Logger.cast(b, "crash", err);
-    expect(await eb).toBe(err);
-
-    const c = await start();
-    const ec = node.awaitExit(c);
-    Logger.cast(c, "exitWith", "by_exit");
-    expect(await ec).toBe("by_exit");
-
-    const d = await start();
-    const ed = node.awaitExit(d);
-    expect(await sys.terminate(d, "by_sys")).toBe("ok");
-    expect(await ed).toBe("by_sys");
-
-    const f = await start();
-    await GenServer.stop(f, "by_stop");
-
-    expect(seen).toEqual(["by_return", err, "by_exit", "by_sys", "by_stop"]);
+    const pid = await Logger.start({ onTerminate: (r) => seen.push(r) });
+    const exit = node.awaitExit(pid);
+    await end(pid);
+    expect(await exit).toBe(reason);
+    expect(seen).toEqual([reason]);
   });
 
-  it("GS-30: the parent's exit signal runs terminate only in a server that traps exits", async () => {
+  /** A parent that startLinks a trapping and a non-trapping Logger, then exits shutdown. */
+  async function parentExits() {
     const seen: Array<[string, unknown]> = [];
     const pids = deferred<{ trapping: Pid; plain: Pid }>();
     const parent = node.spawn(async (self) => {
@@ -1453,21 +1521,38 @@ describe("GS 8d: stop and terminate", () => {
       self.exit("shutdown");
     });
     const { trapping, plain } = await pids.promise;
-    const et = node.awaitExit(trapping);
-    const ep = node.awaitExit(plain);
+    const exits = [node.awaitExit(trapping), node.awaitExit(plain)];
     node.send(parent, "go");
-    expect(await et).toBe("shutdown");
-    expect(await ep).toBe("shutdown");
-    expect(seen).toEqual([["trapping", "shutdown"]]);
+    expect(await Promise.all(exits)).toEqual(["shutdown", "shutdown"]);
+    return seen;
+  }
+
+  it("GS-30: the parent's exit signal runs terminate in a server that traps exits", async () => {
+    const seen = await parentExits();
+    expect(seen).toContainEqual(["trapping", "shutdown"]);
   });
 
-  it("GS-31: a trapping server gets EXIT from a non-parent linked process in handleInfo and keeps running", async () => {
+  it("GS-30: the parent's exit signal kills a server that does not trap exits without terminate", async () => {
+    const seen = await parentExits();
+    expect(seen.filter(([who]) => who === "plain")).toEqual([]);
+  });
+
+  /** A trapping Logger and the EXIT (reason boom) of a process it linked, as handleInfo got it. */
+  async function trappedExit() {
     const infos = channel<unknown>();
     const pid = await Logger.start({ trap: true, onInfo: (m) => infos.push(m) });
     Logger.cast(pid, "spawnLinked", "boom");
-    const m = await infos.next();
+    return { pid, m: await infos.next() };
+  }
+
+  it("GS-31: a trapping server gets EXIT from a non-parent linked process in handleInfo", async () => {
+    const { m } = await trappedExit();
     expect(isExit(m)).toBe(true);
     expect((m as { reason: unknown }).reason).toBe("boom");
+  });
+
+  it("GS-31: a trapping server keeps running after a non-parent linked process exits", async () => {
+    const { pid, m } = await trappedExit();
     expect(node.isAlive(pid)).toBe(true);
     expect(await Logger.call(pid, "log")).toEqual([m]);
   });
@@ -1528,7 +1613,8 @@ describe("GS 8d: stop and terminate", () => {
     expect(node.logs).toEqual([]);
   });
 
-  it("GS-33: any other reason produces one terminate report (last message, formatted state, reason, client) then a crash report", async () => {
+  /** A server that stops with "bad_thing" on a call from a process; its pid and the client's. */
+  async function reportedStop() {
     const Reported = GenServer.define({
       name: "Reported",
       init: (_a: void) => ok({ secret: "s3cr3t", n: 1 }),
@@ -1545,18 +1631,41 @@ describe("GS 8d: stop and terminate", () => {
       return self.pid;
     });
     expect(await exit).toBe("bad_thing");
+    return { pid, client };
+  }
+
+  it("GS-33: any other reason produces one terminate report then one crash report", async () => {
+    await reportedStop();
     expect(logKinds()).toEqual(["gen_server_terminate", "crash_report"]);
-    const [report, crash] = node.logs;
+  });
+
+  it("GS-33: the terminate report is an error naming the server, the reason and the client", async () => {
+    const { pid, client } = await reportedStop();
+    const report = node.logs[0];
     expect(report.level).toBe("error");
     expect(report.pid).toBe(pid);
     expect(report.data.reason).toBe("bad_thing");
-    expect(report.data.state).toEqual({ n: 1, secret: "<hidden>" });
     expect(report.data.client).toBe(client);
-    const last = report.data.lastMsg as CallMessage;
+    expect(report.text).toContain("terminating");
+  });
+
+  it("GS-33: the terminate report holds the last message", async () => {
+    await reportedStop();
+    const last = node.logs[0].data.lastMsg as CallMessage;
     expect(last).toBeInstanceOf(CallMessage);
     expect(last.request).toEqual({ name: "fail", arg: "bad_thing" });
-    expect(report.text).toContain("terminating");
+  });
+
+  it("GS-33: the terminate report shows the state through formatStatus only", async () => {
+    await reportedStop();
+    const report = node.logs[0];
+    expect(report.data.state).toEqual({ n: 1, secret: "<hidden>" });
     expect(report.text).not.toContain("s3cr3t");
+  });
+
+  it("GS-33: the crash report is an error naming the server and the reason", async () => {
+    const { pid } = await reportedStop();
+    const crash = node.logs[1];
     expect(crash.level).toBe("error");
     expect(crash.pid).toBe(pid);
     expect((crash.data.errorInfo as { reason: unknown }).reason).toBe("bad_thing");
@@ -1573,7 +1682,8 @@ describe("GS 8d: stop and terminate", () => {
     expect(node.logs[0].data.reason).toBe(err);
   });
 
-  it("GS-35: sys.changeCode on a suspended server calls codeChange and installs the new state", async () => {
+  /** A suspended server whose codeChange records its calls and throws when extra is "refuse". */
+  async function suspendedVersioned() {
     const calls: unknown[] = [];
     const Versioned = GenServer.define({
       name: "Versioned",
@@ -1589,19 +1699,25 @@ describe("GS 8d: stop and terminate", () => {
     });
     const pid = await Versioned.start(undefined);
     expect(await sys.suspend(pid)).toBe("ok");
+    return { pid, calls, Versioned };
+  }
+
+  it("GS-35: sys.changeCode on a suspended server calls codeChange(oldVsn, state, extra) and installs the new state", async () => {
+    const { pid, calls, Versioned } = await suspendedVersioned();
     expect(await sys.changeCode(pid, "Versioned", "1", "extra")).toBe("ok");
-    expect(await sys.getState(pid)).toEqual({ v: 2, items: ["a"] });
-    // A refusing codeChange leaves the state as it was.
-    expect(await sys.changeCode(pid, "Versioned", "2", "refuse")).toEqual({
-      error: { refused: "2" },
-    });
+    expect(calls).toEqual([["1", "extra"]]);
     expect(await sys.getState(pid)).toEqual({ v: 2, items: ["a"] });
     expect(await sys.resume(pid)).toBe("ok");
     expect(await Versioned.call(pid, "get")).toEqual({ v: 2, items: ["a"] });
-    expect(calls).toEqual([
-      ["1", "extra"],
-      ["2", "refuse"],
-    ]);
+  });
+
+  it("GS-35: a codeChange that throws makes changeCode return {error} and leaves the state as it was", async () => {
+    const { pid, calls } = await suspendedVersioned();
+    expect(await sys.changeCode(pid, "Versioned", "2", "refuse")).toEqual({
+      error: { refused: "2" },
+    });
+    expect(calls).toEqual([["2", "refuse"]]);
+    expect(await sys.getState(pid)).toEqual({ v: 1, items: ["a"] });
   });
 
   it("GS-35: changeCode on a running server is refused and codeChange is not called", async () => {
@@ -1696,69 +1812,127 @@ function mapRegistry(): ViaRegistry & { calls: string[]; map: Map<unknown, Pid> 
 }
 
 describe("REG: names for GenServer", () => {
-  it("REG-05: starting under a taken local name fails {already_started, holder} and does not disturb the holder", async () => {
+  /** A Probe holding reg05 and a second start under that name, refused. */
+  async function takenLocalName() {
     const holder = await Probe.start(() => ok("first"), { name: "reg05" });
-    const e = await rejection(Probe.start(() => ok("second"), { name: "reg05" }));
+    let ran = false;
+    const e = await rejection(Probe.start(() => ((ran = true), ok("second")), { name: "reg05" }));
+    return { holder, e, ran };
+  }
+
+  it("REG-05: starting under a taken local name fails {already_started, holder}", async () => {
+    const { holder, e } = await takenLocalName();
     expect(e.reason).toEqual({ already_started: holder });
+  });
+
+  it("REG-05: a start refused for a taken local name does not disturb the holder", async () => {
+    const { holder } = await takenLocalName();
     expect(whereis("reg05")).toBe(holder);
     expect(node.isAlive(holder)).toBe(true);
     expect(await Probe.call("reg05", "get")).toBe("first");
     expect(node.logs).toEqual([]);
-    // The loser never ran init.
-    let ran = false;
-    await rejection(Probe.start(() => ((ran = true), ok(0)), { name: "reg05" }));
+  });
+
+  it("REG-05: a start refused for a taken local name never runs init", async () => {
+    const { ran } = await takenLocalName();
     expect(ran).toBe(false);
   });
 
-  it("REG-06: a via registry: start, call, cast, stop and restart under the same name go through it", async () => {
+  /** A Probe started under a via name backed by a map registry. */
+  async function viaServer() {
     const via = mapRegistry();
     const name = { via, name: { svc: "reg06" } };
     const pid = await Probe.start(() => ok("v1"), { name });
+    return { via, name, pid };
+  }
+
+  it("REG-06: starting under a via name registers the pid through the registry", async () => {
+    const { via, name, pid } = await viaServer();
     expect(via.calls).toContain("register");
     expect(via.map.get(name.name)).toBe(pid);
+  });
+
+  it("REG-06: call and cast reach a server by its via name", async () => {
+    const { name } = await viaServer();
     expect(await Probe.call(name, "get")).toBe("v1");
     Probe.cast(name, "set", "v1b");
     expect(await Probe.call(name, "get")).toBe("v1b");
+  });
+
+  it("REG-06: starting under a taken via name fails {already_started, holder}", async () => {
+    const { name, pid } = await viaServer();
     const e = await rejection(Probe.start(() => ok("dup"), { name }));
     expect(e.reason).toEqual({ already_started: pid });
+  });
+
+  it("REG-06: stop by via name stops the server; a call by that name then rejects noproc", async () => {
+    const { name, pid } = await viaServer();
     expect(await GenServer.stop(name)).toBe("ok");
     expect(node.isAlive(pid)).toBe(false);
     expect((await rejection(Probe.call(name, "get"))).reason).toBe("noproc");
+  });
+
+  it("REG-06: a via name is free for a new server once its holder stopped", async () => {
+    const { name, pid } = await viaServer();
+    await GenServer.stop(name);
     const again = await Probe.start(() => ok("v2"), { name });
     expect(again).not.toBe(pid);
     expect(await Probe.call(name, "get")).toBe("v2");
   });
 
-  it("REG-06: a failed init under a via name unregisters it through the registry", async () => {
-    const via = mapRegistry();
-    const name = { via, name: "reg06b" };
-    for (const init of [() => ignore(), () => stop("nope"), () => initError("err")]) {
-      via.calls.length = 0;
+  it.each<[string, InitFn]>([
+    ["ignore", () => ignore()],
+    ["stop", () => stop("nope")],
+    ["initError", () => initError("err")],
+  ])(
+    "REG-06: init returning %s under a via name unregisters it through the registry",
+    async (_r, init) => {
+      const via = mapRegistry();
+      const name = { via, name: "reg06b" };
       await rejection(Probe.start(init, { name }));
       expect(via.calls).toContain("unregister");
       expect(via.map.has("reg06b")).toBe(false);
-    }
-  });
+    },
+  );
 
-  it("REG-07: {global: name} is a second namespace with the local rules", async () => {
-    const g = { global: "reg07" };
+  const g = { global: "reg07" };
+
+  it("REG-07: a {global: name} is registered globally, not locally", async () => {
     const pid = await Probe.start(() => ok("global"), { name: g });
     expect(node.whereisGlobal("reg07")).toBe(pid);
-    expect(whereis("reg07")).toBeUndefined(); // not a local name
+    expect(whereis("reg07")).toBeUndefined();
+  });
+
+  it("REG-07: the same name can be held globally and locally by two servers", async () => {
+    await Probe.start(() => ok("global"), { name: g });
     const local = await Probe.start(() => ok("local"), { name: "reg07" });
     expect(await Probe.call(g, "get")).toBe("global");
     expect(await Probe.call("reg07", "get")).toBe("local");
+    expect(whereis("reg07")).toBe(local);
+  });
+
+  it("REG-07: starting under a taken global name fails {already_started, holder}", async () => {
+    const pid = await Probe.start(() => ok("global"), { name: g });
     const e = await rejection(Probe.start(() => ok("dup"), { name: g }));
     expect(e.reason).toEqual({ already_started: pid });
+  });
+
+  it("REG-07: stopping a global server frees its name; a call by it then rejects noproc", async () => {
+    await Probe.start(() => ok("global"), { name: g });
     await GenServer.stop(g);
     expect(node.whereisGlobal("reg07")).toBeUndefined();
     expect((await rejection(Probe.call(g, "get"))).reason).toBe("noproc");
+  });
+
+  it("REG-07: a freed global name can be taken by a new server", async () => {
+    await Probe.start(() => ok("global"), { name: g });
+    await GenServer.stop(g);
     const again = await Probe.start(() => ok("global again"), { name: g });
     expect(await Probe.call(g, "get")).toBe("global again");
     expect(node.whereisGlobal("reg07")).toBe(again);
-    expect(whereis("reg07")).toBe(local);
-    // A failed start frees a global name too.
-    await GenServer.stop(g);
+  });
+
+  it("REG-07: a failed start frees a global name", async () => {
     await rejection(Probe.start(() => stop("no"), { name: g }));
     expect(node.whereisGlobal("reg07")).toBeUndefined();
   });
