@@ -153,7 +153,11 @@ describe("SYS 7a: requests and suspension", () => {
     expect(err.reason).toBe("timeout");
     expect(err.operation).toMatch(/^sys\.getState\(/);
     expect(err.operation).toContain(String(p));
-    // The request is an ordinary {system, From, Req} message in the target's mailbox.
+  });
+
+  it("SYS-01: an unanswered request stays in the target's mailbox as an ordinary {system, From, Req} message", async () => {
+    const p = deaf();
+    await rejection(sys.getState(p, 50));
     const queued = node.processInfo(p)!.messages;
     expect(queued).toHaveLength(1);
     expect(queued[0]).toBeInstanceOf(SystemMessage);
@@ -184,56 +188,80 @@ describe("SYS 7a: requests and suspension", () => {
     expect(err.operation).toBe(`sys.getState(${p}, 50)`);
   });
 
-  it("SYS-02: requests to a dead pid or an unknown name reject with noproc", async () => {
+  /** A pid whose process has ended. */
+  async function deadPid(): Promise<Pid> {
     const p = node.spawn(() => undefined);
     await node.awaitExit(p);
-    const requests: Array<[() => Promise<unknown>, string]> = [
-      [() => sys.getState(p), "getState"],
-      [() => sys.getStatus(p), "getStatus"],
-      [() => sys.suspend(p), "suspend"],
-      [() => sys.statistics(p, "get"), "statistics"],
-      [() => sys.terminate(p, "bye"), "terminate"],
-      [() => sys.getState("nobody"), "getState"],
-      [() => sys.log("nobody", "get"), "log"],
-    ];
-    for (const [req, fn] of requests) {
-      const err = await rejection(req());
-      expect(err.reason).toBe("noproc");
-      expect(err.operation).toMatch(new RegExp(`^sys\\.${fn}\\(`));
-    }
+    return p;
+  }
+
+  it.each<[string, string, (p: Pid) => Promise<unknown>]>([
+    ["getState", "a dead pid", (p) => sys.getState(p)],
+    ["getStatus", "a dead pid", (p) => sys.getStatus(p)],
+    ["suspend", "a dead pid", (p) => sys.suspend(p)],
+    ["statistics", "a dead pid", (p) => sys.statistics(p, "get")],
+    ["terminate", "a dead pid", (p) => sys.terminate(p, "bye")],
+    ["getState", "an unknown name", () => sys.getState("nobody")],
+    ["log", "an unknown name", () => sys.log("nobody", "get")],
+  ])("SYS-02: sys.%s to %s rejects with noproc", async (fn, _target, req) => {
+    const err = await rejection(req(await deadPid()));
+    expect(err.reason).toBe("noproc");
+    expect(err.operation).toMatch(new RegExp(`^sys\\.${fn}\\(`));
   });
 
   it("SYS-02: the noproc error carries the sys function's own arguments ({sys, F, Args})", async () => {
-    const p = node.spawn(() => undefined);
-    await node.awaitExit(p);
+    const p = await deadPid();
     expect((await rejection(sys.getState(p))).args).toEqual([p]);
     expect((await rejection(sys.terminate(p, "bye"))).args).toEqual([p, "bye"]);
     expect((await rejection(sys.getState("nobody"))).args).toEqual(["nobody"]);
   });
 
-  it("SYS-03: a suspended server leaves ordinary messages queued, calls time out, system requests are answered", async () => {
+  /** A Collector suspended (fake clock) with a cast, an info and a 100 ms call sent to it. */
+  async function suspendedCollector() {
     jest.useFakeTimers();
     const s = await Collector.start(undefined);
     expect(await sys.suspend(s)).toBe("ok");
-    expect(await sys.suspend(s)).toBe("ok"); // twice: not an error
     Collector.cast(s, "push", 1);
     node.send(s, "info");
     const call = Collector.call(s, "seen", undefined, { timeout: 100 });
     call.catch(() => {});
+    return { s, call };
+  }
+
+  it("SYS-03: suspending a suspended server again is not an error", async () => {
+    const { s } = await suspendedCollector();
+    expect(await sys.suspend(s)).toBe("ok");
+    expect((await sys.getStatus(s)).sysState).toBe("suspended");
+  });
+
+  it("SYS-03: a call to a suspended server times out", async () => {
+    const { call } = await suspendedCollector();
     await jest.advanceTimersByTimeAsync(100);
     const err = await rejection(call);
     expect(err.reason).toBe("timeout");
-    // Still answering system messages, and still suspended.
-    const status = await sys.getStatus(s);
-    expect(status.sysState).toBe("suspended");
+  });
+
+  it("SYS-03: a suspended server leaves ordinary messages queued, in arrival order", async () => {
+    const { s } = await suspendedCollector();
     expect(await sys.getState(s)).toEqual([]);
-    // The ordinary messages are queued, in arrival order.
     const queued = node.processInfo(s)!.messages;
     expect(queued[0]).toEqual(new CastMessage("push", 1));
     expect(queued[1]).toBe("info");
     expect(queued[2]).toBeInstanceOf(CallMessage);
+  });
+
+  it("SYS-03: a suspended server answers system requests and stays suspended", async () => {
+    const { s } = await suspendedCollector();
+    const status = await sys.getStatus(s);
+    expect(status.sysState).toBe("suspended");
+    expect(await sys.getState(s)).toEqual([]);
+    expect((await sys.getStatus(s)).sysState).toBe("suspended");
+  });
+
+  it("SYS-03: resume makes the server running; resuming it again is not an error", async () => {
+    const { s } = await suspendedCollector();
     expect(await sys.resume(s)).toBe("ok");
-    expect(await sys.resume(s)).toBe("ok"); // twice: not an error
+    expect(await sys.resume(s)).toBe("ok");
     expect((await sys.getStatus(s)).sysState).toBe("running");
   });
 
@@ -284,16 +312,32 @@ describe("SYS 7a: requests and suspension", () => {
     });
   });
 
-  it("SYS-06: getState, replaceState and getStatus work while suspended and leave it suspended", async () => {
+  /** A suspended Counter (state 1) with a cast of +10 queued behind the suspension. */
+  async function suspendedCounter() {
     const s = await Counter.start(1);
     await sys.suspend(s);
     Counter.cast(s, "add", 10); // queued until resume
+    return s;
+  }
+
+  it("SYS-06: replaceState works while suspended and returns the new state", async () => {
+    const s = await suspendedCounter();
     expect(await sys.replaceState<number>(s, (x) => x + 100)).toBe(101);
     expect(await sys.getState(s)).toBe(101);
+  });
+
+  it("SYS-06: getState, replaceState and getStatus leave the server suspended, its queue unhandled", async () => {
+    const s = await suspendedCounter();
+    await sys.replaceState<number>(s, (x) => x + 100);
     const status = await sys.getStatus(s);
     expect(status.sysState).toBe("suspended");
     expect(await sys.getState(s)).toBe(101); // the cast is still not handled
     expect((await sys.getStatus(s)).sysState).toBe("suspended");
+  });
+
+  it("SYS-06: after resume, a cast queued while suspended applies to the replaced state", async () => {
+    const s = await suspendedCounter();
+    await sys.replaceState<number>(s, (x) => x + 100);
     await sys.resume(s);
     expect(await Counter.call(s, "get")).toBe(111);
   });
@@ -311,7 +355,7 @@ describe("SYS 7a: requests and suspension", () => {
     expect(reasons).toEqual([["bye", "st"]]);
   });
 
-  it("SYS-07: getStatus of a server started with startLink: pid, running, parent = the starter, pdict", async () => {
+  it("SYS-07: getStatus of a server started with startLink: pid, module, running, parent = the starter, debug, pdict", async () => {
     await run(node, async (self) => {
       const s = await Counter.startLink(self, 3);
       const status: Status = await sys.getStatus(s, { caller: self });
@@ -324,6 +368,12 @@ describe("SYS 7a: requests and suspension", () => {
         expect.arrayContaining([["$ancestors", [self.pid]]]),
       );
       expect(status.processDictionary.map(([k]) => k)).toContain("$initial_call");
+    });
+  });
+
+  it("SYS-07: getStatus of a suspended server says suspended", async () => {
+    await run(node, async (self) => {
+      const s = await Counter.startLink(self, 3);
       await sys.suspend(s, { caller: self });
       expect((await sys.getStatus(s, { caller: self })).sysState).toBe("suspended");
     });
@@ -333,6 +383,10 @@ describe("SYS 7a: requests and suspension", () => {
     const s = await Counter.start(0);
     const status = await sys.getStatus(s);
     expect(status.parent).toBe(s);
+  });
+
+  it("SYS-07: getStatus's debug shows the options turned on (log)", async () => {
+    const s = await Counter.start(0);
     await sys.log(s, true);
     expect((await sys.getStatus(s)).debug).toEqual({
       trace: false,
@@ -359,11 +413,18 @@ describe("SYS 7a: requests and suspension", () => {
       },
       { data: [["State", 7]] },
     ]);
-    await sys.suspend(s);
+  });
+
+  it("SYS-08: the misc header of an unnamed GenServer names its pid", async () => {
     const anon = await Counter.start(1);
     expect(((await sys.getStatus(anon)).misc as unknown[])[0]).toEqual({
       header: `Status for generic server ${anon}`,
     });
+  });
+
+  it("SYS-08: the misc Status of a suspended GenServer is suspended", async () => {
+    const s = await Counter.start(7);
+    await sys.suspend(s);
     expect(((await sys.getStatus(s)).misc as any)[1].data[0]).toEqual(["Status", "suspended"]);
   });
 
@@ -386,15 +447,18 @@ describe("SYS 7a: requests and suspension", () => {
     },
   });
 
-  it("SYS-08: formatStatus replaces the state part; a crashing formatStatus shows OTP's placeholder, never the raw state", async () => {
+  it("SYS-08: formatStatus replaces the state part of misc", async () => {
     const s = await Secretive.start({ crashFormat: false });
     const misc = (await sys.getStatus(s)).misc as unknown[];
     expect(misc[2]).toEqual({ data: [["State", { user: "ann", password: "***" }]] });
     expect(misc).toHaveLength(3);
+  });
+
+  it("SYS-08: a crashing formatStatus shows OTP's placeholder, never the raw state, and the server lives", async () => {
     const c = await Secretive.start({ crashFormat: true });
-    const misc2 = (await sys.getStatus(c)).misc as unknown[];
-    expect(misc2[2]).toEqual({ data: [["State", "Secretive.formatStatus crashed"]] });
-    expect(JSON.stringify(misc2)).not.toContain("s3cret");
+    const misc = (await sys.getStatus(c)).misc as unknown[];
+    expect(misc[2]).toEqual({ data: [["State", "Secretive.formatStatus crashed"]] });
+    expect(JSON.stringify(misc)).not.toContain("s3cret");
     expect(node.isAlive(c)).toBe(true);
   });
 
@@ -425,42 +489,67 @@ describe("SYS 7a: requests and suspension", () => {
     expect(await Counter.call(s, "get")).toBe(20);
   });
 
-  it("SYS-09: a throwing fn leaves the state and the server alone; the caller gets callback_failed", async () => {
+  /** A Counter (state 5) and the rejection of a replaceState whose fn throws `thrown`. */
+  async function failedReplace(thrown: Error) {
     const s = await Counter.start(5);
-    const thrown = new Error("nope");
     const err = await rejection(
       sys.replaceState<number>(s, () => {
         throw thrown;
       }),
     );
+    return { s, err };
+  }
+
+  it("SYS-09: a throwing replaceState fn rejects the caller with callback_failed", async () => {
+    const thrown = new Error("nope");
+    const { err } = await failedReplace(thrown);
     expect(err.reason).toEqual({
       callback_failed: { module: "gen_server", fn: "system_replace_state" },
       error: thrown,
     });
     expect(err.operation).toMatch(/^sys\.replaceState\(/);
+  });
+
+  it("SYS-09: a throwing replaceState fn leaves the state and the server alone", async () => {
+    const { s } = await failedReplace(new Error("nope"));
     expect(node.isAlive(s)).toBe(true);
     expect(await sys.getState(s)).toBe(5);
     expect(await Counter.call(s, "add", 1)).toBe(6);
   });
 
-  it("SYS-10: terminate returns ok; the server runs terminate(R, State), exits R and releases its name", async () => {
+  /** A named server (state 4 after a cast) ended by sys.terminate with a custom reason, from a monitoring process. */
+  async function sysTerminated() {
     const calls: unknown[] = [];
     const Srv = GenServer.define({
       init: (_a: undefined) => ok<number>(0),
       handleCast: { add: (n: number, s: number) => noreply(s + n) },
       terminate: (reason: unknown, state: number) => void calls.push([reason, state]),
     });
-    await run(node, async (self) => {
+    return run(node, async (self) => {
       const s = await Srv.start(undefined, { name: "srv10" });
       const ref = self.monitor(s);
       Srv.cast(s, "add", 4);
-      expect(await sys.terminate("srv10", { custom: "reason" }, { caller: self })).toBe("ok");
+      const result = await sys.terminate("srv10", { custom: "reason" }, { caller: self });
       const down = await self.receive((m) => isDown(m, ref));
-      expect(down.reason).toEqual({ custom: "reason" });
-      expect(calls).toEqual([[{ custom: "reason" }, 4]]);
-      expect(node.whereis("srv10")).toBeUndefined();
-      expect((await rejection(sys.getState("srv10", { caller: self }))).reason).toBe("noproc");
+      return { result, down, calls };
     });
+  }
+
+  it("SYS-10: sys.terminate returns ok and the server exits with the reason", async () => {
+    const { result, down } = await sysTerminated();
+    expect(result).toBe("ok");
+    expect(down.reason).toEqual({ custom: "reason" });
+  });
+
+  it("SYS-10: sys.terminate runs terminate(R, State) on the current state", async () => {
+    const { calls } = await sysTerminated();
+    expect(calls).toEqual([[{ custom: "reason" }, 4]]);
+  });
+
+  it("SYS-10: a server ended by sys.terminate releases its name", async () => {
+    await sysTerminated();
+    expect(node.whereis("srv10")).toBeUndefined();
+    expect((await rejection(sys.getState("srv10"))).reason).toBe("noproc");
   });
 
   const Versioned = GenServer.define({
@@ -473,7 +562,7 @@ describe("SYS 7a: requests and suspension", () => {
     },
   });
 
-  it("SYS-11: changeCode is refused while running, and calls codeChange while suspended", async () => {
+  it("SYS-11: changeCode on a running server is refused as an unknown system message, the state kept", async () => {
     const s = await Versioned.start(undefined);
     const refused = await sys.changeCode(s, "Versioned", 1, "x");
     expect(refused).toEqual({
@@ -482,15 +571,23 @@ describe("SYS 7a: requests and suspension", () => {
       },
     });
     expect(await sys.getState(s)).toEqual({ v: 1, data: "d" });
+  });
+
+  it("SYS-11: changeCode on a suspended server calls codeChange and the new state stays after resume", async () => {
+    const s = await Versioned.start(undefined);
     await sys.suspend(s);
     expect(await sys.changeCode(s, "Versioned", 1, "x")).toBe("ok");
     expect(await sys.getState(s)).toEqual({ v: 2, data: "d+x" });
-    // A refusing codeChange: an error, the old state, the server alive and still suspended.
-    expect(await sys.changeCode(s, "Versioned", 2, "refuse")).toEqual({ error: { refused: 2 } });
-    expect(await sys.getState(s)).toEqual({ v: 2, data: "d+x" });
-    expect((await sys.getStatus(s)).sysState).toBe("suspended");
     await sys.resume(s);
     expect(await Versioned.call(s, "get")).toEqual({ v: 2, data: "d+x" });
+  });
+
+  it("SYS-11: a refusing codeChange gives an error and leaves the server alive, suspended, with its state", async () => {
+    const s = await Versioned.start(undefined);
+    await sys.suspend(s);
+    expect(await sys.changeCode(s, "Versioned", 2, "refuse")).toEqual({ error: { refused: 2 } });
+    expect(await sys.getState(s)).toEqual({ v: 1, data: "d" });
+    expect((await sys.getStatus(s)).sysState).toBe("suspended");
   });
 
   it("SYS-11: without a codeChange callback changeCode returns an error and the server lives on", async () => {
