@@ -621,9 +621,13 @@ describe("SYS 7a: requests and suspension", () => {
 // ---- 7b. Debug options and events ----
 
 describe("SYS 7b: debug options and events", () => {
-  it("SYS-12: statistics count in and out events; get returns the counts; false turns them off", async () => {
+  it("SYS-12: statistics are off by default: get returns no_statistics", async () => {
     const s = await Counter.start(0);
     expect(await sys.statistics(s, "get")).toBe("no_statistics");
+  });
+
+  it("SYS-12: with statistics on, a call counts one in and one out; get returns the counts", async () => {
+    const s = await Counter.start(0);
     expect(await sys.statistics(s, true)).toBe("ok");
     expect(await Counter.call(s, "add", 2)).toBe(2);
     const st = await sys.statistics(s, "get");
@@ -635,12 +639,25 @@ describe("SYS 7b: debug options and events", () => {
       messagesOut: 1,
     });
     expect(st.currentTime.getTime()).toBeGreaterThanOrEqual(st.startTime.getTime());
+  });
+
+  it("SYS-12: a cast and an info count one in each, no out, and add reductions", async () => {
+    const s = await Counter.start(0);
+    await sys.statistics(s, true);
+    await Counter.call(s, "add", 2);
+    const st = await sys.statistics(s, "get");
     Counter.cast(s, "add", 1); // in + noreply: one more in, no out
     node.send(s, "info"); // in + noreply
     const st2 = await sys.statistics(s, "get");
     expect(st2.messagesIn).toBe(3);
     expect(st2.messagesOut).toBe(1);
     expect(st2.reductions).toBeGreaterThan(st.reductions);
+  });
+
+  it("SYS-12: statistics(false) turns them off", async () => {
+    const s = await Counter.start(0);
+    await sys.statistics(s, true);
+    await Counter.call(s, "add", 2);
     expect(await sys.statistics(s, false)).toBe("ok");
     expect(await sys.statistics(s, "get")).toBe("no_statistics");
   });
@@ -658,17 +675,27 @@ describe("SYS 7b: debug options and events", () => {
     expect(events).toEqual(expected);
   });
 
-  it("SYS-13: log(N) keeps the last N; print prints them; false discards the log", async () => {
+  /** A Collector with log(3) that has handled casts "a" and "b". */
+  async function loggedCollector() {
     const s = await Collector.start(undefined);
     await sys.log(s, 3);
     Collector.cast(s, "push", "a");
     Collector.cast(s, "push", "b");
-    const events = await sys.log(s, "get");
-    expect(events).toEqual([
+    return s;
+  }
+
+  it("SYS-13: log(N) keeps the last N events", async () => {
+    const s = await loggedCollector();
+    expect(await sys.log(s, "get")).toEqual([
       { kind: "noreply", state: ["a"] },
       castIn("push", "b"),
       { kind: "noreply", state: ["a", "b"] },
     ]);
+  });
+
+  it("SYS-13: log(print) prints the logged events, and only then", async () => {
+    const s = await loggedCollector();
+    await sys.getState(s);
     expect(traceLines(node)).toEqual([]);
     expect(await sys.log(s, "print")).toBe("ok");
     expect(traceLines(node, s)).toEqual([
@@ -676,8 +703,16 @@ describe("SYS 7b: debug options and events", () => {
       `*DBG* ${s} got cast { name: 'push', arg: 'b' }`,
       `*DBG* ${s} new state [ 'a', 'b' ]`,
     ]);
-    // print does not empty the log
+  });
+
+  it("SYS-13: log(print) does not empty the log", async () => {
+    const s = await loggedCollector();
+    await sys.log(s, "print");
     expect(await sys.log(s, "get")).toHaveLength(3);
+  });
+
+  it("SYS-13: log(false) discards the log and stops logging until turned on again", async () => {
+    const s = await loggedCollector();
     expect(await sys.log(s, false)).toBe("ok");
     expect(await sys.log(s, "get")).toEqual([]);
     Collector.cast(s, "push", "c"); // not logged
@@ -689,36 +724,55 @@ describe("SYS 7b: debug options and events", () => {
     ]);
   });
 
-  it("SYS-14: trace prints each event as it happens: call (two lines), cast, info, noreply", async () => {
+  /** A Counter named "traced" with trace on. */
+  async function tracedCounter() {
     const s = await Counter.start(0, { name: "traced" });
     expect(await sys.trace(s, true)).toBe("ok");
+    return s;
+  }
+
+  it("SYS-14: trace prints a call as two lines (got call ... from, sent ... to, new state)", async () => {
+    const s = await tracedCounter();
     expect(await Counter.call(s, "add", 2)).toBe(2);
     const ext = String(node.externalPid);
-    const lines = traceLines(node, s);
-    expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^\*DBG\* traced got call /);
-    expect(lines[0]).toBe(`*DBG* traced got call { name: 'add', arg: 2 } from ${ext}`);
-    expect(lines[1]).toMatch(/^\*DBG\* traced sent /);
-    expect(lines[1]).toBe(`*DBG* traced sent 2 to ${ext}, new state 2`);
+    expect(traceLines(node, s)).toEqual([
+      `*DBG* traced got call { name: 'add', arg: 2 } from ${ext}`,
+      `*DBG* traced sent 2 to ${ext}, new state 2`,
+    ]);
+  });
+
+  it("SYS-14: trace prints a cast, an info and their noreply as they happen", async () => {
+    const s = await tracedCounter();
     Counter.cast(s, "add", 3);
     node.send(s, { hello: 1 });
     await sys.getState(s); // after the cast and the info (same sender)
-    expect(traceLines(node, s).slice(2)).toEqual([
+    expect(traceLines(node, s)).toEqual([
       `*DBG* traced got cast { name: 'add', arg: 3 }`,
-      `*DBG* traced new state 5`,
+      `*DBG* traced new state 3`,
       `*DBG* traced got { hello: 1 }`,
-      `*DBG* traced new state 5`,
+      `*DBG* traced new state 3`,
     ]);
-    expect(node.logs.filter((l) => l.kind === "sys_trace").every((l) => l.level === "info")).toBe(
-      true,
-    );
+  });
+
+  it("SYS-14: trace lines are logged at level info", async () => {
+    const s = await tracedCounter();
+    await Counter.call(s, "add", 2);
+    const traced = node.logs.filter((l) => l.kind === "sys_trace");
+    expect(traced).toHaveLength(2);
+    expect(traced.every((l) => l.level === "info")).toBe(true);
+  });
+
+  it("SYS-14: trace(false) stops the printing", async () => {
+    const s = await tracedCounter();
+    await Counter.call(s, "add", 2);
     await sys.trace(s, false);
     Counter.cast(s, "add", 1);
     await sys.getState(s);
-    expect(traceLines(node, s)).toHaveLength(6);
+    expect(traceLines(node, s)).toHaveLength(2);
   });
 
-  it("SYS-15: debug options given at start are active from the first message; unknown ones are ignored", async () => {
+  /** A Counter started with every debug option (log: 2) plus two unknown ones, after one call add(1). */
+  async function debuggedFromStart() {
     const a = spy();
     const b = spy();
     const s = await Counter.start(0, {
@@ -734,7 +788,11 @@ describe("SYS 7b: debug options and events", () => {
       ],
     });
     expect(await Counter.call(s, "add", 1)).toBe(1);
-    const ext = node.externalPid;
+    return { s, a, b, ext: node.externalPid };
+  }
+
+  it("SYS-15: log, statistics and trace given at start record the first message", async () => {
+    const { s, ext } = await debuggedFromStart();
     expect(await sys.log(s, "get")).toEqual([
       callIn("add", 1, ext),
       { kind: "out", msg: 1, to: ext, state: 1 },
@@ -742,10 +800,23 @@ describe("SYS 7b: debug options and events", () => {
     const st = await sys.statistics(s, "get");
     expect([st.messagesIn, st.messagesOut]).toEqual([1, 1]);
     expect(traceLines(node, s)).toHaveLength(2);
+  });
+
+  it("SYS-15: functions installed at start (with and without id) see the first message", async () => {
+    const { a, b, ext } = await debuggedFromStart();
     expect(a.calls.map((c) => c.state)).toEqual([0, 1]);
     expect(b.calls.map((c) => c.state)).toEqual([100, 101]);
     expect(a.calls[0].event).toEqual(callIn("add", 1, ext));
-    // { log: 2 } keeps the last two events only.
+  });
+
+  it("SYS-15: unknown debug options at start are ignored (the server starts and serves)", async () => {
+    const { s } = await debuggedFromStart();
+    expect(node.isAlive(s)).toBe(true);
+    expect(await Counter.call(s, "get")).toBe(1);
+  });
+
+  it("SYS-15: {log: N} at start keeps the last N events only", async () => {
+    const { s, ext } = await debuggedFromStart();
     await Counter.call(s, "add", 5);
     expect(await sys.log(s, "get")).toEqual([
       callIn("add", 5, ext),
@@ -1067,31 +1138,34 @@ function echoProcess(parent: Pid) {
 }
 
 describe("SYS-18: generic event shapes", () => {
-  it("SYS-18: a special process reports {in, m, from} and {out, r, to}; statistics count 1 in, 1 out", async () => {
-    await run(node, async (self) => {
-      // One in + one out: the minimal shapes of the spec.
-      const minimal = async (s: Self) => {
-        const deb = sys.debugOptions(s, ["statistics"]);
-        procLib.initAck(s, s.pid);
-        for (;;) {
-          const m = await s.receive();
-          if (m instanceof SystemMessage) {
-            await sys.handleSystemMsg(s, m, self.pid, { module: "min" }, deb, null);
-            continue;
-          }
-          const { from } = m as { from: Pid };
-          sys.handleDebug(deb, sys.defaultFormat, "min", { kind: "in", msg: "m", from });
-          s.send(from, "r");
-          sys.handleDebug(deb, sys.defaultFormat, "min", { kind: "out", msg: "r", to: from });
+  /** One in + one out: the minimal shapes of the spec, in a special process linked to `self`. */
+  async function minimalProcess(self: Self) {
+    const minimal = async (s: Self) => {
+      const deb = sys.debugOptions(s, ["statistics"]);
+      procLib.initAck(s, s.pid);
+      for (;;) {
+        const m = await s.receive();
+        if (m instanceof SystemMessage) {
+          await sys.handleSystemMsg(s, m, self.pid, { module: "min" }, deb, null);
+          continue;
         }
-      };
-      const p = (await procLib.startLink(self, minimal)) as Pid;
-      const rec = spy();
-      await sys.install(p, rec.fn, 0, { caller: self });
-      self.send(p, { from: self.pid });
-      expect(await self.receive()).toBe("r");
-      const st = await sys.statistics(p, "get", { caller: self });
-      expect([st.messagesIn, st.messagesOut]).toEqual([1, 1]);
+        const { from } = m as { from: Pid };
+        sys.handleDebug(deb, sys.defaultFormat, "min", { kind: "in", msg: "m", from });
+        s.send(from, "r");
+        sys.handleDebug(deb, sys.defaultFormat, "min", { kind: "out", msg: "r", to: from });
+      }
+    };
+    const p = (await procLib.startLink(self, minimal)) as Pid;
+    const rec = spy();
+    await sys.install(p, rec.fn, 0, { caller: self });
+    self.send(p, { from: self.pid });
+    expect(await self.receive()).toBe("r");
+    return { p, rec };
+  }
+
+  it("SYS-18: a special process reports {in, m, from} and {out, r, to} to debug functions under its name", async () => {
+    await run(node, async (self) => {
+      const { rec } = await minimalProcess(self);
       expect(rec.calls.map((c) => c.event)).toEqual([
         { kind: "in", msg: "m", from: self.pid },
         { kind: "out", msg: "r", to: self.pid },
@@ -1100,16 +1174,28 @@ describe("SYS-18: generic event shapes", () => {
     });
   });
 
-  it("SYS-18: every shape reaches debug functions unchanged; only in / out count in statistics", async () => {
+  it("SYS-18: a special process's {in} and {out} count 1 in, 1 out in statistics", async () => {
     await run(node, async (self) => {
-      const p = (await procLib.startLink(self, echoProcess(self.pid))) as Pid;
-      const rec = spy();
-      await sys.install(p, rec.fn, 0, { caller: self });
-      await sys.trace(p, true, { caller: self });
-      self.send(p, { from: self.pid, req: "hi" });
-      expect(await self.receive()).toEqual({ reply: "hi" });
+      const { p } = await minimalProcess(self);
       const st = await sys.statistics(p, "get", { caller: self });
-      expect([st.messagesIn, st.messagesOut]).toEqual([2, 2]);
+      expect([st.messagesIn, st.messagesOut]).toEqual([1, 1]);
+    });
+  });
+
+  /** The echo process (every event shape) with a spy and trace on, after one request "hi". */
+  async function echoed(self: Self) {
+    const p = (await procLib.startLink(self, echoProcess(self.pid))) as Pid;
+    const rec = spy();
+    await sys.install(p, rec.fn, 0, { caller: self });
+    await sys.trace(p, true, { caller: self });
+    self.send(p, { from: self.pid, req: "hi" });
+    expect(await self.receive()).toEqual({ reply: "hi" });
+    return { p, rec };
+  }
+
+  it("SYS-18: every event shape reaches debug functions unchanged", async () => {
+    await run(node, async (self) => {
+      const { rec } = await echoed(self);
       expect(rec.calls.map((c) => c.event)).toEqual([
         { kind: "in", msg: "hi", from: self.pid },
         { kind: "in", msg: "hi", state: 0 },
@@ -1119,7 +1205,20 @@ describe("SYS-18: generic event shapes", () => {
         { kind: "enter", state: 1 },
         { kind: "my_event", anything: [1, 2] },
       ]);
-      // trace goes through the formatter the process passed (here sys.defaultFormat)
+    });
+  });
+
+  it("SYS-18: only in and out events count in statistics", async () => {
+    await run(node, async (self) => {
+      const { p } = await echoed(self);
+      const st = await sys.statistics(p, "get", { caller: self });
+      expect([st.messagesIn, st.messagesOut]).toEqual([2, 2]);
+    });
+  });
+
+  it("SYS-18: trace prints every event shape through the formatter the process passed", async () => {
+    await run(node, async (self) => {
+      const { p } = await echoed(self);
       const lines = traceLines(node, p);
       expect(lines).toHaveLength(7);
       expect(lines[0]).toMatch(/^\*DBG\* echo in /);
@@ -1144,12 +1243,14 @@ describe("SYS 7c: install / remove", () => {
       { name: "add", arg: -2 },
       { name: "add", arg: -3 },
     ]);
-    // An anonymous server's name is its pid.
+  });
+
+  it("SYS-19: the name an installed function gets for an unnamed server is its pid", async () => {
     const anon = await Counter.start(0);
-    const rec2 = spy();
-    await sys.install(anon, rec2.fn, 0);
+    const rec = spy();
+    await sys.install(anon, rec.fn, 0);
     await Counter.call(anon, "get");
-    expect(rec2.calls.map((c) => c.name)).toEqual([anon, anon]);
+    expect(rec.calls.map((c) => c.name)).toEqual([anon, anon]);
   });
 
   it("SYS-20: a function returning done is removed and never called again", async () => {
@@ -1171,46 +1272,52 @@ describe("SYS 7c: install / remove", () => {
     expect((await sys.getStatus(s)).debug.installed).toBe(0);
   });
 
-  it("SYS-21: a raising function is removed silently; throwing done removes it; another thrown value is the new state", async () => {
+  /** Installs a debug function built from `body` (state: a number starting at 0) and makes two calls add(1). */
+  async function twoCallsWith(body: (st: number) => number) {
     const s = await Counter.start(0);
-    const raised: number[] = [];
-    const threwDone: number[] = [];
-    const threwValue: unknown[] = [];
+    const states: number[] = [];
     await sys.install(
       s,
       (st: number) => {
-        raised.push(st);
-        throw new Error("debug fun crashed");
-      },
-      0,
-    );
-    await sys.install(
-      s,
-      (st: number) => {
-        threwDone.push(st);
-        throw "done";
-      },
-      0,
-    );
-    await sys.install(
-      s,
-      (st: number) => {
-        threwValue.push(st);
-        throw st + 1;
+        states.push(st);
+        return body(st);
       },
       0,
     );
     expect(await Counter.call(s, "add", 1)).toBe(1);
     expect(await Counter.call(s, "add", 1)).toBe(2);
-    expect(raised).toEqual([0]);
-    expect(threwDone).toEqual([0]);
-    expect(threwValue).toEqual([0, 1, 2, 3]);
+    return { s, states };
+  }
+
+  it("SYS-21: a raising function is removed silently and the server lives on", async () => {
+    const { s, states } = await twoCallsWith(() => {
+      throw new Error("debug fun crashed");
+    });
+    expect(states).toEqual([0]);
     expect(node.isAlive(s)).toBe(true);
-    expect((await sys.getStatus(s)).debug.installed).toBe(1);
+    expect((await sys.getStatus(s)).debug.installed).toBe(0);
     expect(node.logs).toEqual([]); // silently
   });
 
-  it("SYS-22: install is keyed by the function: a second install is a no-op (state kept); remove(fn) removes it", async () => {
+  it("SYS-21: a function throwing done is removed", async () => {
+    const { s, states } = await twoCallsWith(() => {
+      throw "done";
+    });
+    expect(states).toEqual([0]);
+    expect((await sys.getStatus(s)).debug.installed).toBe(0);
+  });
+
+  it("SYS-21: another value thrown by a function is its new state", async () => {
+    const { s, states } = await twoCallsWith((st) => {
+      throw st + 1;
+    });
+    expect(states).toEqual([0, 1, 2, 3]);
+    expect((await sys.getStatus(s)).debug.installed).toBe(1);
+    expect(node.logs).toEqual([]);
+  });
+
+  /** A Counter with `fn` (recording its state into `states`) installed as "first". */
+  async function installedOnce() {
     const s = await Counter.start(0);
     const states: unknown[] = [];
     const fn: DebugFun<string> = (st) => {
@@ -1218,15 +1325,25 @@ describe("SYS 7c: install / remove", () => {
       return st;
     };
     expect(await sys.install(s, fn, "first")).toBe("ok");
+    return { s, fn, states };
+  }
+
+  it("SYS-22: install is keyed by the function: a second install is a no-op (state kept)", async () => {
+    const { s, fn, states } = await installedOnce();
     expect(await sys.install(s, fn, "second")).toBe("ok");
     await Counter.call(s, "get");
     expect(states).toEqual(["first", "first"]); // one notification per event, the first state
-    expect(await sys.remove(s, fn)).toBe("ok");
-    await Counter.call(s, "get");
-    expect(states).toHaveLength(2);
   });
 
-  it("SYS-23: install with ids: one function under several ids; a repeated id is a no-op; remove(id) removes one", async () => {
+  it("SYS-22: remove(fn) removes the function", async () => {
+    const { s, fn, states } = await installedOnce();
+    expect(await sys.remove(s, fn)).toBe("ok");
+    await Counter.call(s, "get");
+    expect(states).toEqual([]);
+  });
+
+  /** One function installed under id1 (twice: "one", then "one-again") and id2 ("two"). */
+  async function installedWithIds() {
     const s = await Counter.start(0);
     const seen: string[] = [];
     const fn: DebugFun<string> = (st) => {
@@ -1236,10 +1353,18 @@ describe("SYS 7c: install / remove", () => {
     await sys.install(s, fn, "one", { id: "id1" });
     await sys.install(s, fn, "one-again", { id: "id1" });
     await sys.install(s, fn, "two", { id: "id2" });
+    return { s, seen };
+  }
+
+  it("SYS-23: install with ids: one function runs once per id; a repeated id is a no-op", async () => {
+    const { s, seen } = await installedWithIds();
     node.send(s, "x"); // in + noreply
     await sys.getState(s);
     expect(seen.sort()).toEqual(["one", "one", "two", "two"]);
-    seen.length = 0;
+  });
+
+  it("SYS-23: remove(id) removes the function under that id only", async () => {
+    const { s, seen } = await installedWithIds();
     expect(await sys.remove(s, "id1")).toBe("ok");
     node.send(s, "y");
     await sys.getState(s);
@@ -1270,7 +1395,8 @@ describe("SYS 7c: install / remove", () => {
     });
   });
 
-  it("SYS-25: debug functions run most recent first, and each sees the same event", async () => {
+  /** Functions A then B installed on a Counter, which then handles one call; what each saw, in order. */
+  async function twoFunctionsOneCall() {
     const s = await Counter.start(0);
     const order: Array<[string, SysEvent]> = [];
     const a: DebugFun<null> = (st, e) => (order.push(["A", e]), st);
@@ -1278,7 +1404,17 @@ describe("SYS 7c: install / remove", () => {
     await sys.install(s, a, null);
     await sys.install(s, b, null);
     await Counter.call(s, "get");
+    return order;
+  }
+
+  it("SYS-25: debug functions run most recent first", async () => {
+    const order = await twoFunctionsOneCall();
     expect(order.map(([w]) => w)).toEqual(["B", "A", "B", "A"]);
+  });
+
+  it("SYS-25: every debug function sees the same event object", async () => {
+    const order = await twoFunctionsOneCall();
+    expect(order).toHaveLength(4);
     expect(order[0][1]).toBe(order[1][1]);
     expect(order[2][1]).toBe(order[3][1]);
   });
@@ -1302,7 +1438,8 @@ describe("SYS 7c: install / remove", () => {
     expect(seq).toEqual(["B", "trace", "A", "B", "trace", "A"]);
   });
 
-  it("SYS-26: an installed function runs in the process, sees every event after install and none before", async () => {
+  /** A Counter sent add(1), then given a function recording [kind, ran in the server], then add(2) and a call. */
+  async function installedMidway() {
     const s = await Counter.start(0);
     const trail: unknown[] = [];
     Counter.cast(s, "add", 1); // before install: never seen
@@ -1317,29 +1454,48 @@ describe("SYS 7c: install / remove", () => {
     Counter.cast(s, "add", 2);
     const r = await Counter.call(s, "get");
     trail.push(["reply", r]);
-    expect(trail).toEqual([
-      ["in", true],
-      ["noreply", true],
-      ["in", true],
-      ["out", true],
-      ["reply", 3],
-    ]);
+    return trail;
+  }
+
+  it("SYS-26: an installed function sees every event after install and none before", async () => {
+    const trail = await installedMidway();
+    expect(trail.map((t) => (t as unknown[])[0])).toEqual(["in", "noreply", "in", "out", "reply"]);
+    expect(trail[4]).toEqual(["reply", 3]);
   });
 
-  it("SYS-26: attachDebug (same heap) sees every event after the attach; detach stops it", async () => {
+  it("SYS-26: an installed function runs in the server process", async () => {
+    const trail = await installedMidway();
+    expect(trail.slice(0, 4).map((t) => (t as unknown[])[1])).toEqual([true, true, true, true]);
+  });
+
+  it("SYS-26: attachDebug (same heap) sees every event after the attach", async () => {
+    const s = await Counter.start(0);
+    const seen: string[] = [];
+    attachDebug(s, (st: null, e) => (seen.push(e.kind), st), null);
+    Counter.cast(s, "add", 1);
+    await sys.getState(s);
+    expect(seen).toEqual(["in", "noreply"]);
+  });
+
+  it("SYS-26: calling the detach returned by attachDebug stops the notifications", async () => {
     const s = await Counter.start(0);
     const seen: string[] = [];
     const detach = attachDebug(s, (st: null, e) => (seen.push(e.kind), st), null);
     Counter.cast(s, "add", 1);
     await sys.getState(s);
-    expect(seen).toEqual(["in", "noreply"]);
     detach();
     Counter.cast(s, "add", 1);
     await sys.getState(s);
     expect(seen).toHaveLength(2);
-    // Only special processes; only live ones.
+  });
+
+  it("SYS-26: attachDebug to a process that is not special throws", async () => {
     const plain = node.spawn(async (p) => void (await p.receive()));
     expect(() => attachDebug(plain, (st) => st, null)).toThrow(/not a special process/);
+  });
+
+  it("SYS-26: attachDebug to a dead process throws an ExitError", async () => {
+    const plain = node.spawn(async (p) => void (await p.receive()));
     node.exit(plain, "kill");
     await node.awaitExit(plain);
     expect(() => attachDebug(plain, (st) => st, null)).toThrow(ExitError);
@@ -1406,58 +1562,96 @@ function free(self: Self, ch: number): void {
 }
 
 describe("SYS-27: writing special processes", () => {
-  it("SYS-27: ch4 gets getState / replaceState / statistics for free (Misc itself as state)", async () => {
+  /** ch4 with no callbacks, statistics on, after one alloc (1) and one free (1). */
+  async function plainCh4(self: Self) {
+    const o = { caller: self };
+    const pid = (await procLib.startLink(self, ch4(self.pid, { module: "ch4" }))) as Pid;
+    expect(node.whereis("ch4")).toBe(pid);
+    expect(await sys.statistics("ch4", true, o)).toBe("ok");
+    expect(await alloc(self)).toBe(1);
+    free(self, 1);
+    return { pid, o };
+  }
+
+  it("SYS-27: ch4 gets getState for free (Misc itself as state)", async () => {
     await run(node, async (self) => {
-      const o = { caller: self };
-      const pid = (await procLib.startLink(self, ch4(self.pid, { module: "ch4" }))) as Pid;
-      expect(node.whereis("ch4")).toBe(pid);
-      expect(await sys.statistics("ch4", true, o)).toBe("ok");
-      expect(await alloc(self)).toBe(1);
-      free(self, 1);
+      const { o } = await plainCh4(self);
       expect(await sys.getState("ch4", o)).toEqual({ allocated: [], free: [2, 3, 4, 5, 1] });
+    });
+  });
+
+  it("SYS-27: ch4 gets replaceState for free; its loop continues with the replaced state", async () => {
+    await run(node, async (self) => {
+      const { o } = await plainCh4(self);
       expect(
         await sys.replaceState<Channels>("ch4", (c) => ({ ...c, free: [9, ...c.free] }), o),
       ).toEqual({ allocated: [], free: [9, 2, 3, 4, 5, 1] });
       expect(await sys.getState("ch4", o)).toEqual({ allocated: [], free: [9, 2, 3, 4, 5, 1] });
+      expect(await alloc(self)).toBe(9);
+    });
+  });
+
+  it("SYS-27: ch4 gets statistics for free, counting its in and out events", async () => {
+    await run(node, async (self) => {
+      const { o } = await plainCh4(self);
       const st = await sys.statistics("ch4", "get", o);
       expect([st.messagesIn, st.messagesOut]).toEqual([2, 1]);
-      expect(await alloc(self)).toBe(9); // the loop continued with the replaced state
+    });
+  });
+
+  it("SYS-27: ch4 gets getStatus for free (pid, module, running, parent, Misc)", async () => {
+    await run(node, async (self) => {
+      const { pid, o } = await plainCh4(self);
       const status = await sys.getStatus("ch4", o);
       expect(status).toMatchObject({
         pid,
         module: "ch4",
         sysState: "running",
         parent: self.pid,
-        misc: { allocated: [9], free: [2, 3, 4, 5, 1] },
+        misc: { allocated: [], free: [2, 3, 4, 5, 1] },
       });
     });
   });
 
-  it("SYS-27: ch4 with systemGetState / systemReplaceState / formatStatus callbacks", async () => {
-    const mod: SpecialProcess<Channels> = {
-      module: "ch4",
-      systemGetState: (c) => ({ channels: c }),
-      systemReplaceState: (fn, c) => {
-        const next = fn(c) as Channels;
-        return [{ replaced: next }, next];
-      },
-      formatStatus: (c) => ({ freeCount: c.free.length }),
-    };
+  const withCallbacks: SpecialProcess<Channels> = {
+    module: "ch4",
+    systemGetState: (c) => ({ channels: c }),
+    systemReplaceState: (fn, c) => {
+      const next = fn(c) as Channels;
+      return [{ replaced: next }, next];
+    },
+    formatStatus: (c) => ({ freeCount: c.free.length }),
+  };
+
+  it("SYS-27: ch4's systemGetState answers getState", async () => {
     await run(node, async (self) => {
-      const o = { caller: self };
-      await procLib.startLink(self, ch4(self.pid, mod));
-      expect(await sys.getState("ch4", o)).toEqual({
+      await procLib.startLink(self, ch4(self.pid, withCallbacks));
+      expect(await sys.getState("ch4", { caller: self })).toEqual({
         channels: { allocated: [], free: [1, 2, 3, 4, 5] },
       });
+    });
+  });
+
+  it("SYS-27: ch4's systemReplaceState answers replaceState and sets the loop's state", async () => {
+    await run(node, async (self) => {
+      const o = { caller: self };
+      await procLib.startLink(self, ch4(self.pid, withCallbacks));
       expect(await sys.replaceState<Channels>("ch4", (c) => ({ ...c, free: [7] }), o)).toEqual({
         replaced: { allocated: [], free: [7] },
       });
       expect(await alloc(self)).toBe(7);
-      expect((await sys.getStatus("ch4", o)).misc).toEqual({ freeCount: 0 });
     });
   });
 
-  it("SYS-27: suspend / resume, trace and terminate come for free; terminate goes through systemTerminate", async () => {
+  it("SYS-27: ch4's formatStatus gives getStatus's misc", async () => {
+    await run(node, async (self) => {
+      await procLib.startLink(self, ch4(self.pid, withCallbacks));
+      expect((await sys.getStatus("ch4", { caller: self })).misc).toEqual({ freeCount: 5 });
+    });
+  });
+
+  /** A trapping `self` that started ch4 with a recording systemTerminate and suspended it with an alloc queued. */
+  async function suspendedCh4(self: Self) {
     const terminated: unknown[] = [];
     const mod: SpecialProcess<Channels> = {
       module: "ch4",
@@ -1465,24 +1659,50 @@ describe("SYS-27: writing special processes", () => {
         terminated.push({ reason, parent, state });
       },
     };
+    self.processFlag("trapExit", true); // ch4 is linked and will exit
+    const o = { caller: self };
+    const pid = (await procLib.startLink(self, ch4(self.pid, mod))) as Pid;
+    expect(await sys.suspend("ch4", o)).toBe("ok");
+    self.send("ch4", { alloc: self.pid });
+    return { pid, o, terminated };
+  }
+
+  it("SYS-27: ch4 gets suspend for free: a suspended ch4 leaves its messages unhandled", async () => {
     await run(node, async (self) => {
-      self.processFlag("trapExit", true); // ch4 is linked and will exit "bye"
-      const o = { caller: self };
-      const pid = (await procLib.startLink(self, ch4(self.pid, mod))) as Pid;
-      expect(await sys.suspend("ch4", o)).toBe("ok");
-      self.send("ch4", { alloc: self.pid });
+      const { o } = await suspendedCh4(self);
       // The alloc (sent before the request) is not handled while suspended.
       expect(await sys.getState("ch4", o)).toEqual({ allocated: [], free: [1, 2, 3, 4, 5] });
       expect((await sys.getStatus("ch4", o)).sysState).toBe("suspended");
       expect(await self.receive(isCh4Reply, { timeout: 0 })).toBe(TIMEOUT);
-      expect(await sys.trace("ch4", true, o)).toBe("ok");
+    });
+  });
+
+  it("SYS-27: ch4 gets resume for free: the queued messages are then handled", async () => {
+    await run(node, async (self) => {
+      const { o } = await suspendedCh4(self);
       expect(await sys.resume("ch4", o)).toBe("ok");
       expect((await self.receive(isCh4Reply)).ch4).toBe(1);
-      const lines = traceLines(node, pid);
-      expect(lines).toEqual([
+    });
+  });
+
+  it("SYS-27: ch4 gets trace for free, through its own formatter", async () => {
+    await run(node, async (self) => {
+      const { pid, o } = await suspendedCh4(self);
+      expect(await sys.trace("ch4", true, o)).toBe("ok");
+      await sys.resume("ch4", o);
+      await self.receive(isCh4Reply);
+      expect(traceLines(node, pid)).toEqual([
         `ch4 event = { kind: 'in', msg: 'alloc', from: ${self.pid} }`,
         `ch4 event = { kind: 'out', msg: { ch4: 1 }, to: ${self.pid} }`,
       ]);
+    });
+  });
+
+  it("SYS-27: sys.terminate ends ch4 through systemTerminate(reason, parent, debug, state) and frees its name", async () => {
+    await run(node, async (self) => {
+      const { pid, o, terminated } = await suspendedCh4(self);
+      await sys.resume("ch4", o);
+      await self.receive(isCh4Reply);
       const ref = self.monitor(pid);
       expect(await sys.terminate("ch4", "bye", o)).toBe("ok");
       expect((await self.receive((m) => isDown(m, ref))).reason).toBe("bye");
@@ -1515,21 +1735,23 @@ describe("SYS-27: writing special processes", () => {
     });
   });
 
-  it("SYS-27: throwing systemGetState / systemReplaceState: callback_failed, state kept, process alive", async () => {
-    const mod = (failGet: boolean): SpecialProcess<Channels> => ({
-      module: "ch4",
-      systemGetState: (c) => {
-        if (failGet) throw "fail";
-        return c;
-      },
-      systemReplaceState: () => {
-        throw "fail";
-      },
-    });
+  /** ch4 whose systemGetState throws when `failGet` and whose systemReplaceState always throws. */
+  const failing = (failGet: boolean): SpecialProcess<Channels> => ({
+    module: "ch4",
+    systemGetState: (c) => {
+      if (failGet) throw "fail";
+      return c;
+    },
+    systemReplaceState: () => {
+      throw "fail";
+    },
+  });
+
+  it("SYS-27: a throwing systemReplaceState: callback_failed, state kept, process alive", async () => {
     await run(node, async (self) => {
       self.processFlag("trapExit", true);
       const o = { caller: self };
-      const pid = (await procLib.startLink(self, ch4(self.pid, mod(false)))) as Pid;
+      await procLib.startLink(self, ch4(self.pid, failing(false)));
       const err = await rejection(
         sys.replaceState<Channels>("ch4", () => ({ allocated: [], free: [] }), o),
       );
@@ -1539,13 +1761,15 @@ describe("SYS-27: writing special processes", () => {
       });
       expect(await sys.getState("ch4", o)).toEqual({ allocated: [], free: [1, 2, 3, 4, 5] });
       expect(await alloc(self)).toBe(1);
-      // The failing systemGetState variant.
-      const ref = self.monitor(pid);
-      await sys.terminate("ch4", "normal", o);
-      await self.receive((m) => isDown(m, ref));
-      await procLib.startLink(self, ch4(self.pid, mod(true)));
-      const err2 = await rejection(sys.getState("ch4", o));
-      expect(err2.reason).toEqual({
+    });
+  });
+
+  it("SYS-27: a throwing systemGetState: callback_failed, process alive", async () => {
+    await run(node, async (self) => {
+      self.processFlag("trapExit", true);
+      await procLib.startLink(self, ch4(self.pid, failing(true)));
+      const err = await rejection(sys.getState("ch4", { caller: self }));
+      expect(err.reason).toEqual({
         callback_failed: { module: "ch4", fn: "system_get_state" },
         error: "fail",
       });
