@@ -360,23 +360,31 @@ describe("9a: start and child specs", () => {
     ]);
   });
 
-  it("SUP-06: startChild of a child returning ignore gives undefined; the spec is kept unless temporary", async () => {
+  /** A supervisor with static child s (ignore), then startChild of a (ignore) and temporary t (ignore). */
+  async function dynamicIgnores() {
     const log: Entry[] = [];
     const sup = await Supervisor.start({
       children: [worker("s", log, { script: ["ignore"] })],
     });
-    expect(await Supervisor.startChild(sup, worker("a", log, { script: ["ignore"] }))).toBe(
-      undefined,
+    const a = await Supervisor.startChild(sup, worker("a", log, { script: ["ignore"] }));
+    const t = await Supervisor.startChild(
+      sup,
+      worker("t", log, { script: ["ignore"], restart: "temporary" }),
     );
-    expect(
-      await Supervisor.startChild(
-        sup,
-        worker("t", log, { script: ["ignore"], restart: "temporary" }),
-      ),
-    ).toBe(undefined);
-    expect((await Supervisor.whichChildren(sup)).map((c) => [c.id, c.pid])).toEqual([
-      ["a", undefined],
-      ["s", undefined],
+    return { sup, a, t };
+  }
+
+  it("SUP-06: startChild of a child returning ignore gives undefined", async () => {
+    const { a, t } = await dynamicIgnores();
+    expect(a).toBe(undefined);
+    expect(t).toBe(undefined);
+  });
+
+  it("SUP-06: startChild of a non-temporary child returning ignore keeps its spec with pid undefined", async () => {
+    const { sup } = await dynamicIgnores();
+    expect((await Supervisor.whichChildren(sup)).map((c) => [c.id, c.pid])).toContainEqual([
+      "a",
+      undefined,
     ]);
     expect(await Supervisor.countChildren(sup)).toEqual({
       specs: 2,
@@ -384,6 +392,14 @@ describe("9a: start and child specs", () => {
       supervisors: 0,
       workers: 2,
     });
+  });
+
+  it("SUP-06: startChild of a temporary child returning ignore keeps no spec", async () => {
+    const { sup } = await dynamicIgnores();
+    expect((await Supervisor.whichChildren(sup)).map((c) => [c.id, c.pid])).toEqual([
+      ["a", undefined],
+      ["s", undefined],
+    ]);
   });
 
   it("SUP-06: a temporary static child that returns ignore is dropped", async () => {
@@ -424,14 +440,24 @@ describe("9a: start and child specs", () => {
     expect(await reasonOf(Supervisor.startChild(sup, worker("a")))).toBe("already_present");
   });
 
-  it("SUP-07: a failing startChild rejects with the child's reason and keeps no spec", async () => {
+  /** A supervisor with child a and a startChild of f, whose init stops "nope". */
+  async function failedStartChild() {
     const sup = await Supervisor.start({ children: [] });
     await Supervisor.startChild(sup, worker("a"));
     const e = await rejection(
       Supervisor.startChild(sup, worker("f", [], { script: [{ stop: "nope" }] })),
     );
+    return { sup, e };
+  }
+
+  it("SUP-07: a failing startChild rejects with the child's reason, naming Supervisor.startChild", async () => {
+    const { e } = await failedStartChild();
     expect(e.reason).toBe("nope");
     expect(e.message).toContain("Supervisor.startChild");
+  });
+
+  it("SUP-07: a failing startChild keeps no spec", async () => {
+    const { sup } = await failedStartChild();
     expect((await Supervisor.whichChildren(sup)).map((c) => c.id)).toEqual(["a"]);
   });
 });
@@ -454,19 +480,26 @@ describe("9b: restart types and strategies", () => {
     }
   });
 
-  it("SUP-09: a transient child is restarted only after an abnormal exit", async () => {
+  it.each<[string, unknown]>([
+    ["normal", "normal"],
+    ["shutdown", "shutdown"],
+    ["{shutdown, _}", { shutdown: "x" }],
+  ])("SUP-09: a transient child is not restarted after a %s exit", async (_label, reason) => {
     const sup = await Supervisor.start({
       flags: many,
       children: [worker("c", [], { restart: "transient" })],
     });
-    for (const reason of ["normal", "shutdown", { shutdown: "x" }]) {
-      const pid = (await pids(sup)).c as Pid;
-      await selfExit(node, pid, reason);
-      expect(await Supervisor.whichChildren(sup)).toEqual([
-        { id: "c", pid: undefined, type: "worker", modules: ["c"] },
-      ]);
-      await Supervisor.restartChild(sup, "c");
-    }
+    await selfExit(node, (await pids(sup)).c as Pid, reason);
+    expect(await Supervisor.whichChildren(sup)).toEqual([
+      { id: "c", pid: undefined, type: "worker", modules: ["c"] },
+    ]);
+  });
+
+  it("SUP-09: a transient child is restarted after an abnormal exit", async () => {
+    const sup = await Supervisor.start({
+      flags: many,
+      children: [worker("c", [], { restart: "transient" })],
+    });
     const pid = (await pids(sup)).c as Pid;
     await selfExit(node, pid, "abnormal");
     const now = (await pids(sup)).c;
@@ -649,13 +682,17 @@ describe("9b: restart types and strategies", () => {
     return { supReason: await supDown, bReason: await bDown };
   }
 
-  it("SUP-16: a failed restart counts toward the intensity; past it the supervisor and its other children exit shutdown", async () => {
+  it("SUP-16: a failed restart counts toward the intensity: past it the supervisor exits shutdown after two tries", async () => {
     const log: Entry[] = [];
     // Restart 1 fails; the retry is restart 2 > intensity 1.
-    const { supReason, bReason } = await failedRestart(log);
+    const { supReason } = await failedRestart(log);
     expect(supReason).toBe("shutdown");
-    expect(bReason).toBe("shutdown");
     expect(inits(log).filter((e) => e.id === "a")).toHaveLength(2);
+  });
+
+  it("SUP-16: past the intensity after a failed restart, the other children exit shutdown", async () => {
+    const { bReason } = await failedRestart([]);
+    expect(bReason).toBe("shutdown");
   });
 
   it("SUP-16: the child's exit, the failed restart and the shutdown are each reported", async () => {
@@ -754,28 +791,60 @@ describe("9c: shutdown", () => {
     ]);
   });
 
-  it("SUP-19: integer shutdown T: shutdown first, then kill after T ms, reported as a shutdown_error", async () => {
+  /**
+   * A trapping `self` linked to the two children of a supervisor being stopped (fake clock):
+   * polite (shutdown 1000) and slow (shutdown 500), which ignores the shutdown.
+   */
+  async function integerShutdown(self: Self) {
     useFakeTimers();
+    self.processFlag("trapExit", true);
+    const sup = await Supervisor.start({
+      children: [
+        worker("polite", [], { shutdown: 1000 }),
+        stubborn("slow", () => self.pid, { shutdown: 500 }),
+      ],
+    });
+    const ps = await pids(sup);
+    for (const id of ["polite", "slow"]) self.link(ps[id] as Pid);
+    const stopped = GenServer.stop(sup, "shutdown");
+    stopped.catch(() => undefined); // awaited by the tests; no unhandled rejection if a check fails first
+    expect(await self.receive((m) => m === "slow got shutdown")).toBeDefined();
+    return { slow: ps.slow as Pid, polite: ps.polite as Pid, stopped };
+  }
+
+  it("SUP-19: integer shutdown T: a child that ends on shutdown exits shutdown", async () => {
     await run(node, async (self) => {
-      self.processFlag("trapExit", true);
-      const sup = await Supervisor.start({
-        children: [
-          worker("polite", [], { shutdown: 1000 }),
-          stubborn("slow", () => self.pid, { shutdown: 500 }),
-        ],
-      });
-      const ps = await pids(sup);
-      for (const id of ["polite", "slow"]) self.link(ps[id] as Pid);
-      const stopped = GenServer.stop(sup, "shutdown");
-      stopped.catch(() => undefined); // awaited below; no unhandled rejection if a check fails first
-      expect(await self.receive((m) => m === "slow got shutdown")).toBeDefined();
-      jest.advanceTimersByTime(499);
-      expect(node.isAlive(ps.slow as Pid)).toBe(true);
-      jest.advanceTimersByTime(1);
-      expect((await self.receive((m) => isExit(m, ps.slow as Pid))).reason).toBe("killed");
-      expect((await self.receive((m) => isExit(m, ps.polite as Pid))).reason).toBe("shutdown");
+      const { polite, stopped } = await integerShutdown(self);
+      jest.advanceTimersByTime(500);
+      expect((await self.receive((m) => isExit(m, polite))).reason).toBe("shutdown");
       expect(await stopped).toBe("ok");
-      // Killed after its timeout: a shutdown_error report.
+    });
+  });
+
+  it("SUP-19: integer shutdown T: a child that ignores shutdown is still alive at T - 1 ms", async () => {
+    await run(node, async (self) => {
+      const { slow, stopped } = await integerShutdown(self);
+      jest.advanceTimersByTime(499);
+      expect(node.isAlive(slow)).toBe(true);
+      jest.advanceTimersByTime(1);
+      await stopped;
+    });
+  });
+
+  it("SUP-19: integer shutdown T: a child that ignores shutdown is killed after T ms", async () => {
+    await run(node, async (self) => {
+      const { slow, stopped } = await integerShutdown(self);
+      jest.advanceTimersByTime(500);
+      expect((await self.receive((m) => isExit(m, slow))).reason).toBe("killed");
+      expect(await stopped).toBe("ok");
+    });
+  });
+
+  it("SUP-19: integer shutdown T: a child killed after its timeout is reported as a shutdown_error", async () => {
+    await run(node, async (self) => {
+      const { stopped } = await integerShutdown(self);
+      jest.advanceTimersByTime(500);
+      await stopped;
       expect(
         node.logs.some(
           (l) => l.data.errorContext === "shutdown_error" && l.data.reason === "killed",
@@ -893,11 +962,16 @@ describe("9d: administration and introspection", () => {
     expect(await Supervisor.terminateChild(sup, "a")).toBe("ok");
   });
 
-  it("SUP-21: terminateChild of an unknown id (or, outside simple_one_for_one, a pid) fails not_found", async () => {
+  it("SUP-21: terminateChild of an unknown id fails not_found", async () => {
+    const sup = await aAndT();
+    expect(await reasonOf(Supervisor.terminateChild(sup, "nope"))).toBe("not_found");
+  });
+
+  it("SUP-21: terminateChild by pid outside simple_one_for_one fails not_found", async () => {
     const sup = await aAndT();
     const a = (await pids(sup)).a as Pid;
-    expect(await reasonOf(Supervisor.terminateChild(sup, "nope"))).toBe("not_found");
-    expect(await reasonOf(Supervisor.terminateChild(sup, a))).toBe("not_found"); // by pid: no
+    expect(await reasonOf(Supervisor.terminateChild(sup, a))).toBe("not_found");
+    expect(node.isAlive(a)).toBe(true);
   });
 
   it("SUP-21: terminateChild drops a temporary child's spec", async () => {
@@ -906,15 +980,23 @@ describe("9d: administration and introspection", () => {
     expect((await Supervisor.whichChildren(sup)).map((c) => c.id)).toEqual(["a"]);
   });
 
-  it("SUP-22: restartChild and deleteChild of a running id fail running", async () => {
+  it("SUP-22: restartChild of a running id fails running", async () => {
     const sup = await Supervisor.start({ children: [worker("a"), worker("b")] });
     expect(await reasonOf(Supervisor.restartChild(sup, "a"))).toBe("running");
+  });
+
+  it("SUP-22: deleteChild of a running id fails running", async () => {
+    const sup = await Supervisor.start({ children: [worker("a"), worker("b")] });
     expect(await reasonOf(Supervisor.deleteChild(sup, "a"))).toBe("running");
   });
 
-  it("SUP-22: restartChild and deleteChild of an unknown id fail not_found", async () => {
+  it("SUP-22: restartChild of an unknown id fails not_found", async () => {
     const sup = await Supervisor.start({ children: [worker("a"), worker("b")] });
     expect(await reasonOf(Supervisor.restartChild(sup, "x"))).toBe("not_found");
+  });
+
+  it("SUP-22: deleteChild of an unknown id fails not_found", async () => {
+    const sup = await Supervisor.start({ children: [worker("a"), worker("b")] });
     expect(await reasonOf(Supervisor.deleteChild(sup, "x"))).toBe("not_found");
   });
 
@@ -981,20 +1063,28 @@ describe("9d: administration and introspection", () => {
     expect((await pids(sup)).a).toBeInstanceOf(Pid);
   });
 
-  it("SUP-24: countChildren after start, terminate and delete", async () => {
-    const sup = await Supervisor.start({
+  /** A supervisor of workers w1, w2 and a supervisor s. */
+  const mixedChildren = () =>
+    Supervisor.start({
       children: [
         worker("w1"),
         worker("w2"),
         { id: "s", type: "supervisor", start: (s) => Supervisor.startLink(s, { children: [] }) },
       ],
     });
+
+  it("SUP-24: countChildren after start counts every spec as active, by type", async () => {
+    const sup = await mixedChildren();
     expect(await Supervisor.countChildren(sup)).toEqual({
       specs: 3,
       active: 3,
       supervisors: 1,
       workers: 2,
     });
+  });
+
+  it("SUP-24: countChildren after terminateChild keeps the spec but not as active", async () => {
+    const sup = await mixedChildren();
     await Supervisor.terminateChild(sup, "s");
     expect(await Supervisor.countChildren(sup)).toEqual({
       specs: 3,
@@ -1002,6 +1092,11 @@ describe("9d: administration and introspection", () => {
       supervisors: 1,
       workers: 2,
     });
+  });
+
+  it("SUP-24: countChildren after deleteChild no longer counts the spec", async () => {
+    const sup = await mixedChildren();
+    await Supervisor.terminateChild(sup, "s");
     await Supervisor.deleteChild(sup, "s");
     await Supervisor.terminateChild(sup, "w1");
     expect(await Supervisor.countChildren(sup)).toEqual({
@@ -1014,10 +1109,13 @@ describe("9d: administration and introspection", () => {
 
   const sofo = { strategy: "simple_one_for_one" } as const;
 
-  it("SUP-25: simple_one_for_one needs exactly one template spec, else bad_start_spec", async () => {
+  it("SUP-25: simple_one_for_one without a template spec fails bad_start_spec", async () => {
     expect(await reasonOf(Supervisor.start({ flags: sofo, children: [] }))).toEqual({
       bad_start_spec: [],
     });
+  });
+
+  it("SUP-25: simple_one_for_one with two template specs fails bad_start_spec", async () => {
     const t = worker("tmpl", [], { shutdown: 1000 });
     expect(await reasonOf(Supervisor.start({ flags: sofo, children: [t, t] }))).toEqual({
       bad_start_spec: [t, t],
@@ -1034,13 +1132,19 @@ describe("9d: administration and introspection", () => {
     });
   });
 
-  it("SUP-25: startChild appends its args to the template's; the children's ids are undefined", async () => {
+  it("SUP-25: startChild appends its args to the template's", async () => {
+    const sup = await Supervisor.start({ flags: sofo, children: [worker("tmpl")] });
+    const c1 = (await Supervisor.startChild(sup, [1, "x"])) as Pid;
+    const c2 = (await Supervisor.startChild(sup, [2])) as Pid;
+    expect(await Worker.call(c1, "extra")).toEqual([1, "x"]);
+    expect(await Worker.call(c2, "extra")).toEqual([2]);
+  });
+
+  it("SUP-25: simple_one_for_one children have undefined ids, listed most recent first", async () => {
     const sup = await Supervisor.start({ flags: sofo, children: [worker("tmpl")] });
     const c1 = (await Supervisor.startChild(sup, [1, "x"])) as Pid;
     const c2 = (await Supervisor.startChild(sup, [2])) as Pid;
     const c3 = (await Supervisor.startChild(sup, [3])) as Pid;
-    expect(await Worker.call(c1, "extra")).toEqual([1, "x"]);
-    expect(await Worker.call(c2, "extra")).toEqual([2]);
     expect((await Supervisor.whichChildren(sup)).map((c) => [c.id, c.pid])).toEqual([
       [undefined, c3],
       [undefined, c2],
@@ -1048,20 +1152,36 @@ describe("9d: administration and introspection", () => {
     ]);
   });
 
-  it("SUP-25: simple_one_for_one terminates children by pid (a dead child's pid: ok), not by id", async () => {
+  /** A simple_one_for_one supervisor with two dynamic children. */
+  async function twoDynamic() {
     const sup = await Supervisor.start({ flags: sofo, children: [worker("tmpl")] });
     const c1 = (await Supervisor.startChild(sup, [1])) as Pid;
-    await Supervisor.startChild(sup, [2]);
-    expect(await reasonOf(Supervisor.terminateChild(sup, "tmpl"))).toBe("simple_one_for_one");
+    const c2 = (await Supervisor.startChild(sup, [2])) as Pid;
+    return { sup, c1, c2 };
+  }
+
+  it("SUP-25: simple_one_for_one terminates a child by pid, only that one", async () => {
+    const { sup, c1, c2 } = await twoDynamic();
     expect(await Supervisor.terminateChild(sup, c1)).toBe("ok");
     expect(node.isAlive(c1)).toBe(false);
-    expect(await Supervisor.terminateChild(sup, c1)).toBe("ok"); // dead pid: ok
+    expect(node.isAlive(c2)).toBe(true);
     expect(await Supervisor.countChildren(sup)).toEqual({
       specs: 1,
       active: 1,
       supervisors: 0,
       workers: 1,
     });
+  });
+
+  it("SUP-25: simple_one_for_one: terminateChild of a dead child's pid returns ok", async () => {
+    const { sup, c1 } = await twoDynamic();
+    await Supervisor.terminateChild(sup, c1);
+    expect(await Supervisor.terminateChild(sup, c1)).toBe("ok");
+  });
+
+  it("SUP-25: simple_one_for_one: terminateChild by id fails simple_one_for_one", async () => {
+    const { sup } = await twoDynamic();
+    expect(await reasonOf(Supervisor.terminateChild(sup, "tmpl"))).toBe("simple_one_for_one");
   });
 
   it("SUP-25: simple_one_for_one: terminateChild of a pid that is not its child fails not_found", async () => {
@@ -1071,9 +1191,13 @@ describe("9d: administration and introspection", () => {
     expect(node.isAlive(stranger)).toBe(true);
   });
 
-  it("SUP-25: simple_one_for_one: restartChild and deleteChild fail simple_one_for_one", async () => {
+  it("SUP-25: simple_one_for_one: restartChild fails simple_one_for_one", async () => {
     const sup = await Supervisor.start({ flags: sofo, children: [worker("tmpl")] });
     expect(await reasonOf(Supervisor.restartChild(sup, "tmpl"))).toBe("simple_one_for_one");
+  });
+
+  it("SUP-25: simple_one_for_one: deleteChild fails simple_one_for_one", async () => {
+    const sup = await Supervisor.start({ flags: sofo, children: [worker("tmpl")] });
     expect(await reasonOf(Supervisor.deleteChild(sup, "tmpl"))).toBe("simple_one_for_one");
   });
 
@@ -1144,21 +1268,22 @@ describe("9d: administration and introspection", () => {
     expect(await Supervisor.whichChildren("named_sup")).toEqual([]);
   });
 
-  it("SUP-26: calls to a missing supervisor reject noproc, with an infinite timeout", async () => {
-    const sup = await Supervisor.start({ children: [worker("a")] });
-    await GenServer.stop(sup, "shutdown");
-    for (const call of [
-      () => Supervisor.whichChildren(sup),
-      () => Supervisor.countChildren(sup),
-      () => Supervisor.startChild(sup, worker("b")),
-      () => Supervisor.whichChildren("no_such_sup"),
-    ]) {
-      const e = await rejection(call());
+  it.each<[string, (sup: Pid) => Promise<unknown>]>([
+    ["whichChildren", (sup) => Supervisor.whichChildren(sup)],
+    ["countChildren", (sup) => Supervisor.countChildren(sup)],
+    ["startChild", (sup) => Supervisor.startChild(sup, worker("b"))],
+    ["whichChildren by an unknown name", () => Supervisor.whichChildren("no_such_sup")],
+  ])(
+    "SUP-26: %s of a missing supervisor rejects noproc, with an infinite timeout",
+    async (_call, call) => {
+      const sup = await Supervisor.start({ children: [worker("a")] });
+      await GenServer.stop(sup, "shutdown");
+      const e = await rejection(call(sup));
       expect(e.reason).toBe("noproc");
       expect(e.message).toContain("GenServer.call");
       expect(e.args).toContain(Infinity); // infinite timeout
-    }
-  });
+    },
+  );
 
   const sig = (id: string) =>
     worker(id, [], { restart: "transient", significant: true, trap: false });
@@ -1173,16 +1298,27 @@ describe("9d: administration and introspection", () => {
     expect(await down).toBe("shutdown");
   });
 
-  it("SUP-27: all_significant: the supervisor exits shutdown only when every significant child has ended", async () => {
+  /** An all_significant supervisor of significant s1 and s2, after s1 ended normally. */
+  async function oneSignificantEnded() {
     const all = await Supervisor.start({
       flags: { autoShutdown: "all_significant" },
       children: [sig("s1"), sig("s2")],
     });
-    const allDown = node.awaitExit(all);
+    const down = node.awaitExit(all);
     await selfExit(node, (await pids(all)).s1 as Pid, "normal");
+    return { all, down };
+  }
+
+  it("SUP-27: all_significant: the supervisor keeps running while a significant child remains", async () => {
+    const { all } = await oneSignificantEnded();
     expect(await pids(all)).toEqual({ s1: undefined, s2: expect.any(Pid) });
+    expect(node.isAlive(all)).toBe(true);
+  });
+
+  it("SUP-27: all_significant: the supervisor exits shutdown once every significant child has ended", async () => {
+    const { all, down } = await oneSignificantEnded();
     await selfExit(node, (await pids(all)).s2 as Pid, { shutdown: "done" });
-    expect(await allDown).toBe("shutdown");
+    expect(await down).toBe("shutdown");
   });
 
   it("SUP-27: a significant permanent child is a bad_combination", async () => {
