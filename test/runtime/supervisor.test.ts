@@ -279,7 +279,17 @@ describe("9a: start and child specs", () => {
       });
   });
 
-  it("SUP-04: unknown flag keys are ignored; the defaults are one_for_one, 1, 5, never", async () => {
+  it("SUP-04: unknown flag keys are ignored", async () => {
+    const sup = await Supervisor.start({
+      flags: { silly: true, strategy: "one_for_all" } as never,
+      children: [],
+    });
+    const st = await sys.getState<SupervisorState>(sup);
+    expect(st.strategy).toBe("one_for_all");
+    expect(st).not.toHaveProperty("silly");
+  });
+
+  it("SUP-04: the default flags are one_for_one, intensity 1, period 5, autoShutdown never", async () => {
     const sup = await Supervisor.start({ flags: { silly: true } as never, children: [] });
     const st = await sys.getState<SupervisorState>(sup);
     expect([st.strategy, st.intensity, st.period, st.autoShutdown]).toEqual([
@@ -337,10 +347,9 @@ describe("9a: start and child specs", () => {
       });
   });
 
-  it("SUP-05: child spec defaults: permanent, 5000 (infinity for a supervisor), worker", async () => {
+  it("SUP-05: child spec defaults for a worker: permanent, 5000, worker, not significant, modules [id]", async () => {
     const sup = await Supervisor.start({ children: [] });
     await Supervisor.startChild(sup, cs);
-    await Supervisor.startChild(sup, { id: "sub", start, type: "supervisor" });
     expect(await Supervisor.getChildspec(sup, "child")).toMatchObject({
       restart: "permanent",
       shutdown: 5000,
@@ -348,6 +357,11 @@ describe("9a: start and child specs", () => {
       significant: false,
       modules: ["child"],
     });
+  });
+
+  it("SUP-05: the default shutdown of a supervisor child is infinity", async () => {
+    const sup = await Supervisor.start({ children: [] });
+    await Supervisor.startChild(sup, { id: "sub", start, type: "supervisor" });
     expect((await Supervisor.getChildspec(sup, "sub")).shutdown).toBe("infinity");
   });
 
@@ -592,8 +606,9 @@ describe("9b: restart types and strategies", () => {
     expect(inits(log).map((e) => e.id)).toEqual(["c2", "c3", "c4"]);
   });
 
-  it("SUP-14: a temporary bystander of a group restart is not restarted and is removed", async () => {
-    for (const strategy of ["one_for_all", "rest_for_one"] as const) {
+  it.each(["one_for_all", "rest_for_one"] as const)(
+    "SUP-14: a temporary bystander of a %s restart is stopped, not restarted and removed",
+    async (strategy) => {
       const sup = await Supervisor.start({
         flags: { ...many, strategy },
         children: [worker("p"), worker("t", [], { restart: "temporary" })],
@@ -605,8 +620,8 @@ describe("9b: restart types and strategies", () => {
       expect(after.map((c) => c.id)).toEqual(["p"]);
       expect(after[0].pid).not.toBe(before.p);
       expect(node.isAlive(sup)).toBe(true);
-    }
-  });
+    },
+  );
 
   /** Three crashes of child a under intensity 2 in 5 s; resolves with the supervisor's exit reason. */
   async function tooManyRestarts(log: Entry[]): Promise<{ reason: unknown; b: Pid }> {
