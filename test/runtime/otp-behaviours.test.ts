@@ -12,6 +12,7 @@ import {
   ExitError,
   GenServer,
   Pid,
+  Ref,
   SpecialProcess,
   TIMEOUT,
   isDown,
@@ -28,29 +29,47 @@ let node: QuietNode;
 eachTestNode((n) => (node = n));
 
 describe("procLib.startMonitor (OTP 23 proc_lib:start_monitor)", () => {
-  it("procLib.startMonitor resolves with the initAck value, the pid and a monitor ref; the DOWN comes when the child ends", async () => {
-    const r = await run(node, async (self) => {
+  it("procLib.startMonitor resolves with the initAck value, the pid and a monitor ref", async () => {
+    await run(node, async (self) => {
       const { value, pid, ref } = await procLib.startMonitor(self, async (s) => {
+        procLib.initAck(s, "ready");
+        await s.receive();
+      });
+      expect(value).toBe("ready");
+      expect(pid).toBeInstanceOf(Pid);
+      expect(node.isAlive(pid)).toBe(true);
+      expect(ref).toBeInstanceOf(Ref);
+    });
+  });
+
+  it("procLib.startMonitor: the DOWN for its ref comes when the child ends", async () => {
+    const r = await run(node, async (self) => {
+      const { pid, ref } = await procLib.startMonitor(self, async (s) => {
         procLib.initAck(s, "ready");
         await s.receive();
       });
       self.send(pid, "stop");
       const down = await self.receive((m) => isDown(m, ref));
-      return { value, pidMatches: down.pid === pid, reason: down.reason };
+      return { pidMatches: down.pid === pid, reason: down.reason };
     });
-    expect(r).toEqual({ value: "ready", pidMatches: true, reason: "normal" });
+    expect(r).toEqual({ pidMatches: true, reason: "normal" });
   });
 
-  it("procLib.startMonitor of a child that dies before initAck rejects with its reason, and the DOWN still reaches the caller", async () => {
-    const r = await run(node, async (self) => {
+  it("procLib.startMonitor of a child that dies before initAck rejects with its reason", async () => {
+    const reason = await run(node, async (self) => {
       const e = await rejection(procLib.startMonitor(self, (s) => s.exit("no_config")));
-      const down = await self.receive((m) => isDown(m), { timeout: 0 });
-      return {
-        reason: e.reason,
-        down: down === TIMEOUT ? "none" : (down as { reason: unknown }).reason,
-      };
+      return e.reason;
     });
-    expect(r).toEqual({ reason: "no_config", down: "no_config" });
+    expect(reason).toBe("no_config");
+  });
+
+  it("procLib.startMonitor of a child that dies before initAck still delivers the DOWN to the caller", async () => {
+    const down = await run(node, async (self) => {
+      await rejection(procLib.startMonitor(self, (s) => s.exit("no_config")));
+      const d = await self.receive((m) => isDown(m), { timeout: 0 });
+      return d === TIMEOUT ? "none" : (d as { reason: unknown }).reason;
+    });
+    expect(down).toBe("no_config");
   });
 
   it("procLib.startMonitor does not link: the caller survives a crashing child", async () => {
@@ -129,25 +148,30 @@ describe("procLib.startLink failure consumes the trapping caller's EXIT (OTP's f
 });
 
 describe("a crashing formatStatus shows OTP's placeholder", () => {
-  it("SYS-08 a GenServer whose formatStatus throws: getStatus and the crash report show the placeholder, never the state", async () => {
-    const Secret = GenServer.define({
-      name: "Secret",
-      init: (_a: void) => ok({ password: "s3cret" }),
-      handleCast: {
-        boom: () => {
-          throw new Error("boom");
-        },
+  const Secret = GenServer.define({
+    name: "Secret",
+    init: (_a: void) => ok({ password: "s3cret" }),
+    handleCast: {
+      boom: () => {
+        throw new Error("boom");
       },
-      formatStatus: () => {
-        throw new Error("formatStatus broke");
-      },
-    });
+    },
+    formatStatus: () => {
+      throw new Error("formatStatus broke");
+    },
+  });
+
+  it("SYS-08 a GenServer whose formatStatus throws: getStatus shows the placeholder, never the state", async () => {
     const pid = await Secret.start(undefined);
     const status = await sys.getStatus(pid);
     expect((status.misc as unknown[])[2]).toEqual({
       data: [["State", "Secret.formatStatus crashed"]],
     });
     expect(JSON.stringify(status)).not.toContain("s3cret");
+  });
+
+  it("SYS-08 a GenServer whose formatStatus throws: the crash report shows the placeholder, never the state", async () => {
+    const pid = await Secret.start(undefined);
     Secret.cast(pid, "boom");
     await node.awaitExit(pid);
     const report = node.logs.find((l) => l.kind === "gen_server_terminate")!;
