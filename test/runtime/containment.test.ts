@@ -69,6 +69,13 @@ const throwingVia: ViaRegistry = {
   },
 };
 
+/** The failure stayed contained: no unhandled rejection, and the node still runs processes. */
+async function expectContained(n: Node): Promise<void> {
+  await settle();
+  expect(unhandled).toEqual([]);
+  await stillRuns(n);
+}
+
 describe("bad name options are rejected at once", () => {
   const bad: Array<[string, unknown]> = [
     ['""', ""],
@@ -78,21 +85,28 @@ describe("bad name options are rejected at once", () => {
     ["{ via: {} }", { via: {}, name: "x" }],
   ];
   for (const [label, name] of bad) {
-    it(`GenServer.start with name ${label} throws a BadArgError naming options.name`, async () => {
+    it(`GenServer.start with name ${label} throws a BadArgError naming options.name`, () => {
       expect(() => Echo.start(undefined, { name: name as never })).toThrow(
         /GenServer\.start: options\.name/,
       );
       expect(() => Echo.start(undefined, { name: name as never })).toThrow(BadArgError);
-      expect(node.processes()).toEqual([]);
-      await stillRuns(node);
     });
-    it(`Supervisor.start with name ${label} throws a BadArgError naming options.name`, async () => {
+    it(`GenServer.start with name ${label} leaves no process and the node runs on`, async () => {
+      expect(() => Echo.start(undefined, { name: name as never })).toThrow();
+      expect(node.processes()).toEqual([]);
+      await expectContained(node);
+    });
+    it(`Supervisor.start with name ${label} throws a BadArgError naming options.name`, () => {
       const init = () => ({ children: [] });
       expect(() => Supervisor.start(init, undefined, { name: name as never })).toThrow(
         /Supervisor\.start: options\.name/,
       );
+    });
+    it(`Supervisor.start with name ${label} leaves no process and the node runs on`, async () => {
+      const init = () => ({ children: [] });
+      expect(() => Supervisor.start(init, undefined, { name: name as never })).toThrow();
       expect(node.processes()).toEqual([]);
-      await stillRuns(node);
+      await expectContained(node);
     });
   }
 
@@ -107,26 +121,30 @@ describe("bad name options are rejected at once", () => {
 });
 
 describe("a via registry that throws fails the start with what it threw", () => {
-  it("GenServer.start settles (rejects), leaves no process, and the node runs on", async () => {
-    const e = await rejection(Echo.start(undefined, { name: { via: throwingVia, name: "a" } }));
-    expect(e.reason).toMatchObject({ message: "registry down" });
-    expect(node.processes()).toEqual([]);
-    await settle();
-    expect(unhandled).toEqual([]);
-    await stillRuns(node);
-  });
-
-  it("Supervisor.start settles (rejects), leaves no process, and the node runs on", async () => {
-    const e = await rejection(
+  const genServerStart = () =>
+    rejection(Echo.start(undefined, { name: { via: throwingVia, name: "a" } }));
+  const supervisorStart = () =>
+    rejection(
       Supervisor.start(() => ({ children: [] }), undefined, {
         name: { via: throwingVia, name: "s" },
       }),
     );
+
+  it.each([
+    ["GenServer.start", genServerStart],
+    ["Supervisor.start", supervisorStart],
+  ])("%s rejects with what the registry threw", async (_api, start) => {
+    const e = await start();
     expect(e.reason).toMatchObject({ message: "registry down" });
+  });
+
+  it.each([
+    ["GenServer.start", genServerStart],
+    ["Supervisor.start", supervisorStart],
+  ])("%s leaves no process and the node runs on", async (_api, start) => {
+    await start();
     expect(node.processes()).toEqual([]);
-    await settle();
-    expect(unhandled).toEqual([]);
-    await stillRuns(node);
+    await expectContained(node);
   });
 });
 
@@ -137,92 +155,125 @@ describe("the logger", () => {
     );
   });
 
-  it("a logger that throws does not disturb the crashing process, its links or the node", async () => {
+  /** Runs `check` with a node whose logger throws and a process of it that crashed with "boom". */
+  async function withThrowingLogger(
+    check: (n: Node, exit: unknown, consoleError: jest.SpyInstance) => Promise<void>,
+  ): Promise<void> {
     const errors = jest.spyOn(console, "error").mockImplementation(() => {});
+    const n = createNode({
+      logger: () => {
+        throw new Error("logger broke");
+      },
+    });
     try {
-      const n = createNode({
-        logger: () => {
-          throw new Error("logger broke");
-        },
-      });
       const pid = n.spawn(() => {
         throw new Error("boom");
       });
-      expect(await n.awaitExit(pid)).toMatchObject({ message: "boom" });
-      expect(errors).toHaveBeenCalledWith(expect.stringContaining("logger failed"));
-      await settle();
-      expect(unhandled).toEqual([]);
-      await stillRuns(n);
-      n.shutdown();
+      await check(n, await n.awaitExit(pid), errors);
     } finally {
+      n.shutdown();
       errors.mockRestore();
     }
+  }
+
+  it("a logger that throws does not change the crashing process's exit reason", async () => {
+    await withThrowingLogger(async (_n, exit) => {
+      expect(exit).toMatchObject({ message: "boom" });
+    });
   });
 
-  it("a logger replaced by a non-function later is contained too", async () => {
+  it("a logger that throws is itself reported on console.error", async () => {
+    await withThrowingLogger(async (_n, _exit, errors) => {
+      expect(errors).toHaveBeenCalledWith(expect.stringContaining("logger failed"));
+    });
+  });
+
+  it("a logger that throws leaves no unhandled rejection and the node runs on", async () => {
+    await withThrowingLogger(async (n) => {
+      await expectContained(n);
+    });
+  });
+
+  /** Runs `check` after a process crashed on `node` whose logger was replaced by a non-function. */
+  async function withNonFunctionLogger(check: (exit: unknown) => Promise<void>): Promise<void> {
     const errors = jest.spyOn(console, "error").mockImplementation(() => {});
     try {
       node.logger = 5 as never;
       const pid = node.spawn(() => {
         throw new Error("boom");
       });
-      expect(await node.awaitExit(pid)).toMatchObject({ message: "boom" });
-      await settle();
-      expect(unhandled).toEqual([]);
-      await stillRuns(node);
+      await check(await node.awaitExit(pid));
     } finally {
       errors.mockRestore();
     }
+  }
+
+  it("a logger replaced by a non-function later leaves the crash's exit reason alone", async () => {
+    await withNonFunctionLogger(async (exit) => {
+      expect(exit).toMatchObject({ message: "boom" });
+    });
+  });
+
+  it("a logger replaced by a non-function later is contained: the node runs on", async () => {
+    await withNonFunctionLogger(async () => {
+      await expectContained(node);
+    });
   });
 });
 
 describe("a body returning a hostile thenable", () => {
-  it("a thenable whose then throws: the process exits with that error", async () => {
-    const pid = node.spawn(() => ({
-      then() {
-        throw new Error("bad then");
+  const throwingThen = () => ({
+    then() {
+      throw new Error("bad then");
+    },
+  });
+  const throwingThenGetter = () =>
+    ({
+      get then() {
+        throw new Error("bad getter");
       },
-    }));
+    }) as never;
+
+  it("a thenable whose then throws: the process exits with that error", async () => {
+    const pid = node.spawn(throwingThen);
     expect(await node.awaitExit(pid)).toMatchObject({ message: "bad then" });
-    await settle();
-    expect(unhandled).toEqual([]);
-    await stillRuns(node);
+  });
+
+  it("a thenable whose then throws is contained: the node runs on", async () => {
+    await node.awaitExit(node.spawn(throwingThen));
+    await expectContained(node);
   });
 
   it("a thenable whose then getter throws: the process exits with that error", async () => {
-    const pid = node.spawn(
-      () =>
-        ({
-          get then() {
-            throw new Error("bad getter");
-          },
-        }) as never,
-    );
+    const pid = node.spawn(throwingThenGetter);
     expect(await node.awaitExit(pid)).toMatchObject({ message: "bad getter" });
-    await stillRuns(node);
   });
 
-  it("a GenServer init returning a thenable whose then throws fails the start", async () => {
-    const Bad = GenServer.define({
-      name: "Bad",
-      init: (_a: void) =>
-        ({
-          then() {
-            throw new Error("bad then");
-          },
-        }) as never,
-    });
-    const e = await rejection(Bad.start(undefined));
+  it("a thenable whose then getter throws is contained: the node runs on", async () => {
+    await node.awaitExit(node.spawn(throwingThenGetter));
+    await expectContained(node);
+  });
+
+  const BadInit = GenServer.define({
+    name: "Bad",
+    init: (_a: void) => throwingThen() as never,
+  });
+
+  it("a GenServer init returning a thenable whose then throws fails the start with that error", async () => {
+    const e = await rejection(BadInit.start(undefined));
     expect(e.reason).toMatchObject({ message: "bad then" });
+  });
+
+  it("a GenServer init returning a thenable whose then throws leaves no process and the node runs on", async () => {
+    await rejection(BadInit.start(undefined));
     expect(node.processes()).toEqual([]);
-    await settle();
-    expect(unhandled).toEqual([]);
-    await stillRuns(node);
+    await expectContained(node);
   });
 });
 
 describe("exit reasons and messages that resist being looked at", () => {
-  it("an exit reason that cannot be turned into a string is reported and propagated", async () => {
+  /** A procLib process exiting with a reason whose toJSON and toString throw; its reason as onExit saw it. */
+  async function unprintableExit() {
     const reason = {
       toJSON() {
         throw new Error("no json");
@@ -232,15 +283,27 @@ describe("exit reasons and messages that resist being looked at", () => {
       },
     };
     const pid = procLib.spawn(null, (self) => self.exit(reason));
-    const exited = new Promise<unknown>((resolve) => node.onExit(pid, resolve));
-    expect(await exited).toBe(reason);
-    expect(node.logs.some((l) => l.kind === "crash_report")).toBe(true);
-    await settle();
-    expect(unhandled).toEqual([]);
-    await stillRuns(node);
+    const exited = await new Promise<unknown>((resolve) => node.onExit(pid, resolve));
+    return { reason, exited };
+  }
+
+  it("an exit reason that cannot be turned into a string is propagated as is", async () => {
+    const { reason, exited } = await unprintableExit();
+    expect(exited).toBe(reason);
   });
 
-  it("a GenServer stopping with an unprintable reason reports it and exits with it", async () => {
+  it("an exit reason that cannot be turned into a string is reported in a crash report", async () => {
+    await unprintableExit();
+    expect(node.logs.some((l) => l.kind === "crash_report")).toBe(true);
+  });
+
+  it("an exit reason that cannot be turned into a string is contained: the node runs on", async () => {
+    await unprintableExit();
+    await expectContained(node);
+  });
+
+  /** A GenServer stopped with a revoked proxy as its reason; whether its exit reason is that proxy. */
+  async function revokedStop() {
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();
     const Stopper = GenServer.define({
@@ -254,37 +317,67 @@ describe("exit reasons and messages that resist being looked at", () => {
       node.onExit(pid, (reason) => resolve(Object.is(reason, proxy))),
     );
     Stopper.cast(pid, "die");
-    expect(await exited).toBe(true);
-    expect(node.logs.some((l) => l.kind === "gen_server_terminate")).toBe(true);
-    await settle();
-    expect(unhandled).toEqual([]);
-    await stillRuns(node);
+    return exited;
+  }
+
+  it("a GenServer stopping with an unprintable reason exits with it", async () => {
+    expect(await revokedStop()).toBe(true);
   });
 
-  it("a revoked proxy sent to a GenServer: the server ends with a reason, the caller's call rejects, the node runs on", async () => {
+  it("a GenServer stopping with an unprintable reason logs a terminate report", async () => {
+    await revokedStop();
+    expect(node.logs.some((l) => l.kind === "gen_server_terminate")).toBe(true);
+  });
+
+  it("a GenServer stopping with an unprintable reason is contained: the node runs on", async () => {
+    await revokedStop();
+    await expectContained(node);
+  });
+
+  /** A revoked proxy sent to an Echo server, then a call to it; the call's rejection and the exit. */
+  async function revokedProxySent() {
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();
     const pid = await Echo.start(undefined);
+    const exit = node.awaitExit(pid);
     node.send(pid, proxy);
     const e = await rejection(Echo.call(pid, "get"));
-    expect(e.reason).toBeInstanceOf(TypeError);
-    expect(await node.awaitExit(pid)).toBeInstanceOf(TypeError);
-    await settle();
-    expect(unhandled).toEqual([]);
-    await stillRuns(node);
+    return { e, exit: await exit };
+  }
+
+  it("a revoked proxy sent to a GenServer ends the server with a TypeError", async () => {
+    const { exit } = await revokedProxySent();
+    expect(exit).toBeInstanceOf(TypeError);
   });
 
-  it("a revoked proxy received by a function process: its receive promise rejects (JS adopts thenables), the process exits with that TypeError", async () => {
+  it("a revoked proxy sent to a GenServer makes a pending call reject with that TypeError", async () => {
+    const { e } = await revokedProxySent();
+    expect(e.reason).toBeInstanceOf(TypeError);
+  });
+
+  it("a revoked proxy sent to a GenServer is contained: the node runs on", async () => {
+    await revokedProxySent();
+    await expectContained(node);
+  });
+
+  /** A function process that receives a revoked proxy; its exit reason. */
+  async function revokedProxyReceived() {
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();
     const pid = node.spawn(async (self: Self) => {
       self.send(self.pid, proxy);
       await self.receive();
     });
-    expect(await node.awaitExit(pid)).toBeInstanceOf(TypeError);
-    await settle();
-    expect(unhandled).toEqual([]);
-    await stillRuns(node);
+    return node.awaitExit(pid);
+  }
+
+  it("a revoked proxy received by a function process: its receive promise rejects (JS adopts thenables), the process exits with that TypeError", async () => {
+    expect(await revokedProxyReceived()).toBeInstanceOf(TypeError);
+  });
+
+  it("a revoked proxy received by a function process is contained: the node runs on", async () => {
+    await revokedProxyReceived();
+    await expectContained(node);
   });
 });
 
@@ -294,21 +387,38 @@ describe("node callbacks", () => {
     expect(() => createNode({ onSpawn: 5 as never })).toThrow(/onSpawn must be a function/);
   });
 
-  it("an onSpawn that throws is reported; the spawn and the process go on", async () => {
+  /** Runs `check` with a quiet node whose onSpawn throws and a process spawned on it (waiting for "go"). */
+  async function withThrowingOnSpawn(
+    check: (n: QuietNode, pid: Pid) => Promise<void>,
+  ): Promise<void> {
     const n = quietNode({
       onSpawn: () => {
         throw new Error("hook broke");
       },
     } as never);
-    // quietNode replaces the logger only: onSpawn is kept.
-    const pid = n.spawn(async (self) => {
-      await self.receive();
+    try {
+      // quietNode replaces the logger only: onSpawn is kept.
+      const pid = n.spawn(async (self) => {
+        await self.receive();
+      });
+      await check(n, pid);
+    } finally {
+      n.shutdown();
+    }
+  }
+
+  it("an onSpawn that throws is reported as callback_failed", async () => {
+    await withThrowingOnSpawn(async (n) => {
+      expect(n.logs.some((l) => l.kind === "callback_failed")).toBe(true);
     });
-    expect(n.isAlive(pid)).toBe(true);
-    expect(n.logs.some((l) => l.kind === "callback_failed")).toBe(true);
-    n.send(pid, "go");
-    expect(await n.awaitExit(pid)).toBe("normal");
-    n.shutdown();
+  });
+
+  it("an onSpawn that throws does not stop the spawn: the process runs to its end", async () => {
+    await withThrowingOnSpawn(async (n, pid) => {
+      expect(n.isAlive(pid)).toBe(true);
+      n.send(pid, "go");
+      expect(await n.awaitExit(pid)).toBe("normal");
+    });
   });
 
   it("node.onExit(pid, 5) throws a BadArgError naming cb", () => {
@@ -320,29 +430,45 @@ describe("node callbacks", () => {
     expect(() => node.onExit({} as never, () => {})).toThrow(BadArgError);
   });
 
-  it("an onExit callback that throws is reported and does not stop the exit's other effects", async () => {
+  /** A process with a throwing onExit callback and an awaitExit watcher, ended normally. */
+  async function throwingOnExit() {
     const pid = node.spawn((self) => self.receive());
     node.onExit(pid, () => {
       throw new Error("cb broke");
     });
     const watcher = node.awaitExit(pid);
     node.send(pid, "go");
-    expect(await watcher).toBe("normal");
+    return watcher;
+  }
+
+  it("an onExit callback that throws is reported as callback_failed", async () => {
+    await throwingOnExit();
     expect(node.logs.some((l) => l.kind === "callback_failed")).toBe(true);
+  });
+
+  it("an onExit callback that throws does not stop the exit's other effects (other watchers, the node)", async () => {
+    expect(await throwingOnExit()).toBe("normal");
     await stillRuns(node);
   });
 });
 
 describe("the start promise always settles", () => {
-  it("an ExitError rejects a start whose init throws a hostile value", async () => {
-    const { proxy, revoke } = Proxy.revocable({}, {});
-    revoke();
-    const Hostile = GenServer.define({
-      name: "Hostile",
-      init: (_a: void) => proxy as never,
-    });
+  const Hostile = GenServer.define({
+    name: "Hostile",
+    init: (_a: void) => {
+      const { proxy, revoke } = Proxy.revocable({}, {});
+      revoke();
+      return proxy as never;
+    },
+  });
+
+  it("an ExitError rejects a start whose init returns a hostile value", async () => {
     const e = await rejection(Hostile.start(undefined));
     expect(e).toBeInstanceOf(ExitError);
+  });
+
+  it("a start whose init returns a hostile value leaves no process and no unhandled rejection", async () => {
+    await rejection(Hostile.start(undefined));
     expect(node.processes()).toEqual([]);
     await settle();
     expect(unhandled).toEqual([]);
