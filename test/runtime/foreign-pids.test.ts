@@ -7,7 +7,18 @@
  * OTP's noconnection, as nothing can ever connect). Registering one never
  * leaves the name taken.
  */
-import { BadArgError, GenServer, Node, Pid, createNode, isAlive, ok, reply, send } from "otpkit";
+import {
+  BadArgError,
+  GenServer,
+  Node,
+  Pid,
+  Self,
+  createNode,
+  isAlive,
+  ok,
+  reply,
+  send,
+} from "otpkit";
 import { QuietNode, eachTestNode, run } from "../support";
 
 let node: QuietNode;
@@ -30,68 +41,74 @@ const Echo = GenServer.define({
 });
 
 describe("a pid of another node is a BadArgError", () => {
-  it("node.send rejects it; nothing is delivered", () => {
+  it("node.send rejects it with a BadArgError naming both nodes", () => {
     expect(() => node.send(theirs, "hi")).toThrow(BadArgError);
     expect(() => node.send(theirs, "hi")).toThrow(FOREIGN);
+  });
+
+  it("node.send to it delivers nothing", () => {
+    expect(() => node.send(theirs, "hi")).toThrow();
     expect(other.processInfo(theirs)?.messageQueueLen).toBe(0);
   });
 
-  it("self.send, self.exit, self.link, self.unlink and self.monitor reject it", async () => {
-    const errors = await run(node, (self) => {
-      const caught: unknown[] = [];
-      for (const f of [
-        () => self.send(theirs, "hi"),
-        () => self.exit(theirs, "bye"),
-        () => self.link(theirs),
-        () => self.unlink(theirs),
-        () => self.monitor(theirs),
-      ]) {
-        try {
-          f();
-        } catch (e) {
-          caught.push(e);
-        }
+  it.each<[string, (self: Self) => unknown]>([
+    ["self.send", (self) => self.send(theirs, "hi")],
+    ["self.exit", (self) => self.exit(theirs, "bye")],
+    ["self.link", (self) => self.link(theirs)],
+    ["self.unlink", (self) => self.unlink(theirs)],
+    ["self.monitor", (self) => self.monitor(theirs)],
+  ])("%s rejects it with a BadArgError naming both nodes", async (_f, f) => {
+    const caught = await run(node, (self) => {
+      try {
+        f(self);
+        return undefined;
+      } catch (e) {
+        return e;
       }
-      return caught;
     });
-    expect(errors).toHaveLength(5);
-    for (const e of errors) {
-      expect(e).toBeInstanceOf(BadArgError);
-      expect((e as Error).message).toMatch(FOREIGN);
-    }
+    expect(caught).toBeInstanceOf(BadArgError);
+    expect((caught as Error).message).toMatch(FOREIGN);
     expect(other.isAlive(theirs)).toBe(true);
   });
 
-  it("node.exit, node.isAlive and node.processInfo reject it", () => {
-    expect(() => node.exit(theirs, "kill")).toThrow(FOREIGN);
-    expect(() => node.isAlive(theirs)).toThrow(FOREIGN);
-    expect(() => node.processInfo(theirs)).toThrow(FOREIGN);
+  it.each<[string, () => unknown]>([
+    ["node.exit", () => node.exit(theirs, "kill")],
+    ["node.isAlive", () => node.isAlive(theirs)],
+    ["node.processInfo", () => node.processInfo(theirs)],
+    ["node.registerGlobal", () => node.registerGlobal("g", theirs)],
+    ["node.sendAfter", () => node.sendAfter(10, theirs, "tick")],
+    ["node.onExit", () => node.onExit(theirs, () => {})],
+  ])("%s rejects it", (_f, f) => {
+    expect(f).toThrow(FOREIGN);
     expect(other.isAlive(theirs)).toBe(true);
   });
 
-  it("GenServer.call and cast from a process of this node to a server of another node reject it", async () => {
+  it.each<[string, (server: Pid, self: Self) => unknown]>([
+    [
+      "GenServer.call",
+      (server, self) => void Echo.call(server, "get", undefined, { caller: self }),
+    ],
+    ["GenServer.cast", (server, self) => GenServer.cast(server, "x", undefined, { caller: self })],
+  ])("%s from a process of this node to a server of another node rejects it", async (_f, f) => {
     const server = await Echo.start(undefined, { node: other });
-    const r = await run(node, (self) => {
-      const out: unknown[] = [];
+    const caught = await run(node, (self) => {
       try {
-        void Echo.call(server, "get", undefined, { caller: self });
+        f(server, self);
+        return undefined;
       } catch (e) {
-        out.push(e);
+        return e;
       }
-      try {
-        GenServer.cast(server, "x", undefined, { caller: self });
-      } catch (e) {
-        out.push(e);
-      }
-      return out;
     });
-    expect(r).toHaveLength(2);
-    for (const e of r) expect((e as Error).message).toMatch(FOREIGN);
+    expect((caught as Error | undefined)?.message).toMatch(FOREIGN);
   });
 
-  it("register rejects it, and the name is never left taken", async () => {
+  it("register rejects it and leaves the name free", () => {
     expect(() => node.register("svc", theirs)).toThrow(FOREIGN);
     expect(node.whereis("svc")).toBeUndefined();
+  });
+
+  it("a name refused for a foreign pid can be registered to a local process", async () => {
+    expect(() => node.register("svc", theirs)).toThrow(FOREIGN);
     other.send(theirs, "go");
     await other.awaitExit(theirs);
     const mine = node.spawn((self) => self.receive());
@@ -99,16 +116,13 @@ describe("a pid of another node is a BadArgError", () => {
     expect(node.whereis("svc")).toBe(mine);
   });
 
-  it("registerGlobal, sendAfter and onExit reject it", () => {
-    expect(() => node.registerGlobal("g", theirs)).toThrow(FOREIGN);
-    expect(() => node.sendAfter(10, theirs, "tick")).toThrow(FOREIGN);
-    expect(() => node.onExit(theirs, () => {})).toThrow(FOREIGN);
-  });
-
-  it("module-level functions act on the pid's own node; a made-up pid of no node is rejected", () => {
+  it("module-level functions act on the pid's own node", () => {
     const idle = other.spawn(() => new Promise(() => {}));
     expect(send(idle, "hi")).toBe("hi");
     expect(other.processInfo(idle)?.messageQueueLen).toBe(1);
+  });
+
+  it("module-level functions reject a made-up pid of no node", () => {
     expect(() => send(new Pid(1, 1_000_000), "hi")).toThrow(FOREIGN);
   });
 
