@@ -177,24 +177,23 @@ describe("PL-02: a child that dies before initAck never hangs the start", () => 
     throw new Error("bad_init");
   }
 
-  it("PL-02: start and startLink both reject with the child's exit reason", async () => {
-    await run(node, async (self) => {
-      self.processFlag("trapExit", true);
-      const e1 = await procLib.start(self, badInit).catch((e: unknown) => e);
-      const e2 = await procLib.startLink(self, badInit).catch((e: unknown) => e);
-      for (const e of [e1, e2]) {
+  it.each([
+    ["start", procLib.start],
+    ["startLink", procLib.startLink],
+  ] as const)(
+    "PL-02: %s rejects with the child's exit reason (the thrown Error)",
+    async (_f, start) => {
+      await run(node, async (self) => {
+        self.processFlag("trapExit", true);
+        const e = await start(self, badInit).catch((x: unknown) => x);
         expect(e).toBeInstanceOf(ExitError);
         const reason = (e as ExitError).reason;
         expect(reason).toBeInstanceOf(Error);
         expect((reason as Error).message).toBe("bad_init");
         expect((reason as Error).stack).toEqual(expect.stringContaining("bad_init"));
-      }
-      // The same value: same class of reason, same message.
-      expect(((e1 as ExitError).reason as Error).message).toBe(
-        ((e2 as ExitError).reason as Error).message,
-      );
-    });
-  });
+      });
+    },
+  );
 
   it("PL-02: a child that exits (not throws) before initAck: both reject with that reason", async () => {
     await run(node, async (self) => {
@@ -327,23 +326,35 @@ describe("PL-03: start timeout", () => {
     });
   });
 
-  it("PL-03: an ack inside the timeout wins; the timer is cancelled", async () => {
+  /** A start (timeout 100) whose child acks at 50 ms; the start's result and the child. */
+  async function ackInTime(self: Self) {
+    const parent = self.pid;
+    const started = procLib.start(
+      self,
+      async (s) => {
+        s.send(parent, { child: s.pid });
+        await s.receive((m) => m === "go");
+        procLib.initAck(s, "in time");
+        await s.receive((m) => m === "never");
+      },
+      { timeout: 100 },
+    );
+    const child = await childPid(self);
+    await jest.advanceTimersByTimeAsync(50);
+    self.send(child, "go");
+    return { value: await started, child };
+  }
+
+  it("PL-03: an ack inside the timeout wins: start resolves with its value", async () => {
     await run(node, async (self) => {
-      const parent = self.pid;
-      const started = procLib.start(
-        self,
-        async (s) => {
-          s.send(parent, { child: s.pid });
-          await s.receive((m) => m === "go");
-          procLib.initAck(s, "in time");
-          await s.receive((m) => m === "never");
-        },
-        { timeout: 100 },
-      );
-      const child = await childPid(self);
-      await jest.advanceTimersByTimeAsync(50);
-      self.send(child, "go");
-      expect(await started).toBe("in time");
+      const { value } = await ackInTime(self);
+      expect(value).toBe("in time");
+    });
+  });
+
+  it("PL-03: after an ack inside the timeout the timer is cancelled: the child is not killed", async () => {
+    await run(node, async (self) => {
+      const { child } = await ackInTime(self);
       await jest.advanceTimersByTimeAsync(1000);
       expect(node.isAlive(child)).toBe(true);
     });
@@ -399,17 +410,29 @@ describe("PL-04: initFail", () => {
     });
   });
 
-  it("PL-04: unlinked start; the exit reason defaults to the failure reason", async () => {
+  /** An unlinked start whose child calls initFail("bad_config") at once; the outcome and the child. */
+  async function unlinkedFail(self: Self) {
+    const parent = self.pid;
+    const started = procLib
+      .start(self, (s) => {
+        s.send(parent, { child: s.pid });
+        procLib.initFail(s, "bad_config");
+      })
+      .catch((x: unknown) => x);
+    const child = await childPid(self);
+    return { outcome: await started, child };
+  }
+
+  it("PL-04: unlinked start, initFail(R) -> start rejects with R", async () => {
     await run(node, async (self) => {
-      const parent = self.pid;
-      const started = procLib
-        .start(self, (s) => {
-          s.send(parent, { child: s.pid });
-          procLib.initFail(s, "bad_config");
-        })
-        .catch((x: unknown) => x);
-      const child = await childPid(self);
-      expect(await started).toMatchObject({ reason: "bad_config" });
+      const { outcome } = await unlinkedFail(self);
+      expect(outcome).toMatchObject({ reason: "bad_config" });
+    });
+  });
+
+  it("PL-04: initFail without an exit reason: the child exits with the failure reason", async () => {
+    await run(node, async (self) => {
+      const { child } = await unlinkedFail(self);
       expect(await node.awaitExit(child)).toBe("bad_config");
     });
   });
@@ -463,18 +486,16 @@ describe("PL-05: initial call and ancestors", () => {
     });
   });
 
-  it("PL-05: spawn and spawnLink record them too", async () => {
+  it.each([
+    ["spawn", procLib.spawn],
+    ["spawnLink", procLib.spawnLink],
+  ] as const)("PL-05: %s records the initial call and the ancestors too", async (_f, spawn) => {
     await run(node, async (self) => {
-      const a = procLib.spawn(self, function spawned(s) {
-        return specialLoop(s, s.pid);
-      });
-      const b = procLib.spawnLink(self, function linked(s) {
+      const p = spawn(self, function spawned(s) {
         return specialLoop(s, self.pid);
       });
-      expect(await dictEntry(a, "$ancestors")).toEqual([self.pid]);
-      expect(await dictEntry(a, "$initial_call")).toBe("spawned");
-      expect(await dictEntry(b, "$ancestors")).toEqual([self.pid]);
-      expect(await dictEntry(b, "$initial_call")).toBe("linked");
+      expect(await dictEntry(p, "$ancestors")).toEqual([self.pid]);
+      expect(await dictEntry(p, "$initial_call")).toBe("spawned");
     });
   });
 
@@ -518,17 +539,23 @@ describe("PL-06: which exits are reported", () => {
     expect(crashReports(ok)).toHaveLength(0);
   });
 
-  it("PL-06: thrown errors and values are reported, once each", async () => {
-    const err = procLib.spawn(null, () => {
-      throw new Error("oops");
-    });
-    const thrown = procLib.spawn(null, () => {
-      throw "v";
-    });
-    await node.awaitExit(err);
-    await node.awaitExit(thrown);
-    expect(crashReports(err)).toHaveLength(1);
-    expect(crashReports(thrown)).toHaveLength(1);
+  it.each<[string, () => never]>([
+    [
+      "a thrown Error",
+      () => {
+        throw new Error("oops");
+      },
+    ],
+    [
+      "a thrown value",
+      () => {
+        throw "v";
+      },
+    ],
+  ])("PL-06: %s is reported once, as a crash report only", async (_what, body) => {
+    const pid = procLib.spawn(null, body);
+    await node.awaitExit(pid);
+    expect(crashReports(pid)).toHaveLength(1);
     expect(node.logs.filter((e) => e.kind === "crash")).toEqual([]);
   });
 });
