@@ -87,14 +87,21 @@ describe("TMR-01: sendAfter", () => {
     node.shutdown();
   });
 
-  it("TMR-01: with T = 0 the message is sent when the timer runs, not at the call, and before later timers", () => {
+  it("TMR-01: with T = 0 the message is sent when the timer runs, not at the call", () => {
     const node = quietNode();
     const p = node.spawn(sink);
-    node.sendAfter(50, p, "to-pid");
     node.sendAfter(0, p, "zero");
     expect(node.processInfo(p)!.messages).toEqual([]);
     jest.advanceTimersByTime(0);
     expect(node.processInfo(p)!.messages).toEqual(["zero"]);
+    node.shutdown();
+  });
+
+  it("TMR-01: a T = 0 timer fires before a timer started earlier with a later time", () => {
+    const node = quietNode();
+    const p = node.spawn(sink);
+    node.sendAfter(50, p, "to-pid");
+    node.sendAfter(0, p, "zero");
     jest.advanceTimersByTime(49);
     expect(node.processInfo(p)!.messages).toEqual(["zero"]);
     jest.advanceTimersByTime(1);
