@@ -11,13 +11,21 @@ describe("PP: process primitives", () => {
     jest.useRealTimers();
   });
 
-  it("PP-01: spawn returns a pid at once; the body blocks in receive until a message unblocks it", async () => {
+  it("PP-01: spawn returns a live pid at once, while the body waits in receive", async () => {
     const node = quietNode();
     const first = node.spawn(async (self) => {
       self.exit({ unblockedBy: await self.receive() });
     });
     expect(isPid(first)).toBe(true);
     expect(node.isAlive(first)).toBe(true);
+    node.shutdown();
+  });
+
+  it("PP-01: a body blocked in receive is unblocked by a message", async () => {
+    const node = quietNode();
+    const first = node.spawn(async (self) => {
+      self.exit({ unblockedBy: await self.receive() });
+    });
     node.send(first, "go");
     expect(await node.awaitExit(first)).toEqual({ unblockedBy: "go" });
     expect(node.isAlive(first)).toBe(false);
@@ -120,13 +128,23 @@ describe("PP: process primitives", () => {
     });
   });
 
-  it("PP-04: selective receive takes the first matching message; the others stay queued, in order", async () => {
+  it("PP-04: selective receive takes the first matching message", async () => {
     const node = quietNode();
     await run(node, async (self) => {
       self.send(self.pid, "a");
       self.send(self.pid, "b");
       self.send(self.pid, "c");
       expect(await self.receive(is("b"))).toBe("b");
+    });
+  });
+
+  it("PP-04: the messages a selective receive skips stay queued, in order", async () => {
+    const node = quietNode();
+    await run(node, async (self) => {
+      self.send(self.pid, "a");
+      self.send(self.pid, "b");
+      self.send(self.pid, "c");
+      await self.receive(is("b"));
       expect(node.processInfo(self.pid)!.messages).toEqual(["a", "c"]);
       expect(await self.receive()).toBe("a");
       expect(await self.receive()).toBe("c");

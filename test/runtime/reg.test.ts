@@ -113,13 +113,25 @@ describe("REG-01: register", () => {
 });
 
 describe("REG-02: whereis and unregister", () => {
-  it("REG-02: whereis gives undefined before register, the pid after, undefined after unregister", async () => {
+  it("REG-02: whereis gives undefined for a name never registered", () => {
+    const node = quietNode();
+    expect(node.whereis("svc")).toBeUndefined();
+    node.shutdown();
+  });
+
+  it("REG-02: after register, whereis gives the pid and registered lists the name", () => {
     const node = quietNode();
     const p = node.spawn(ponger);
-    expect(node.whereis("svc")).toBeUndefined();
     node.register("svc", p);
     expect(node.whereis("svc")).toBe(p);
     expect(node.registered()).toEqual(["svc"]);
+    node.shutdown();
+  });
+
+  it("REG-02: after unregister, whereis gives undefined and the process has no registered name", () => {
+    const node = quietNode();
+    const p = node.spawn(ponger);
+    node.register("svc", p);
     expect(node.unregister("svc")).toBe(true);
     expect(node.whereis("svc")).toBeUndefined();
     expect(node.registered()).toEqual([]);
@@ -127,7 +139,7 @@ describe("REG-02: whereis and unregister", () => {
     node.shutdown();
   });
 
-  it("REG-02: an unregistered process keeps running and can be registered again, under any name", async () => {
+  it("REG-02: an unregistered process keeps running", async () => {
     const node = quietNode();
     const p = node.spawn(ponger);
     node.register("svc", p);
@@ -137,6 +149,14 @@ describe("REG-02: whereis and unregister", () => {
       expect(await self.receive()).toBe("pong");
     });
     expect(node.isAlive(p)).toBe(true);
+    node.shutdown();
+  });
+
+  it("REG-02: an unregistered process can be registered again, under another name", () => {
+    const node = quietNode();
+    const p = node.spawn(ponger);
+    node.register("svc", p);
+    node.unregister("svc");
     node.register("svc-renamed", p);
     expect(node.whereis("svc-renamed")).toBe(p);
     node.shutdown();
