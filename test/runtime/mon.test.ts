@@ -178,29 +178,30 @@ describe("MON-03: monitors are unidirectional and independent", () => {
     node.shutdown();
   });
 
-  it("MON-03: a DOWN never kills or affects its receiver, trapping exits or not", async () => {
+  it.each([
+    ["a non-trapping", false],
+    ["a trapping", true],
+  ])("MON-03: a DOWN never kills or affects %s receiver", async (_label, trap) => {
     const node = quietNode();
     await run(node, async (self) => {
-      for (const trap of [false, true]) {
-        const t = self.spawn(exitOnMessage);
-        // w monitors t and then never receives: the DOWN just sits in its mailbox.
-        const w = self.spawn(async (s) => {
-          s.processFlag("trapExit", trap);
-          s.send(self.pid, { ref: s.monitor(t) });
-          await s.receive((m) => m === "never");
-        });
-        const { ref } = (await self.receive()) as { ref: Ref };
-        self.send(t, { crashed: true });
-        await node.awaitExit(t);
-        // fifo mode: the DOWN landed with the death.
-        expect(node.isAlive(w)).toBe(true);
-        const info = node.processInfo(w)!;
-        expect(info.messages).toHaveLength(1);
-        expect(info.messages[0]).toBeInstanceOf(Down);
-        expect(isDown(info.messages[0], ref)).toBe(true);
-        expect((info.messages[0] as Down).reason).toEqual({ crashed: true });
-        expect(info.trapExit).toBe(trap);
-      }
+      const t = self.spawn(exitOnMessage);
+      // w monitors t and then never receives: the DOWN just sits in its mailbox.
+      const w = self.spawn(async (s) => {
+        s.processFlag("trapExit", trap);
+        s.send(self.pid, { ref: s.monitor(t) });
+        await s.receive((m) => m === "never");
+      });
+      const { ref } = (await self.receive()) as { ref: Ref };
+      self.send(t, { crashed: true });
+      await node.awaitExit(t);
+      // fifo mode: the DOWN landed with the death.
+      expect(node.isAlive(w)).toBe(true);
+      const info = node.processInfo(w)!;
+      expect(info.messages).toHaveLength(1);
+      expect(info.messages[0]).toBeInstanceOf(Down);
+      expect(isDown(info.messages[0], ref)).toBe(true);
+      expect((info.messages[0] as Down).reason).toEqual({ crashed: true });
+      expect(info.trapExit).toBe(trap);
     });
     node.shutdown();
   });
@@ -340,28 +341,50 @@ describe("MON-05: demonitor with flush and info", () => {
     });
   });
 
-  it("MON-05: info: true for a live monitor, then false once it is removed", async () => {
+  it("MON-05: info: true when demonitor removes a live monitor", async () => {
     const node = quietNode();
     await run(node, async (self) => {
       const live = self.spawn(exitOnMessage);
       const r1 = self.monitor(live);
       expect(self.demonitor(r1, { info: true })).toBe(true);
+    });
+    node.shutdown();
+  });
+
+  it("MON-05: info: false for a monitor already removed", async () => {
+    const node = quietNode();
+    await run(node, async (self) => {
+      const live = self.spawn(exitOnMessage);
+      const r1 = self.monitor(live);
+      self.demonitor(r1, { info: true });
       expect(self.demonitor(r1, { info: true })).toBe(false);
     });
     node.shutdown();
   });
 
-  it("MON-05: info: false for a fired monitor whose DOWN is queued; with flush the DOWN goes too", async () => {
+  /** A monitor of a process that has exited; its DOWN is queued (fifo). */
+  async function firedMonitor(node: Node, self: Self): Promise<Ref> {
+    const p = self.spawn(exitOnMessage);
+    const ref = self.monitor(p);
+    self.send(p, "bye");
+    await node.awaitExit(p);
+    return ref;
+  }
+
+  it("MON-05: info: false for a fired monitor whose DOWN is queued, which stays queued", async () => {
     const node = quietNode();
     await run(node, async (self) => {
-      const p = self.spawn(exitOnMessage);
-      const r2 = self.monitor(p);
-      self.send(p, "bye");
-      await node.awaitExit(p);
-      // Fired: the DOWN is queued (fifo).
+      const r2 = await firedMonitor(node, self);
       expect(self.demonitor(r2, { info: true })).toBe(false);
       expect(downQueued(node, self.pid, r2)).toBe(true);
-      // flush + info on a fired monitor: false, and the DOWN is gone.
+    });
+    node.shutdown();
+  });
+
+  it("MON-05: flush + info on a fired monitor gives false and removes the queued DOWN", async () => {
+    const node = quietNode();
+    await run(node, async (self) => {
+      const r2 = await firedMonitor(node, self);
       expect(self.demonitor(r2, { flush: true, info: true })).toBe(false);
       expect(downQueued(node, self.pid, r2)).toBe(false);
     });
@@ -536,23 +559,37 @@ describe("MON-07: DOWN after the dying process's messages", () => {
 });
 
 describe("MON-08: monitor aliases", () => {
-  it("MON-08: a demonitor alias routes messages until demonitor, then drops them", async () => {
+  /** A demonitor alias of `self`'s monitor and a process that, for each message m, sends via-alias:m to it then direct:m to self. */
+  function aliasAndSender(self: Self) {
+    const target = self.spawn(exitOnMessage);
+    const ref = self.monitor(target, { alias: "demonitor" });
+    const sender = self.spawn(async (s) => {
+      for (;;) {
+        const m = (await s.receive()) as string;
+        s.send(ref, `via-alias:${m}`);
+        s.send(self.pid, `direct:${m}`); // same sender: lands after the alias message
+      }
+    });
+    return { ref, sender };
+  }
+
+  it("MON-08: a demonitor alias routes messages from any process, the owner included, to the owner", async () => {
     const node = quietNode();
     await run(node, async (self) => {
-      const target = self.spawn(exitOnMessage);
-      const ref = self.monitor(target, { alias: "demonitor" });
-      const sender = self.spawn(async (s) => {
-        for (;;) {
-          const m = (await s.receive()) as string;
-          s.send(ref, `via-alias:${m}`);
-          s.send(self.pid, `direct:${m}`); // same sender: lands after the alias message
-        }
-      });
+      const { ref, sender } = aliasAndSender(self);
       self.send(sender, "1");
       expect(await self.receive()).toBe("via-alias:1");
       expect(await self.receive()).toBe("direct:1");
       self.send(ref, "from-owner");
       expect(await self.receive()).toBe("from-owner");
+    });
+    node.shutdown();
+  });
+
+  it("MON-08: after demonitor, a demonitor alias drops messages from anyone", async () => {
+    const node = quietNode();
+    await run(node, async (self) => {
+      const { ref, sender } = aliasAndSender(self);
       self.demonitor(ref);
       self.send(sender, "2");
       expect(await self.receive((m) => m === "direct:2")).toBe("direct:2");
