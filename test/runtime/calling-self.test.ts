@@ -47,18 +47,33 @@ describe("calling_self", () => {
     const pid = await Selfish.start(undefined);
     const r = await Selfish.call(pid, "getState");
     expect(r).toEqual({ reason: "calling_self", op: `sys.getState(${pid}, Infinity)` });
+  });
+
+  it("a server whose sys request to itself was refused keeps serving", async () => {
+    const pid = await Selfish.start(undefined);
+    await Selfish.call(pid, "getState");
     expect(await Selfish.call(pid, "ping")).toBe("pong");
   });
 
-  it("sys.suspend of itself from a handler rejects calling_self; the server is not suspended", async () => {
+  it("sys.suspend of itself from a handler rejects calling_self", async () => {
     const pid = await Selfish.start(undefined);
     expect(await Selfish.call(pid, "suspend")).toMatchObject({ reason: "calling_self" });
+  });
+
+  it("a refused sys.suspend of itself leaves the server running", async () => {
+    const pid = await Selfish.start(undefined);
+    await Selfish.call(pid, "suspend");
     expect((await sys.getStatus(pid)).sysState).toBe("running");
   });
 
-  it("GenServer.stop(this.pid) from a handler rejects calling_self instead of deadlocking; the server runs on", async () => {
+  it("GenServer.stop(this.pid) from a handler rejects calling_self instead of deadlocking", async () => {
     const pid = await Selfish.start(undefined);
     expect(await Selfish.call(pid, "stop")).toMatchObject({ reason: "calling_self" });
+  });
+
+  it("a refused GenServer.stop(this.pid) leaves the server alive and serving", async () => {
+    const pid = await Selfish.start(undefined);
+    await Selfish.call(pid, "stop");
     expect(node.isAlive(pid)).toBe(true);
     expect(await Selfish.call(pid, "ping")).toBe("pong");
   });
