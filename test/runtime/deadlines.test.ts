@@ -65,11 +65,19 @@ describe("one deadline structure whose memory is the number of pending calls", (
 });
 
 describe("call and sys timeouts keep Node alive while pending", () => {
-  it("a pending call's deadline is a live timer; once it settles, it no longer holds Node", async () => {
+  it("a pending call's deadline is a live timer", async () => {
     const pid = await Server.start(undefined);
     const before = liveTimers();
     const hung = rejection(Server.call(pid, "hang", undefined, { timeout: 60_000 }));
     expect(liveTimers()).toBe(before + 1);
+    node.exit(pid, "kill");
+    await hung;
+  });
+
+  it("once a call settles, its deadline no longer holds Node", async () => {
+    const pid = await Server.start(undefined);
+    const before = liveTimers();
+    const hung = rejection(Server.call(pid, "hang", undefined, { timeout: 60_000 }));
     node.exit(pid, "kill");
     await hung;
     expect(liveTimers()).toBe(before);

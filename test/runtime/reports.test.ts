@@ -59,8 +59,11 @@ describe("formatReason", () => {
     expect(formatReason({ pid, ref })).toBe(`{ pid: ${pid}, ref: ${ref} }`);
   });
 
-  it("keeps a string reason as it is and an Error as name and message", () => {
+  it("keeps a string reason as it is", () => {
     expect(formatReason("noproc")).toBe("noproc");
+  });
+
+  it("prints an Error as its name and message", () => {
     expect(formatReason(new TypeError("bad"))).toBe("TypeError: bad");
   });
 
