@@ -6,18 +6,24 @@ import { GenServer, Pid, exit, send, spawn } from "otpkit";
 import { Counter, PID, exitsWithNextMessage, failureOf, idle } from "./servers";
 
 describe("awaitDown", () => {
-  it("resolves with the exit reason: normal, an exit reason, killed, a server's stop reason", async () => {
+  it("resolves with normal for a process whose body returned", async () => {
     const done = spawn(() => {});
     expect(await awaitDown(done)).toBe("normal");
+  });
 
+  it("resolves with the exit reason of a process that exited", async () => {
     const custom = exitsWithNextMessage();
     send(custom, { shutdown: { code: 7 } });
     expect(await awaitDown(custom)).toEqual({ shutdown: { code: 7 } });
+  });
 
+  it("resolves with killed for a killed process", async () => {
     const killed = idle();
     exit(killed, "kill");
     expect(await awaitDown(killed)).toBe("killed");
+  });
 
+  it("resolves with a server's stop reason", async () => {
     const server = await Counter.start(undefined);
     await GenServer.stop(server, "shutdown");
     expect(await awaitDown(server)).toBe("shutdown");

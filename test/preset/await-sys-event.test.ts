@@ -91,13 +91,28 @@ describe("awaitSysEvent", () => {
     expect(((await anyIn) as { msg: CastMessage }).msg.request.arg).toBe(1);
   });
 
-  it("matches pids by identity, arrays element by element, other values with Object.is", async () => {
+  /** A Counter monitoring two idle processes a and b. */
+  async function monitoringTwo() {
     const server = await Counter.start(undefined);
     const a = idle();
     const b = idle();
     await Counter.call(server, "monitor", a);
     await Counter.call(server, "monitor", b);
+    return { server, a, b };
+  }
+
+  it("matches pids by identity", async () => {
+    const { server, a, b } = await monitoringTwo();
     const downB = awaitSysEvent(server, { kind: "in", msg: { pid: b } });
+    const downA = awaitSysEvent(server, { kind: "in", msg: { pid: a } });
+    exit(a, "kill");
+    expect(((await downA) as { msg: Down }).msg.pid).toBe(a);
+    exit(b, "kill");
+    expect(((await downB) as { msg: Down }).msg.pid).toBe(b);
+  });
+
+  it("matches arrays element by element", async () => {
+    const { server, a, b } = await monitoringTwo();
     const logged = awaitSysEvent(server, {
       kind: "noreply",
       state: {
@@ -107,13 +122,16 @@ describe("awaitSysEvent", () => {
         ],
       },
     });
-    const nan = awaitSysEvent(server, { kind: "in", msg: NaN });
     const downA = awaitSysEvent(server, { kind: "in", msg: { pid: a } });
     exit(a, "kill");
     await downA; // a's DOWN first, so the log's order is known under any schedule
     exit(b, "kill");
-    expect(((await downB) as { msg: Down }).msg.pid).toBe(b);
     expect(((await logged) as { state: { log: unknown[] } }).state.log).toHaveLength(2);
+  });
+
+  it("matches other values with Object.is (NaN matches NaN)", async () => {
+    const server = await Counter.start(undefined);
+    const nan = awaitSysEvent(server, { kind: "in", msg: NaN });
     send(server, NaN);
     expect(((await nan) as { msg: unknown }).msg).toBeNaN();
   });
@@ -194,14 +212,19 @@ describe("awaitSysEvent", () => {
     expect(text).toContain("in cast inc(1)");
   });
 
-  it("rejects for a dead process and for a process that is not special", async () => {
+  it("rejects for a process that is not special", async () => {
     const plainProcess = spawn((self) => self.receive());
     await expect(awaitSysEvent(plainProcess, { kind: "in" })).rejects.toThrow(
       /not a special process/,
     );
     send(plainProcess, "go");
     await awaitDown(plainProcess);
-    const e = await awaitSysEvent(plainProcess, { kind: "in" }).catch((x: unknown) => x);
+  });
+
+  it("rejects with noproc for a dead process", async () => {
+    const done = spawn(() => {});
+    await awaitDown(done);
+    const e = await awaitSysEvent(done, { kind: "in" }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ExitError);
     expect((e as ExitError).reason).toBe("noproc");
   });
