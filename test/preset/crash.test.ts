@@ -32,18 +32,27 @@ describe("a crash nobody watched", () => {
     expect(test("the next test is not blamed for it").status).toBe("passed");
   });
 
-  it("is allowed by expectCrash(), or expectCrash(pid) for that pid only", () => {
+  it("is allowed by expectCrash()", () => {
     expect(test("expectCrash() allows any crash").status).toBe("passed");
+  });
+
+  it("is allowed by expectCrash(pid) for that pid", () => {
     expect(test("expectCrash(pid) allows that process's crash").status).toBe("passed");
+  });
+
+  it("is not allowed by expectCrash(pid) of another process", () => {
     const other = test("expectCrash(other) does not allow another process's crash");
     expect(other.status).toBe("failed");
     expect(other.failure).toContain("other boom");
   });
 
-  it("is not a failure when the test monitored the process or awaited its exit", () => {
+  it("is not a failure when the test monitored the process", () => {
     expect(test("a crash the test monitored is watched: it does not fail the test").status).toBe(
       "passed",
     );
+  });
+
+  it("is not a failure when the test awaited its exit with awaitDown", () => {
     expect(test("a crash awaited with awaitDown is expected").status).toBe("passed");
   });
 
@@ -99,10 +108,13 @@ describe("leftovers", () => {
     expect(r.failure).toMatch(/leftovers\.fixture\.ts:\d+/);
   });
 
-  it("failOnLeftovers() passes a test that stopped what it started; the test's own process does not count", () => {
+  it("failOnLeftovers() passes a test that stopped what it started", () => {
     expect(result(called, "leftovers a test that stops what it started passes").status).toBe(
       "passed",
     );
+  });
+
+  it("failOnLeftovers() does not count the test's own process", () => {
     expect(result(called, "leftovers the test's own process is not a leftover").status).toBe(
       "passed",
     );
@@ -114,14 +126,20 @@ describe("leftovers", () => {
     ).toBe("passed");
   });
 
-  it("OTPKIT_FAIL_ON_LEFTOVERS=1 fails every test that leaves processes, with where they were spawned", () => {
+  it("OTPKIT_FAIL_ON_LEFTOVERS=1 fails a test that leaves processes without calling failOnLeftovers(), with where they were spawned", () => {
     const r = result(env, "leftovers without failOnLeftovers() leaves a process running");
     expect(r.status).toBe("failed");
     expect(r.failure).toMatch(
       new RegExp(`1 process\\(es\\) left running at the end of the test:\n  ${PID} spawned at\n`),
     );
     expect(r.failure).toMatch(/leftovers\.fixture\.ts:\d+/);
+  });
+
+  it("OTPKIT_FAIL_ON_LEFTOVERS=1 still fails a test that calls failOnLeftovers(), with where they were spawned", () => {
     expect(result(env, LEFT).failure).toMatch(/leftovers\.fixture\.ts:\d+/);
+  });
+
+  it("OTPKIT_FAIL_ON_LEFTOVERS=1 passes a test that stopped what it started", () => {
     expect(result(env, "leftovers a test that stops what it started passes").status).toBe("passed");
   });
 });
