@@ -49,13 +49,16 @@ describe("with jest.useFakeTimers()", () => {
     await expect(call).toExitWith("timeout");
   });
 
-  it("sendAfter and receive timeouts follow it; the test process's own waits use real time", async () => {
+  it("sendAfter follows the fake clock: nothing in a real 10 ms wait, the message once the clock reaches it", async () => {
     const me = testProcess();
     sendAfter(30_000, me.pid, "tick");
     await me.refuteReceive("tick", { timeout: 10 }); // a real 10 ms: the fake clock has not moved
     jest.advanceTimersByTime(30_000);
     expect(await me.assertReceive("tick")).toBe("tick");
+  });
 
+  it("a receive timeout follows the fake clock", async () => {
+    const me = testProcess();
     spawn(async (self) => {
       self.send(me.pid, "receiving");
       const r = await self.receive(() => false, { timeout: 5000 });
@@ -66,10 +69,13 @@ describe("with jest.useFakeTimers()", () => {
     expect(await me.assertReceive((m) => typeof m === "string")).toBe("timed out");
   });
 
-  it("the helpers' timeouts still fail on real time, with their diagnostics", async () => {
+  it("awaitSysEvent's timeout still fails on real time, with its diagnostics", async () => {
     const server = await Counter.start(undefined);
     const text = await failureOf(awaitSysEvent(server, { kind: "out" }, { timeout: 20 }));
     expect(text).toMatch(/timed out after 20 ms/);
+  });
+
+  it("awaitDown's timeout still fails on real time, with its diagnostics", async () => {
     await expect(awaitDown(idle(), { timeout: 20 })).rejects.toThrow(/still alive/);
   });
 
