@@ -90,13 +90,25 @@ describe("toHaveState", () => {
 });
 
 describe("toBeAlive", () => {
-  it("passes for a live process and fails for a dead one, saying how it exited", async () => {
+  it("passes for a live process", async () => {
+    await expect(idle()).toBeAlive();
+  });
+
+  it("passes .not for a dead process", async () => {
     const a = idle();
-    await expect(a).toBeAlive();
     exit(a, "kill");
     await expect(a).not.toBeAlive();
+  });
+
+  it("fails for a dead process, saying how it exited", async () => {
+    const a = idle();
+    exit(a, "kill");
+    await awaitDown(a);
     const text = await failureOf(expect(a).toBeAlive());
     expect(text).toBe(`expected ${a} to be alive, it exited with killed`);
+  });
+
+  it("fails .not for a live process, saying it is", async () => {
     const b = idle();
     const notText = await failureOf(expect(b).not.toBeAlive());
     expect(notText).toBe(`expected ${b} not to be alive, it is`);
@@ -117,32 +129,57 @@ describe("toBeAlive", () => {
 });
 
 describe("toExitWith", () => {
-  it("a promise that rejects with an ExitError with that reason (a call to a server that stops)", async () => {
+  it("passes for a promise that rejects with an ExitError with that reason (a call to a server that stops)", async () => {
     const server = await Counter.start(undefined);
     await expect(Counter.call(server, "stop", { shutdown: "bye" })).toExitWith({ shutdown: "bye" });
+  });
+
+  it("passes for a call to a dead server with noproc", async () => {
+    const server = await Counter.start(undefined);
+    await Counter.call(server, "stop", { shutdown: "bye" }).catch(() => undefined);
     await expect(Counter.call(server, "get")).toExitWith("noproc");
   });
 
-  it("a pid that terminates with that reason, now or later", async () => {
+  it("passes for a pid that terminates with that reason later", async () => {
     const p = exitsWithNextMessage();
     const exited = expect(p).toExitWith({ code: 42 });
     send(p, { code: 42 });
     await exited;
-    await expect(p).toExitWith({ code: 42 }); // already dead
+  });
+
+  it("passes for a pid that has already terminated with that reason", async () => {
+    const p = exitsWithNextMessage();
+    send(p, { code: 42 });
+    await awaitDown(p);
+    await expect(p).toExitWith({ code: 42 });
+  });
+
+  it("passes .not for a pid that terminated with another reason", async () => {
+    const p = exitsWithNextMessage();
+    send(p, { code: 42 });
     await expect(p).not.toExitWith("normal");
   });
 
-  it("fails on another reason, on a resolved promise, on a rejection that is not an exit", async () => {
+  it("fails on another reason, saying both", async () => {
     const p = exitsWithNextMessage();
     send(p, "actual");
     const wrong = await failureOf(expect(p).toExitWith("expected"));
     expect(wrong).toBe(`expected exit with "expected"; ${p} exited with "actual"`);
+  });
+
+  it("fails on a resolved promise, with its value", async () => {
     const resolved = await failureOf(expect(Promise.resolve(7)).toExitWith("x"));
     expect(resolved).toBe('expected an exit with "x", it resolved with 7');
+  });
+
+  it("fails on a rejection that is not an exit, with the error", async () => {
     const notExit = await failureOf(expect(Promise.reject(new Error("plain"))).toExitWith("x"));
     expect(notExit).toMatch(
       /^expected an ExitError with reason "x", it rejected with \[Error: plain\]/,
     );
+  });
+
+  it("fails .not on an exit with that reason", async () => {
     const dead = idle();
     exit(dead, "kill");
     await awaitDown(dead);
