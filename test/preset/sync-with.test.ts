@@ -150,8 +150,11 @@ describe("syncWith", () => {
     expect(text).toMatch(/ {4}in cast block$/);
   });
 
-  it("rejects a non-pid and a bad timeout at once", async () => {
+  it("rejects a non-pid at once", async () => {
     await expect(syncWith("server" as unknown as Pid)).rejects.toThrow(TypeError);
+  });
+
+  it("rejects a bad timeout at once", async () => {
     const server = await Counter.start(undefined);
     await expect(syncWith(server, { timeout: -1 })).rejects.toThrow(/timeout must be a number/);
   });
