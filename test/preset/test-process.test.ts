@@ -28,20 +28,32 @@ const echo = () =>
   });
 
 describe("testProcess", () => {
-  it("has a pid that other processes can send to; the same process for the whole test", async () => {
+  it("is the same live process for the whole test", async () => {
     const me = testProcess();
     expect(testProcess()).toBe(me);
     await expect(me.pid).toBeAlive();
+  });
+
+  it("has a pid that other processes can send to", async () => {
+    const me = testProcess();
     const e = echo();
     me.send(e, { from: me.pid, text: "hello" });
     expect(await me.assertReceive()).toEqual({ echo: "HELLO" });
+  });
+
+  it("receives what is sent to it from outside any process", async () => {
+    const me = testProcess();
     send(me.pid, "from outside");
     expect(await me.receive()).toBe("from outside");
   });
 
-  it("receive with a timeout gives TIMEOUT, and a selective receive leaves the rest in order", async () => {
+  it("receive with a timeout gives TIMEOUT on an empty mailbox", async () => {
     const me = testProcess();
     expect(await me.receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
+  });
+
+  it("a selective receive takes the match and leaves the rest in order", async () => {
+    const me = testProcess();
     send(me.pid, 1);
     send(me.pid, "x");
     send(me.pid, 2);
@@ -82,26 +94,51 @@ describe("testProcess", () => {
     expect(ex.reason).toBe("bye");
   });
 
-  it("linked without trapping, it is taken down by its peer's crash, and a fresh one replaces it", async () => {
+  /** Links the test process, not trapping, to a process that then exits "crash"; the test process's exit reason. */
+  async function takenDown() {
     const me = testProcess();
     const a = spawn((self) => self.receive().then(() => self.exit("crash")));
     me.link(a);
     me.isAlive(a); // the link signal lands before "go" is sent (else: EXIT noproc)
     send(a, "go");
-    expect(await awaitDown(me.pid)).toBe("crash");
+    return { me, reason: await awaitDown(me.pid) };
+  }
+
+  it("linked without trapping, it is taken down by its peer's crash", async () => {
+    const { reason } = await takenDown();
+    expect(reason).toBe("crash");
+  });
+
+  it("once taken down, a fresh live test process replaces it", async () => {
+    const { me } = await takenDown();
     const again = testProcess();
     expect(again.pid).not.toBe(me.pid);
     await expect(again.pid).toBeAlive();
   });
 
-  it("assertReceive returns the first matching message (pattern or predicate) and leaves the others", async () => {
+  /** The test process with {n: 1, tag: "a"}, {n: 2, tag: "b"} and "text" in its mailbox. */
+  function threeMessages() {
     const me = testProcess();
     send(me.pid, { n: 1, tag: "a" });
     send(me.pid, { n: 2, tag: "b" });
     send(me.pid, "text");
+    return me;
+  }
+
+  it("assertReceive with a pattern returns the first matching message", async () => {
+    const me = threeMessages();
     expect(await me.assertReceive({ tag: "b" })).toEqual({ n: 2, tag: "b" });
+  });
+
+  it("assertReceive with a predicate returns the first message it accepts", async () => {
+    const me = threeMessages();
     expect(await me.assertReceive((m) => typeof m === "string")).toBe("text");
-    expect(me.messages()).toEqual([{ n: 1, tag: "a" }]);
+  });
+
+  it("assertReceive leaves the other messages in the mailbox, in order", async () => {
+    const me = threeMessages();
+    await me.assertReceive({ tag: "b" });
+    expect(me.messages()).toEqual([{ n: 1, tag: "a" }, "text"]);
   });
 
   it("assertReceive waits for a message that arrives later", async () => {
@@ -111,7 +148,8 @@ describe("testProcess", () => {
     expect(await got).toBe("late");
   });
 
-  it("assertReceive fails listing the mailbox, and the process can receive again afterwards", async () => {
+  /** The test process with "a", {n: 1} and a DOWN landed; the order they landed in, as listed. */
+  async function mixedMailbox() {
     const me = testProcess();
     send(me.pid, "a");
     send(me.pid, { n: 1 });
@@ -126,10 +164,20 @@ describe("testProcess", () => {
       .messages()
       .map((m) => (isDown(m) ? `DOWN ${a} killed` : m === "a" ? "a" : "{ n: 1 }"));
     expect([...order].sort()).toEqual([`DOWN ${a} killed`, "a", "{ n: 1 }"].sort());
+    return { me, order };
+  }
+
+  it("assertReceive fails listing the mailbox", async () => {
+    const { me, order } = await mixedMailbox();
     const text = await failureOf(me.assertReceive("zzz", { timeout: 20 }));
     expect(text).toBe(
       `assertReceive(zzz) got no matching message within 20 ms.\nMailbox (3):\n${order.map((l) => `  ${l}`).join("\n")}`,
     );
+  });
+
+  it("after a failed assertReceive the process can receive its messages", async () => {
+    const { me } = await mixedMailbox();
+    await failureOf(me.assertReceive("zzz", { timeout: 20 }));
     expect(await me.assertReceive("a")).toBe("a");
     expect(await me.assertReceive({ n: 1 })).toEqual({ n: 1 });
     expect(isDown(await me.assertReceive())).toBe(true);
@@ -143,12 +191,25 @@ describe("testProcess", () => {
     );
   });
 
-  it("refuteReceive passes when no matching message arrives (non-matching ones stay)", async () => {
+  it("refuteReceive passes when no matching message arrives (pattern or predicate)", async () => {
+    const me = testProcess();
+    send(me.pid, "other");
+    await expect(me.refuteReceive("bad", { timeout: 20 })).resolves.toBeUndefined();
+    await expect(
+      me.refuteReceive((m: unknown) => isExit(m), { timeout: 5 }),
+    ).resolves.toBeUndefined();
+  });
+
+  it("refuteReceive leaves the non-matching messages in the mailbox", async () => {
     const me = testProcess();
     send(me.pid, "other");
     await me.refuteReceive("bad", { timeout: 20 });
-    await me.refuteReceive((m: unknown) => isExit(m), { timeout: 5 });
     expect(me.messages()).toEqual(["other"]);
+  });
+
+  it("refuteReceive without a pattern fails on any message", async () => {
+    const me = testProcess();
+    send(me.pid, "other");
     await expect(me.refuteReceive(undefined, { timeout: 0 })).rejects.toThrow(/received other/);
   });
 
