@@ -77,22 +77,35 @@ describe("the plain run's race check", () => {
     ).toBe("failed");
   });
 
-  it("passes correct tests", () => {
+  it("passes a test that accepts the senders' messages in any order", () => {
     expect(result(first, "races correct: accepts the senders' messages in any order").status).toBe(
       "passed",
     );
+  });
+
+  it("passes the fixed subscriber test (awaitDown, then syncWith)", () => {
     expect(
       result(first, "races correct: the fixed subscriber test (awaitDown, then syncWith)").status,
     ).toBe("passed");
   });
 
-  it("names the deciding race, marks it in the chart and gives the coverage", () => {
+  it("names the deciding race in the failure", () => {
     const f = result(first, RACY).failure;
     expect(f).toMatch(/depends on the order of two deliveries to P\d+ from different senders/);
     expect(f).toMatch(/ {2}◆ P\d+ → P\d+: "A"\n {2}◆ P\d+ → P\d+: "B"/);
-    expect(f).toContain("Coverage: 1 racing pair(s) seen, 1 tried in both orders.");
-    const marked = f.split("\n").filter((l) => /[─│●▶◀].*◆ [AB]$/.test(l));
+  });
+
+  it("marks the deciding race in the chart", () => {
+    const marked = result(first, RACY)
+      .failure.split("\n")
+      .filter((l) => /[─│●▶◀].*◆ [AB]$/.test(l));
     expect(marked).toHaveLength(2);
+  });
+
+  it("gives the coverage of racing pairs", () => {
+    expect(result(first, RACY).failure).toContain(
+      "Coverage: 1 racing pair(s) seen, 1 tried in both orders.",
+    );
   });
 
   it("fails the same way on every run", () => {
@@ -100,9 +113,15 @@ describe("the plain run's race check", () => {
     expect(result(second, AWKWARD).failure).toBe(result(first, AWKWARD).failure);
   });
 
-  it("is off for a test that calls noRaceCheck(), for a file that calls it at its top, and with OTPKIT_RACE_CHECK=off", () => {
+  it("is off for a test that calls noRaceCheck()", () => {
     expect(result(first, "races racy but opted out: noRaceCheck()").status).toBe("passed");
+  });
+
+  it("is off for a file that calls noRaceCheck() at its top", () => {
     expect(result(off, "racy, in a file that opted out").status).toBe("passed");
+  });
+
+  it("is off with OTPKIT_RACE_CHECK=off", () => {
     expect(result(envOff, RACY).status).toBe("passed");
   });
 

@@ -41,13 +41,19 @@ describe("OTPKIT_SCHEDULE=random", () => {
     ]);
   });
 
-  it("without it, tests run in fifo mode, where the naive test fails too (the kill lands after the call)", () => {
+  it("without it, tests run in fifo mode (not on a random-mode node)", () => {
     expect(result(fifo, "schedule runs on a random-mode node").status).toBe("failed");
+  });
+
+  it("without it, the naive test fails too (in fifo mode the kill lands after the call)", () => {
     expect(result(fifo, "schedule the naive subscriber test").status).toBe("failed");
   });
 
-  it("with it, every test runs on a random-mode node with the seed from OTPKIT_SEED", () => {
+  it("with it, every test runs on a random-mode node", () => {
     expect(result(random, "schedule runs on a random-mode node").status).toBe("passed");
+  });
+
+  it("with it, the node's seed is OTPKIT_SEED", () => {
     expect(result(random, SEED_TEST).status).toBe("passed");
   });
 
@@ -57,21 +63,33 @@ describe("OTPKIT_SCHEDULE=random", () => {
     expect(r.failure).toContain("expect(received).toEqual(expected)");
   });
 
-  it("a failure under OTPKIT_SCHEDULE=random carries the seed, the replay command and the chart", () => {
+  it("a failure under OTPKIT_SCHEDULE=random carries the seed", () => {
     const r = result(random, "schedule the naive subscriber test");
     expect(r.failure).toContain(`failed under OTPKIT_SCHEDULE=random, seed ${seed}.`);
+  });
+
+  it("a failure under OTPKIT_SCHEDULE=random carries the replay command", () => {
+    const r = result(random, "schedule the naive subscriber test");
     expect(r.failure).toContain(
       `Replay: OTPKIT_SCHEDULE=random OTPKIT_SEED=${seed} npx jest test/preset/fixtures/schedule.fixture.ts -t '^schedule the naive subscriber test$'`,
     );
+  });
+
+  it("a failure under OTPKIT_SCHEDULE=random carries the chart", () => {
+    const r = result(random, "schedule the naive subscriber test");
     expect(r.failure).toMatch(/Subscribers +test/); // the chart's header
     expect(r.failure).toContain("call subscribers");
   });
 
-  it("OTPKIT_SEED with OTPKIT_FOR=explore:1 makes that explore call replay exactly that seed, as its only run, and says so", () => {
+  it("OTPKIT_SEED with OTPKIT_FOR=explore:1 makes that explore call replay exactly that seed, as its only run", () => {
     const r = result(replayed, "schedule explore of the naive subscriber test");
     expect(r.status).toBe("failed");
     expect(r.failure).toContain(`failed under schedule seed ${seed} (run 1)`);
     expect(r.failure).toContain(`Replay: OTPKIT_FOR=explore:1 OTPKIT_SEED=${seed}`);
+  });
+
+  it("an explore call replaying one seed says it ran that one schedule only", () => {
+    const r = result(replayed, "schedule explore of the naive subscriber test");
     expect(r.failure).toContain("ran this one schedule only");
   });
 
@@ -81,8 +99,11 @@ describe("OTPKIT_SCHEDULE=random", () => {
     expect(r.failure).toMatch(/failed under schedule seed 1 \(run 1\)/); // seeds 1, 2, ... as usual
   });
 
-  it("without OTPKIT_SEED, the seed comes from the test's file and name (stable across runs)", () => {
+  it("without OTPKIT_SEED, tests still run on a random-mode node", () => {
     expect(result(randomNoSeed, "schedule runs on a random-mode node").status).toBe("passed");
+  });
+
+  it("without OTPKIT_SEED, the seed comes from the test's file and name (stable across runs)", () => {
     const r = result(randomNoSeed, SEED_TEST);
     expect(r.failure).toBe("");
     expect(r.status).toBe("passed");
