@@ -33,19 +33,30 @@ async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): P
 }
 
 describe("explore", () => {
-  it("runs the scenario once per seed, on a fresh random-mode node that is current", async () => {
+  /** What each of 5 runs from seed 40 saw: its node's seed and mode, and whether that node was current. */
+  async function fiveRuns() {
     const seen: Array<{ seed: number; mode: string; current: boolean }> = [];
-    const own = currentNode();
     await explore(
       (node: Node) => {
         seen.push({ seed: node.seed, mode: node.mode, current: currentNode() === node });
       },
       { runs: 5, seed: 40 },
     );
-    expect(seen).toEqual(
-      [40, 41, 42, 43, 44].map((seed) => ({ seed, mode: "random", current: true })),
-    );
-    expect(currentNode()).toBe(own); // the test's own node again
+    return seen;
+  }
+
+  it("runs the scenario once per seed, counting up from the seed option", async () => {
+    expect((await fiveRuns()).map((s) => s.seed)).toEqual([40, 41, 42, 43, 44]);
+  });
+
+  it("runs each schedule on a random-mode node that is current during the run", async () => {
+    for (const s of await fiveRuns()) expect(s).toMatchObject({ mode: "random", current: true });
+  });
+
+  it("makes the test's own node current again afterwards", async () => {
+    const own = currentNode();
+    await fiveRuns();
+    expect(currentNode()).toBe(own);
   });
 
   it("shuts each run's node down: nothing spawned in a run outlives it", async () => {
@@ -73,27 +84,43 @@ describe("explore", () => {
     expect(runs).toBe(200);
   });
 
-  it("fails with the seed, the replay command, the chart and the cause", async () => {
+  /** The failure message of explore on the naive test (100 runs). */
+  async function naiveFailure(): Promise<string> {
     let message = "";
     await explore(naive, { runs: 100 }).catch((e: Error) => (message = e.message));
+    return message;
+  }
+
+  it("fails with the seed and run of the failing schedule, and its shrunk size", async () => {
+    const message = await naiveFailure();
     expect(message).toMatch(
       /^failed under schedule seed (\d+) \(run (\d+)\), shrunk to (\d+) forced choice\(s\)\.\n/,
     );
     const [, seed, run] = /seed (\d+) \(run (\d+)\)/.exec(message)!;
     expect(Number(run)).toBe(Number(seed)); // default first seed 1: run k has seed k
+  });
+
+  it("fails with a replay command that selects this test", async () => {
+    const message = await naiveFailure();
+    const [, seed] = /seed (\d+)/.exec(message)!;
+    const title = expect.getState().currentTestName!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     expect(message).toMatch(
       new RegExp(
-        `\nReplay: OTPKIT_FOR=explore:1 OTPKIT_SEED=${seed}( OTPKIT_CHOICES=[\\d:,]+)? npx jest test/preset/explore\\.test\\.ts -t '\\^explore fails with the seed, the replay command, the chart and the cause\\$'\n`,
+        `\nReplay: OTPKIT_FOR=explore:1 OTPKIT_SEED=${seed}( OTPKIT_CHOICES=[\\d:,]+)? npx jest test/preset/explore\\.test\\.ts -t '\\^${title}\\$'\n`,
       ),
     );
-    // The chart: a header naming the columns, then one row per delivery.
-    const chart = message.split("\n\n")[1].split("\n");
+  });
+
+  it("fails with the chart: a header naming the columns, then the deliveries", async () => {
+    const chart = (await naiveFailure()).split("\n\n")[1].split("\n");
     expect(chart[0]).toMatch(/test/);
     expect(chart[0]).toMatch(/server/);
     expect(chart[0]).toMatch(/\bA\b/);
     expect(chart.some((l) => /call subscribers/.test(l))).toBe(true);
-    // The cause: Jest's own assertion message.
-    expect(message).toContain("expect(received).toEqual(expected)");
+  });
+
+  it("fails with the cause: Jest's own assertion message", async () => {
+    expect(await naiveFailure()).toContain("expect(received).toEqual(expected)");
   });
 
   it("counts OTPKIT_RUNS over the runs option", async () => {
@@ -132,22 +159,31 @@ describe("findFailingSchedule", () => {
     ).toBeUndefined();
   });
 
-  it("finds the naive test's failing schedule within 100 runs, shrunk, with its chart", async () => {
-    const f = await findFailingSchedule(naive, { runs: 100 });
-    expect(f).toBeDefined();
-    const failure = f!;
+  it("finds the naive test's failing schedule within 100 runs (seeds 1, 2, …)", async () => {
+    const failure = (await findFailingSchedule(naive, { runs: 100 }))!;
+    expect(failure).toBeDefined();
     expect(failure.runs).toBeGreaterThanOrEqual(1);
     expect(failure.runs).toBeLessThanOrEqual(100);
-    expect(failure.seed).toBe(failure.runs); // seeds 1, 2, ...
-    expect(failure.forced).toBe(failure.schedule.filter((c) => c !== 0).length);
-    expect(failure.schedule.at(-1)).not.toBe(0); // trailing defaults are dropped
-    expect(failure.chart).toMatch(/server/);
-    expect(failure.error).toBeInstanceOf(Error);
+    expect(failure.seed).toBe(failure.runs);
+  });
 
-    // Unshrunk, the same seed needs at least as many forced choices.
+  it("shrinks the failing schedule: its forced choices only, no trailing defaults", async () => {
+    const failure = (await findFailingSchedule(naive, { runs: 100 }))!;
+    expect(failure.forced).toBe(failure.schedule.filter((c) => c !== 0).length);
+    expect(failure.schedule.at(-1)).not.toBe(0);
+  });
+
+  it("the shrunk schedule forces no more choices than the same seed unshrunk", async () => {
+    const failure = (await findFailingSchedule(naive, { runs: 100 }))!;
     const raw = await findFailingSchedule(naive, { seed: failure.seed, runs: 1, shrink: false });
     expect(raw).toBeDefined();
     expect(raw!.forced).toBeGreaterThanOrEqual(failure.forced);
+  });
+
+  it("returns the failing run's chart and error", async () => {
+    const failure = (await findFailingSchedule(naive, { runs: 100 }))!;
+    expect(failure.chart).toMatch(/server/);
+    expect(failure.error).toBeInstanceOf(Error);
   });
 
   it("replays exactly: OTPKIT_SEED and OTPKIT_CHOICES reproduce the shrunk run and its chart", async () => {
