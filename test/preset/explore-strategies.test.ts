@@ -26,17 +26,26 @@ function senders(n: number, seen: Set<string>) {
 }
 
 describe("explore, exhaustive", () => {
+  const exhaustiveNaive = () => findFailingSchedule(naive, { strategy: "exhaustive" });
+
   it("finds the naive subscriber test's failing order", async () => {
-    const f = await findFailingSchedule(naive, { strategy: "exhaustive" });
+    const f = await exhaustiveNaive();
     expect(f).toBeDefined();
     expect(f!.summary.strategy).toBe("exhaustive");
-    expect(f!.replay).toMatch(/OTPKIT_FOR=explore:1 OTPKIT_SEED=0 OTPKIT_STRATEGY=exhaustive/);
-    // The call reaches the server before A's DOWN.
-    const lines = f!.chart.split("\n");
+  });
+
+  it("the failing order found is the call reaching the server before A's DOWN", async () => {
+    const lines = (await exhaustiveNaive())!.chart.split("\n");
     const call = lines.findIndex((l) => l.includes("call subscribers"));
     const down = lines.findIndex((l) => l.includes("DOWN killed"));
     expect(call).toBeGreaterThan(0);
     expect(down === -1 || down > call).toBe(true);
+  });
+
+  it("gives a replay command naming the exhaustive strategy", async () => {
+    expect((await exhaustiveNaive())!.replay).toMatch(
+      /OTPKIT_FOR=explore:1 OTPKIT_SEED=0 OTPKIT_STRATEGY=exhaustive/,
+    );
   });
 
   it("is complete on the fixed test with awaitDown then syncWith, and passes", async () => {
@@ -88,11 +97,16 @@ describe("explore, exhaustive", () => {
 });
 
 describe("explore, pct and random", () => {
-  it("pct finds the naive test's failing order and reports its strategy", async () => {
-    const f = await findFailingSchedule(naive, { strategy: "pct", depth: 2, runs: 200 });
-    expect(f).toBeDefined();
-    expect(f!.summary.strategy).toBe("pct");
-    expect(f!.replay).toContain("OTPKIT_STRATEGY=pct");
+  const pctNaive = () => findFailingSchedule(naive, { strategy: "pct", depth: 2, runs: 200 });
+
+  it("pct finds the naive test's failing order", async () => {
+    expect(await pctNaive()).toBeDefined();
+  });
+
+  it("a pct failure reports its strategy in the summary and the replay command", async () => {
+    const f = (await pctNaive())!;
+    expect(f.summary.strategy).toBe("pct");
+    expect(f.replay).toContain("OTPKIT_STRATEGY=pct");
   });
 
   it("random resolves with its summary: never complete", async () => {
@@ -106,16 +120,28 @@ describe("explore, pct and random", () => {
     expect(s.distinct).toBeGreaterThanOrEqual(1);
   });
 
-  it("a failure's message starts with the summary and keeps the user's assertion and its stack", async () => {
+  /** The error explore rejects with on the naive test, exhaustively. */
+  async function exhaustiveFailure(): Promise<Error> {
     let error: Error | undefined;
     await explore(naive, { strategy: "exhaustive" }).catch((e: Error) => (error = e));
-    expect(error!.message).toMatch(/^failed under exhaustive exploration \(run 1\)/);
-    expect(error!.message).toMatch(/\nExplored: 1 run\(s\), 1 distinct interleaving\(s\)/);
-    expect(error!.message).toContain("expect(received).toEqual(expected)");
-    // The stack points at the user's expect (in naive, examples/subscribers/scenario.ts), not inside the package.
-    expect(error!.stack!.split("\n").find((l) => /^\s+at /.test(l))).toMatch(
-      /subscribers\/scenario\.ts/,
-    );
+    expect(error).toBeInstanceOf(Error);
+    return error!;
+  }
+
+  it("a failure's message starts with the summary of the exploration", async () => {
+    const { message } = await exhaustiveFailure();
+    expect(message).toMatch(/^failed under exhaustive exploration \(run 1\)/);
+    expect(message).toMatch(/\nExplored: 1 run\(s\), 1 distinct interleaving\(s\)/);
+  });
+
+  it("a failure's message keeps the user's assertion", async () => {
+    expect((await exhaustiveFailure()).message).toContain("expect(received).toEqual(expected)");
+  });
+
+  it("a failure's stack points at the user's expect, not inside the package", async () => {
+    // naive's expect is in examples/subscribers/scenario.ts.
+    const { stack } = await exhaustiveFailure();
+    expect(stack!.split("\n").find((l) => /^\s+at /.test(l))).toMatch(/subscribers\/scenario\.ts/);
   });
 
   it("rejects an unknown strategy", async () => {
