@@ -29,19 +29,30 @@ describe("cleanup after each test", () => {
     earlier = { node, pids, timer };
   });
 
-  it("(2) sees none of them: all dead, timers cancelled, names free, on a fresh node", async () => {
+  it("(2) runs on a fresh node, with no process", () => {
     expect(earlier).toBeDefined();
-    const { node, pids, timer } = earlier!;
-    expect(currentNode()).not.toBe(node);
+    expect(currentNode()).not.toBe(earlier!.node);
+    expect(currentNode().processes()).toEqual([]);
+  });
+
+  it("(3) sees every process of the earlier test dead, killed", async () => {
+    const { node, pids } = earlier!;
     expect(node.processes()).toEqual([]);
     for (const pid of pids) {
       expect(isAlive(pid)).toBe(false);
       expect(await awaitDown(pid)).toBe("killed");
     }
+  });
+
+  it("(4) sees the earlier test's timer cancelled", () => {
+    const { node, timer } = earlier!;
     expect(node.readTimer(timer)).toBe(false);
+  });
+
+  it("(5) finds the earlier test's names free", async () => {
+    const { node } = earlier!;
     expect(node.whereis("cleanup-server")).toBeUndefined();
     expect(whereis("cleanup-server")).toBeUndefined();
-    expect(currentNode().processes()).toEqual([]);
     // The name is free: a new server can take it.
     await Counter.start(undefined, { name: "cleanup-server" });
   });
