@@ -1369,13 +1369,21 @@ describe("GS 8c: timeouts and continue", () => {
     expect(await log).toEqual(["block"]);
   });
 
-  it("GS-26: handleContinue returning stop runs terminate and exits with the reason", async () => {
+  /** A Logger whose handleContinue returns stop("normal"); the reason terminate got and the exit. */
+  async function continueStops() {
     const terminated = channel<unknown>();
     const pid = await Logger.start({ onTerminate: (r) => terminated.push(r) });
     const exit = node.awaitExit(pid);
     Logger.cast(pid, "arm", { continue: "stop" });
-    expect(await terminated.next()).toBe("normal");
-    expect(await exit).toBe("normal");
+    return { terminated: await terminated.next(), exit: await exit };
+  }
+
+  it("GS-26: handleContinue returning stop runs terminate with the reason", async () => {
+    expect((await continueStops()).terminated).toBe("normal");
+  });
+
+  it("GS-26: handleContinue returning stop exits with the reason, with no report for normal", async () => {
+    expect((await continueStops()).exit).toBe("normal");
     expect(node.logs).toEqual([]);
   });
 
@@ -1438,13 +1446,20 @@ describe("GS 8d: stop and terminate", () => {
     expect(whereis("gs28")).toBeUndefined();
   });
 
-  it("GS-28: an invalid stop timeout fails at once and leaves the server alive", async () => {
+  it.each<[string, unknown]>([
+    ["-1", -1],
+    ["NaN", NaN],
+    ['"soon"', "soon"],
+  ])("GS-28: a stop timeout of %s fails at once with a BadArgError", async (_label, bad) => {
     const pid = await Logger.start({});
-    for (const bad of [-1, NaN, "soon" as unknown as number]) {
-      await expect((async () => GenServer.stop(pid, "normal", bad))()).rejects.toBeInstanceOf(
-        BadArgError,
-      );
-    }
+    await expect(
+      (async () => GenServer.stop(pid, "normal", bad as number))(),
+    ).rejects.toBeInstanceOf(BadArgError);
+  });
+
+  it("GS-28: a stop with an invalid timeout leaves the server alive and serving", async () => {
+    const pid = await Logger.start({});
+    await (async () => GenServer.stop(pid, "normal", -1))().catch(() => undefined);
     expect(node.isAlive(pid)).toBe(true);
     expect(await Logger.call(pid, "log")).toEqual([]);
   });
@@ -1734,7 +1749,12 @@ describe("GS 8d: stop and terminate", () => {
     expect(await sys.getState(pid)).toBe(1);
   });
 
-  it("GS-36: a caller's timeout does not affect the server: it handles the request, replies (dropped) and stays correct", async () => {
+  /**
+   * A Slow server whose handler is held until `gate`; a call to it from a process times out
+   * after 10 ms (fake clock), then the handler is let go. Resolves with the server's `out` event
+   * and whether the late reply reached the caller's mailbox.
+   */
+  async function timedOutCall() {
     useFakeTimers();
     const gate = deferred();
     const entered = deferred();
@@ -1763,20 +1783,40 @@ describe("GS 8d: stop and terminate", () => {
       },
       null,
     );
-    await run(node, async (self) => {
+    const r = await run(node, async (self) => {
       const call = rejection(Slow.call(pid, "slow", undefined, { timeout: 10, caller: self }));
       await entered.promise;
       jest.advanceTimersByTime(10);
-      expect((await call).reason).toBe("timeout");
+      const reason = (await call).reason;
       gate.resolve();
       const e = (await out.promise) as { msg: unknown; to: unknown; state: unknown };
-      expect(e.msg).toBe("slow done");
-      expect(e.to).toBe(self.pid);
-      expect(e.state).toBe(1);
-      expect(await self.receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
+      const leaked = await self.receive(undefined, { timeout: 0 });
+      return { reason, e, caller: self.pid, leaked };
     });
+    return { ...r, pid, get: () => Slow.call(pid, "get") };
+  }
+
+  it("GS-36: a call whose handler outlasts the caller's timeout rejects 'timeout'", async () => {
+    const { reason } = await timedOutCall();
+    expect(reason).toBe("timeout");
+  });
+
+  it("GS-36: after a caller's timeout the server still handles the request and sends the reply", async () => {
+    const { e, caller } = await timedOutCall();
+    expect(e.msg).toBe("slow done");
+    expect(e.to).toBe(caller);
+    expect(e.state).toBe(1);
+  });
+
+  it("GS-36: the reply sent after a caller's timeout is dropped: it never reaches the caller's mailbox", async () => {
+    const { leaked } = await timedOutCall();
+    expect(leaked).toBe(TIMEOUT);
+  });
+
+  it("GS-36: after a caller's timeout the server stays alive with the request's state", async () => {
+    const { pid, get } = await timedOutCall();
     expect(node.isAlive(pid)).toBe(true);
-    expect(await Slow.call(pid, "get")).toBe(1);
+    expect(await get()).toBe(1);
   });
 });
 

@@ -590,19 +590,29 @@ describe("SYS 7a: requests and suspension", () => {
     expect((await sys.getStatus(s)).sysState).toBe("suspended");
   });
 
-  it("SYS-11: without a codeChange callback changeCode returns an error and the server lives on", async () => {
+  /** A suspended Counter (state 3) without codeChange, and the result of a changeCode on it. */
+  async function changeCodeWithoutCallback() {
     const s = await Counter.start(3);
     await sys.suspend(s);
-    const r = await sys.changeCode(s, "Counter", 1, null);
+    return { s, r: await sys.changeCode(s, "Counter", 1, null) };
+  }
+
+  it("SYS-11: without a codeChange callback changeCode returns an error", async () => {
+    const { r } = await changeCodeWithoutCallback();
     expect(r).not.toBe("ok");
     expect(r).toEqual({ error: expect.anything() });
+  });
+
+  it("SYS-11: a server refused a changeCode for lack of codeChange lives on with its state", async () => {
+    const { s } = await changeCodeWithoutCallback();
     expect(node.isAlive(s)).toBe(true);
     expect(await sys.getState(s)).toBe(3);
     await sys.resume(s);
     expect(await Counter.call(s, "add", 1)).toBe(4);
   });
 
-  it("SYS-11: an unknown system request is answered {error, {unknown_system_msg, Req}} and the server continues", async () => {
+  /** A Counter (state 1) sent a system request sys has no function for; the answer. */
+  async function unknownSystemRequest() {
     const s = await Counter.start(1);
     const req = { kind: "frobnicate", level: 3 };
     const r = await genCall(
@@ -613,7 +623,16 @@ describe("SYS 7a: requests and suspension", () => {
       req,
       (from) => new SystemMessage(from, req as never), // not a SysRequest: the point of the test
     );
+    return { s, req, r };
+  }
+
+  it("SYS-11: an unknown system request is answered {error, {unknown_system_msg, Req}}", async () => {
+    const { req, r } = await unknownSystemRequest();
     expect(r).toEqual({ error: { unknown_system_msg: req } });
+  });
+
+  it("SYS-11: a server answering an unknown system request continues", async () => {
+    const { s } = await unknownSystemRequest();
     expect(await Counter.call(s, "add", 1)).toBe(2);
   });
 });
