@@ -50,16 +50,30 @@ describe("PP: process primitives", () => {
     node.shutdown();
   });
 
-  it("PP-01: self.spawn returns at once under many seeds; a message then unblocks the child", async () => {
+  /** From a test process: spawns a child that waits for "ping" and reports it; the child's pid. */
+  function pingChild(self: Self): Pid {
+    const parent = self.pid;
+    return self.spawn(async (c) => {
+      const m = await c.receive(is("ping"));
+      c.send(parent, { from: c.pid, got: m });
+    });
+  }
+
+  it("PP-01: self.spawn returns a new pid at once, under many seeds", async () => {
     await forSeeds(100, async (node) => {
       await run(node, async (self) => {
-        const parent = self.pid;
-        const child = self.spawn(async (c) => {
-          const m = await c.receive(is("ping"));
-          c.send(parent, { from: c.pid, got: m });
-        });
+        const child = pingChild(self);
         expect(isPid(child)).toBe(true);
         expect(child).not.toBe(self.pid);
+        expect(node.isAlive(child)).toBe(true);
+      });
+    });
+  });
+
+  it("PP-01: a child of self.spawn waiting in receive is unblocked by a message, under many seeds", async () => {
+    await forSeeds(100, async (node) => {
+      await run(node, async (self) => {
+        const child = pingChild(self);
         self.send(child, "ping");
         expect(await self.receive()).toEqual({ from: child, got: "ping" });
       });

@@ -561,8 +561,12 @@ describe("PL-06: which exits are reported", () => {
 });
 
 describe("PL-07: crash report contents", () => {
-  it("PL-07: pid, name, initial call, ancestors, errorInfo, queue length, and linked neighbours", async () => {
-    await run(node, async (self) => {
+  /**
+   * From a test process: a registered procLib child "crasher" with a linked neighbour and two
+   * unread messages crashes; resolves with its one crash report and what the report should name.
+   */
+  async function crashReport() {
+    return run(node, async (self) => {
       const parent = self.pid;
       const child = procLib.spawn(self, async function crasher(c) {
         c.register("crasher");
@@ -580,24 +584,54 @@ describe("PL-07: crash report contents", () => {
       self.send(child, "crash");
       const down = await self.receive((m) => isDown(m, ref));
       expect(down.reason).toBeInstanceOf(Error);
-
       const reports = crashReports(child);
       expect(reports).toHaveLength(1);
-      const data = reports[0].data as Record<string, any>;
-      expect(data.pid).toBe(child);
-      expect(data.registeredName).toBe("crasher");
-      expect(data.initialCall).toBe("crasher");
-      expect(data.ancestors).toEqual([parent]);
-      expect(data.errorInfo.class).toBe("error");
-      expect(data.errorInfo.reason).toBe(down.reason);
-      expect(data.errorInfo.stacktrace).toEqual(expect.stringContaining("crashed"));
-      expect(data.messageQueueLen).toBe(2);
-      expect(data.links).toEqual([
-        { pid: grandchild, initialCall: "neighbour", ancestors: ["crasher", parent] },
-      ]);
-      expect(reports[0].text).toEqual(expect.stringContaining("CRASH REPORT"));
-      expect(reports[0].text).toEqual(expect.stringContaining("initial call: crasher"));
+      return {
+        report: reports[0],
+        data: reports[0].data as Record<string, any>,
+        child,
+        parent,
+        grandchild,
+        reason: down.reason,
+      };
     });
+  }
+
+  it("PL-07: the crash report names the pid and its registered name", async () => {
+    const { data, child } = await crashReport();
+    expect(data.pid).toBe(child);
+    expect(data.registeredName).toBe("crasher");
+  });
+
+  it("PL-07: the crash report names the initial call and the ancestors", async () => {
+    const { data, parent } = await crashReport();
+    expect(data.initialCall).toBe("crasher");
+    expect(data.ancestors).toEqual([parent]);
+  });
+
+  it("PL-07: the crash report's errorInfo has class error, the reason and the stack", async () => {
+    const { data, reason } = await crashReport();
+    expect(data.errorInfo.class).toBe("error");
+    expect(data.errorInfo.reason).toBe(reason);
+    expect(data.errorInfo.stacktrace).toEqual(expect.stringContaining("crashed"));
+  });
+
+  it("PL-07: the crash report gives the message queue length", async () => {
+    const { data } = await crashReport();
+    expect(data.messageQueueLen).toBe(2);
+  });
+
+  it("PL-07: the crash report lists the linked neighbours with their initial call and ancestors", async () => {
+    const { data, parent, grandchild } = await crashReport();
+    expect(data.links).toEqual([
+      { pid: grandchild, initialCall: "neighbour", ancestors: ["crasher", parent] },
+    ]);
+  });
+
+  it("PL-07: the crash report's text is a CRASH REPORT naming the initial call", async () => {
+    const { report } = await crashReport();
+    expect(report.text).toEqual(expect.stringContaining("CRASH REPORT"));
+    expect(report.text).toEqual(expect.stringContaining("initial call: crasher"));
   });
 
   it("PL-07: errorInfo class is exit for self.exit (no stack, no links, no ancestors from outside)", async () => {

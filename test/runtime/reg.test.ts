@@ -46,9 +46,14 @@ describe("REG-01: register", () => {
     node.shutdown();
   });
 
-  it("REG-01: registering a taken name throws badarg, for the holder or another process", () => {
-    const { node, p, q } = svcNode();
+  it("REG-01: registering a name taken by another process throws badarg", () => {
+    const { node, q } = svcNode();
     expect(() => node.register("svc", q)).toThrow(BadArgError);
+    node.shutdown();
+  });
+
+  it("REG-01: registering a name again for its holder throws badarg", () => {
+    const { node, p } = svcNode();
     expect(() => node.register("svc", p)).toThrow(BadArgError);
     node.shutdown();
   });
@@ -271,17 +276,28 @@ describe("REG-03: a name is released when its process terminates", () => {
 });
 
 describe("REG-04: sending to a name", () => {
-  it("REG-04: sending to an unregistered name throws badarg (node, self and module-level send)", async () => {
+  it("REG-04: node.send to an unregistered name throws badarg", () => {
     const node = quietNode();
     expect(() => node.send("nobody", 1)).toThrow(BadArgError);
+    node.shutdown();
+  });
+
+  it("REG-04: self.send to an unregistered name throws badarg", async () => {
+    const node = quietNode();
     await run(node, async (self) => {
       expect(() => self.send("nobody", 1)).toThrow(BadArgError);
     });
+    node.shutdown();
+  });
+
+  it("REG-04: the module-level send to an unregistered name throws badarg", () => {
+    const node = quietNode();
     setCurrentNode(node);
     try {
       expect(() => send("nobody", 1)).toThrow(BadArgError);
     } finally {
       setCurrentNode(undefined);
+      node.shutdown();
     }
   });
 
