@@ -214,13 +214,23 @@ describe("LX: links and exit signals", () => {
     });
   });
 
-  it("LX-05: an exit signal from outside any process comes from the node's external pid, and the trapping process keeps running", async () => {
+  it("LX-05: an exit signal from outside any process reaches a trapping process as an EXIT from the node's external pid, under many seeds", async () => {
     await forSeeds(100, async (node) => {
       await run(node, async (a) => {
         a.processFlag("trapExit", true);
         node.exit(a.pid, "shutdown");
         const ext = await a.receive(exitFrom(node.externalPid));
         expect(ext.reason).toBe("shutdown");
+      });
+    });
+  });
+
+  it("LX-05: a trapping process keeps running after an exit signal from outside any process, under many seeds", async () => {
+    await forSeeds(100, async (node) => {
+      await run(node, async (a) => {
+        a.processFlag("trapExit", true);
+        node.exit(a.pid, "shutdown");
+        await a.receive(exitFrom(node.externalPid));
         expect(node.isAlive(a.pid)).toBe(true);
       });
     });
@@ -391,19 +401,38 @@ describe("LX: links and exit signals", () => {
     expect([...outcomes].sort()).toEqual([false, true]);
   });
 
-  it("LX-10: linking to a dead pid from a non-trapping caller raises noproc and makes no link, under many seeds", async () => {
+  /** From a test process: a pid whose process has ended (its DOWN received). */
+  async function deadPid(self: Self): Promise<Pid> {
+    const { pid: dead, ref } = self.spawnMonitor(async () => undefined);
+    await self.receive(downOf(ref));
+    return dead;
+  }
+
+  /** Links a non-trapping `self` to a dead pid; what link threw. */
+  async function linkToDead(self: Self): Promise<unknown> {
+    const dead = await deadPid(self);
+    try {
+      self.link(dead);
+      return undefined;
+    } catch (e) {
+      return e;
+    }
+  }
+
+  it("LX-10: linking to a dead pid from a non-trapping caller raises noproc, under many seeds", async () => {
     await forSeeds(50, async (node) => {
       await run(node, async (self) => {
-        const { pid: dead, ref } = self.spawnMonitor(async () => undefined);
-        await self.receive(downOf(ref));
-        let caught: unknown;
-        try {
-          self.link(dead);
-        } catch (e) {
-          caught = e;
-        }
+        const caught = await linkToDead(self);
         expect(caught).toBeInstanceOf(ExitError);
         expect((caught as ExitError).reason).toBe("noproc");
+      });
+    });
+  });
+
+  it("LX-10: linking to a dead pid from a non-trapping caller makes no link, under many seeds", async () => {
+    await forSeeds(50, async (node) => {
+      await run(node, async (self) => {
+        await linkToDead(self);
         expect(node.processInfo(self.pid)!.links).toEqual([]);
       });
     });
@@ -412,8 +441,7 @@ describe("LX: links and exit signals", () => {
   it("LX-10: an uncaught noproc from linking to a dead pid ends the caller with that error, under many seeds", async () => {
     await forSeeds(50, async (node) => {
       await run(node, async (self) => {
-        const { pid: dead, ref } = self.spawnMonitor(async () => undefined);
-        await self.receive(downOf(ref));
+        const dead = await deadPid(self);
         const { ref: r2 } = self.spawnMonitor((s) => {
           s.link(dead);
         });
@@ -424,15 +452,25 @@ describe("LX: links and exit signals", () => {
     });
   });
 
-  it("LX-10: linking to a dead pid from a trapping caller gives EXIT(pid, noproc), no exception and no link, under many seeds", async () => {
+  it("LX-10: linking to a dead pid from a trapping caller returns true and gives EXIT(pid, noproc), under many seeds", async () => {
     await forSeeds(50, async (node) => {
       await run(node, async (self) => {
-        const { pid: dead, ref } = self.spawnMonitor(async () => undefined);
-        await self.receive(downOf(ref));
+        const dead = await deadPid(self);
         self.processFlag("trapExit", true);
         expect(self.link(dead)).toBe(true);
         const e = await self.receive(exitFrom(dead));
         expect(e.reason).toBe("noproc");
+      });
+    });
+  });
+
+  it("LX-10: linking to a dead pid from a trapping caller makes no link, under many seeds", async () => {
+    await forSeeds(50, async (node) => {
+      await run(node, async (self) => {
+        const dead = await deadPid(self);
+        self.processFlag("trapExit", true);
+        self.link(dead);
+        await self.receive(exitFrom(dead));
         expect(node.processInfo(self.pid)!.links).toEqual([]);
       });
     });
