@@ -498,17 +498,19 @@ describe("9a: start and child specs", () => {
 describe("9b: restart types and strategies", () => {
   const many = { intensity: 10, period: 3600 };
 
-  it("SUP-08: a permanent child is restarted whatever its exit reason", async () => {
+  it.each<[string, unknown]>([
+    ["normal", "normal"],
+    ["shutdown", "shutdown"],
+    ["{shutdown, _}", { shutdown: "x" }],
+    ["abnormal", "abnormal"],
+  ])("SUP-08: a permanent child is restarted after a %s exit", async (_label, reason) => {
     const sup = await Supervisor.start({ flags: many, children: [worker("c")] });
-    let prev = (await pids(sup)).c as Pid;
-    for (const reason of ["normal", "shutdown", { shutdown: "x" }, "abnormal"]) {
-      expect(await selfExit(node, prev, reason)).toEqual(reason);
-      const now = (await pids(sup)).c;
-      expect(now).toBeInstanceOf(Pid);
-      expect(now).not.toBe(prev);
-      expect(node.isAlive(now as Pid)).toBe(true);
-      prev = now as Pid;
-    }
+    const prev = (await pids(sup)).c as Pid;
+    expect(await selfExit(node, prev, reason)).toEqual(reason);
+    const now = (await pids(sup)).c;
+    expect(now).toBeInstanceOf(Pid);
+    expect(now).not.toBe(prev);
+    expect(node.isAlive(now as Pid)).toBe(true);
   });
 
   it.each<[string, unknown]>([
@@ -538,8 +540,9 @@ describe("9b: restart types and strategies", () => {
     expect(now).not.toBe(pid);
   });
 
-  it("SUP-10: a temporary child is never restarted and its spec is removed", async () => {
-    for (const reason of ["normal", "shutdown", "abnormal"]) {
+  it.each(["normal", "shutdown", "abnormal"])(
+    "SUP-10: a temporary child that exits %s is not restarted and its spec is removed",
+    async (reason) => {
       const sup = await Supervisor.start({
         flags: many,
         children: [worker("c", [], { restart: "temporary" })],
@@ -547,8 +550,8 @@ describe("9b: restart types and strategies", () => {
       await selfExit(node, (await pids(sup)).c as Pid, reason);
       expect(await Supervisor.whichChildren(sup)).toEqual([]);
       expect((await Supervisor.countChildren(sup)).specs).toBe(0);
-    }
-  });
+    },
+  );
 
   it("SUP-11: one_for_one restarts only the failed child", async () => {
     const sup = await Supervisor.start({ flags: many, children: [worker("c1"), worker("c2")] });
