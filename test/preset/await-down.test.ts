@@ -56,7 +56,12 @@ describe("awaitDown", () => {
     // Already settled: it wins a race against a promise that settles one microtask later.
     const later = Promise.resolve().then(() => "later");
     expect(await Promise.race([awaitDown(p), later])).toBe("killed");
-    // Even with a zero timeout.
+  });
+
+  it("resolves for a process that is already dead even with a zero timeout", async () => {
+    const p = idle();
+    exit(p, "kill");
+    await awaitDown(p);
     expect(await awaitDown(p, { timeout: 0 })).toBe("killed");
   });
 

@@ -186,12 +186,17 @@ describe("findFailingSchedule", () => {
     expect(failure.error).toBeInstanceOf(Error);
   });
 
-  it("replays exactly: OTPKIT_SEED and OTPKIT_CHOICES reproduce the shrunk run and its chart", async () => {
+  it("the replay command names the first explore call, the seed and the forced choices", async () => {
     const failure = (await findFailingSchedule(naive, { runs: 100 }))!;
     const choices = failure.schedule.flatMap((c, i) => (c === 0 ? [] : [`${i}:${c}`])).join(",");
     expect(failure.replay).toContain(`OTPKIT_SEED=${failure.seed}`);
     if (choices) expect(failure.replay).toContain(`OTPKIT_CHOICES=${choices}`);
     expect(failure.replay).toContain("OTPKIT_FOR=explore:1");
+  });
+
+  it("replays exactly: OTPKIT_SEED and OTPKIT_CHOICES reproduce the shrunk run and its chart", async () => {
+    const failure = (await findFailingSchedule(naive, { runs: 100 }))!;
+    const choices = failure.schedule.flatMap((c, i) => (c === 0 ? [] : [`${i}:${c}`])).join(",");
     // Replayed by this test's second explore call: the replay names the call it applies to.
     const replayed = await withEnv(
       { OTPKIT_FOR: "explore:2", OTPKIT_SEED: String(failure.seed), OTPKIT_CHOICES: choices },
