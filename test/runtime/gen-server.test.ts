@@ -1993,8 +1993,37 @@ describe("REG: names for GenServer", () => {
 
 // ---- PP-12 ----
 
-describe("PP-12: call cost vs. the caller's backlog", () => {
-  it("PP-12: 10^4 calls with 5*10^5 unrelated queued messages cost < 10x the same calls with an empty mailbox", async () => {
+describe("PP-12: a call's reply does not wait behind the caller's backlog", () => {
+  // OTP checks this as a timing ratio (gen_server_SUITE:call_with_huge_message_queue);
+  // here it is structural (timings belong in bench/, not in tests).
+  it("PP-12: calls made with 10^5 unrelated messages queued never look at one of them", async () => {
+    const Echo = GenServer.define({
+      name: "Echo",
+      init: (_a: void) => ok(0),
+      handleCall: { ping: (_a: void, _f: From, n: number) => reply(n + 1, n + 1) },
+    });
+    const pid = await Echo.start(undefined);
+    let looked = 0;
+    // Any look at a queued message (a property, its prototype, `in`) is counted.
+    const watched = (i: number) =>
+      new Proxy(
+        { i },
+        {
+          get: (t, k) => (looked++, Reflect.get(t, k)),
+          getPrototypeOf: (t) => (looked++, Reflect.getPrototypeOf(t)),
+          has: (t, k) => (looked++, Reflect.has(t, k)),
+        },
+      );
+    await run(node, async (self) => {
+      for (let i = 0; i < 100_000; i++) self.send(self.pid, watched(i));
+      for (let i = 1; i <= 100; i++)
+        expect(await Echo.call(pid, "ping", undefined, { caller: self })).toBe(i);
+      expect(looked).toBe(0);
+      expect(node.processInfo(self.pid)!.messageQueueLen).toBe(100_000);
+    });
+  });
+
+  it("PP-12: the backlog is intact and in order after the calls", async () => {
     const Echo = GenServer.define({
       name: "Echo",
       init: (_a: void) => ok(0),
@@ -2002,20 +2031,9 @@ describe("PP-12: call cost vs. the caller's backlog", () => {
     });
     const pid = await Echo.start(undefined);
     await run(node, async (self) => {
-      const time = async (calls: number) => {
-        const t0 = performance.now();
-        for (let i = 0; i < calls; i++) await Echo.call(pid, "ping", undefined, { caller: self });
-        return performance.now() - t0;
-      };
-      await time(1000); // warm up
-      const empty = await time(10_000);
-      for (let i = 0; i < 500_000; i++) self.send(self.pid, i);
-      expect(node.processInfo(self.pid)!.messageQueueLen).toBe(500_000);
-      const backlog = await time(10_000);
-      expect(node.processInfo(self.pid)!.messageQueueLen).toBe(500_000);
-      expect(await self.receive()).toBe(0); // the backlog is intact and in order
-      expect(backlog / empty).toBeLessThan(10);
+      for (let i = 0; i < 1000; i++) self.send(self.pid, i);
+      for (let i = 0; i < 10; i++) await Echo.call(pid, "ping", undefined, { caller: self });
+      for (let i = 0; i < 1000; i++) expect(await self.receive()).toBe(i);
     });
-    expect(await Echo.call(pid, "ping")).toBe(21_001);
   });
 });

@@ -81,7 +81,7 @@ describe("PP: process primitives", () => {
   });
 
   it("PP-02: messages from one sender to one receiver arrive in send order, under many seeds", async () => {
-    const N = 1000;
+    const N = 200;
     await forSeeds(100, async (node) => {
       await run(node, async (self) => {
         const b = self.pid;
