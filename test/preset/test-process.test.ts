@@ -142,10 +142,20 @@ describe("testProcess", () => {
   });
 
   it("assertReceive waits for a message that arrives later", async () => {
-    const me = testProcess();
-    const got = me.assertReceive("late");
-    sendAfter(5, me.pid, "late");
-    expect(await got).toBe("late");
+    jest.useFakeTimers();
+    try {
+      const me = testProcess();
+      let got: unknown = undefined;
+      const waiting = me.assertReceive("late").then((m) => (got = m));
+      sendAfter(5, me.pid, "late");
+      await jest.advanceTimersByTimeAsync(4);
+      expect(got).toBeUndefined();
+      await jest.advanceTimersByTimeAsync(1);
+      expect(got).toBe("late");
+      await waiting;
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   /** The test process with "a", {n: 1} and a DOWN landed; the order they landed in, as listed. */
