@@ -182,19 +182,33 @@ export interface Hold {
   until: { key: string; index: number };
 }
 
-interface PairQueue {
-  key: string;
-  /** Its index in `pairs` (O(1) removal). */
-  at: number;
-  /** A rerun holds its head back. */
-  blocked: boolean;
-  from: number;
-  /** The receiving actor: a process id, or for a reply slot the caller's (0 outside processes). */
-  actor: number;
-  items: Signal[];
+/**
+ * The signals in flight from one sender to one receiving actor, oldest
+ * first. An emptied one stays in the index for its pair's next signal (no
+ * map insert and delete per signal) until a sweep drops the idle ones.
+ */
+class PairQueue {
+  items: Signal[] = [];
   /** Index of the next signal to land (no O(n) shift). */
-  head: number;
+  head = 0;
+  /** A rerun holds its head back. */
+  blocked = false;
+  /** Its index in `pairs` while it holds signals; -1 while empty. */
+  at = -1;
+  private name: string | null = null;
+  constructor(
+    readonly from: number,
+    /** The receiving actor: a process id, or for a reply slot the caller's (0 outside processes). */
+    readonly actor: number,
+  ) {}
+  /** `<from>><actor>`: the pair's name in traces, races and replays. */
+  get key(): string {
+    return (this.name ??= this.from + ">" + this.actor);
+  }
 }
+
+/** Idle pair queues kept before a sweep may drop them (also: more than twice the busy ones). */
+const IDLE_PAIRS = 1024;
 
 /** One landed signal, for message sequence charts: `what` is the message, or a signal's description. */
 export interface Delivery {
@@ -234,9 +248,12 @@ export class Scheduler {
   private work = 0;
   /** Signals in flight (fifo: while > 0, messages are queued too, to keep per-pair order). */
   private inflight = 0;
-  /** In-flight signals, one queue per sender→receiver pair. */
+  /** The pairs with signals in flight. */
   private pairs: PairQueue[] = [];
-  private pairIndex = new Map<string, PairQueue>();
+  /** Every pair queue, busy or idle, by receiving actor, then sender. */
+  private pairIndex = new Map<number, Map<number, PairQueue>>();
+  /** Idle pair queues in the index. */
+  private idlePairs = 0;
   private seq = 0;
   /** controlled: the choices made so far (the option index of each), for replay and shrinking; null when nobody will read them. */
   choices: number[] | null;
@@ -332,11 +349,13 @@ export class Scheduler {
    */
   post(from: number, s: Signal, actor = s.to > 0 ? s.to : 0): void {
     if (this.stopped) return;
-    const key = from + ">" + actor;
-    let pq = this.pairIndex.get(key);
-    if (pq === undefined) {
-      pq = { key, from, actor, items: [], head: 0, blocked: false, at: this.pairs.length };
-      this.pairIndex.set(key, pq);
+    let byFrom = this.pairIndex.get(actor);
+    if (byFrom === undefined) this.pairIndex.set(actor, (byFrom = new Map()));
+    let pq = byFrom.get(from);
+    if (pq === undefined) byFrom.set(from, (pq = new PairQueue(from, actor)));
+    else if (pq.at < 0) this.idlePairs--;
+    if (pq.at < 0) {
+      pq.at = this.pairs.length;
       this.pairs.push(pq);
     }
     s.sched = this;
@@ -347,6 +366,7 @@ export class Scheduler {
     this.inflight++;
     if (this.observer !== null) {
       // Stable names across reruns: the n-th signal ever sent on this pair.
+      const key = pq.key;
       const n = this.pairCounts.get(key) ?? 0;
       this.pairCounts.set(key, n + 1);
       s.index = n;
@@ -378,22 +398,28 @@ export class Scheduler {
 
   /** Nothing in flight from `from` to actor `to`: a message may be put in place at once. */
   private clear(from: number, to: number): boolean {
-    return !this.pairIndex.has(from + ">" + to);
+    const pq = this.pairIndex.get(to)?.get(from);
+    return pq === undefined || pq.at < 0;
   }
 
   /** Lands every in-flight signal from `from` to actor `to` now (PP-08: isAlive, exit to self). */
   flush(from: number, to: number): void {
-    const pq = this.pairIndex.get(from + ">" + to);
+    const pq = this.pairIndex.get(to)?.get(from);
     if (pq === undefined) return;
-    while (this.pairIndex.get(pq.key) === pq) this.landHead(pq);
+    while (pq.at >= 0) this.landHead(pq);
   }
 
   /** Lands every in-flight signal to actor `to`, from any sender (syncWith). */
   flushTo(to: number): void {
-    for (;;) {
-      const pq = this.pairs.find((q) => q.actor === to);
-      if (pq === undefined) return;
-      this.flush(pq.from, to);
+    for (let busy = true; busy;) {
+      busy = false;
+      const byFrom = this.pairIndex.get(to);
+      if (byFrom === undefined) return;
+      for (const pq of byFrom.values())
+        if (pq.at >= 0) {
+          busy = true;
+          this.flush(pq.from, to);
+        }
     }
   }
 
@@ -505,6 +531,7 @@ export class Scheduler {
     this.head = 0;
     this.pairs = [];
     this.pairIndex.clear();
+    this.idlePairs = 0;
     this.inflight = 0;
     this.current = null;
   }
@@ -514,13 +541,29 @@ export class Scheduler {
     return this.random ? this.queue.length + this.pairs.length : this.queue.length - this.head;
   }
 
+  /** `pq` has nothing in flight any more: it leaves `pairs` and stays in the index, idle. */
   private dropPair(pq: PairQueue): void {
-    this.pairIndex.delete(pq.key);
     const last = this.pairs.pop()!;
     if (last !== pq) {
       this.pairs[pq.at] = last;
       last.at = pq.at;
     }
+    pq.at = -1;
+    if (pq.head >= 256) {
+      // Start over in a fresh array now and then (as a mailbox does).
+      pq.items = [];
+      pq.head = 0;
+    }
+    if (++this.idlePairs > IDLE_PAIRS && this.idlePairs > 2 * this.pairs.length) this.sweep();
+  }
+
+  /** Drops the idle pair queues from the index (amortised O(1) per signal). */
+  private sweep(): void {
+    for (const [actor, byFrom] of this.pairIndex) {
+      for (const [from, pq] of byFrom) if (pq.at < 0) byFrom.delete(from);
+      if (byFrom.size === 0) this.pairIndex.delete(actor);
+    }
+    this.idlePairs = 0;
   }
 
   private arm(): void {
@@ -632,7 +675,7 @@ export class Scheduler {
         id: ids![i],
         enabled: ids!,
         created:
-          "items" in chosen
+          chosen instanceof PairQueue
             ? chosen.items[chosen.head].created
             : this.qcreated[this.queue.indexOf(chosen)],
         keys: [],
@@ -643,7 +686,7 @@ export class Scheduler {
     }
     this.steps++;
     this.work++;
-    if ("items" in chosen) {
+    if (chosen instanceof PairQueue) {
       const rec = this.current;
       const before = this.recording?.length ?? 0;
       this.landHead(chosen);
@@ -662,7 +705,7 @@ export class Scheduler {
 }
 
 function stepId(x: Runnable | PairQueue): string {
-  return "items" in x ? "L" + x.key : "R" + x.id;
+  return x instanceof PairQueue ? "L" + x.key : "R" + x.id;
 }
 
 function isSignalLabel(what: unknown): boolean {
