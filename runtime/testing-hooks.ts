@@ -164,10 +164,15 @@ export function spawnBare(node: Node): BareProcess {
     get alive() {
       return p.alive;
     },
+    // A look at the mailbox is a signal, as processInfo: what the asker sent it has landed.
     get queued() {
+      p.node.scheduler.flush(p.node.current?.id ?? 0, p.id);
       return p.mailbox.length;
     },
-    messages: (limit) => p.mailbox.toArray(limit),
+    messages: (limit) => {
+      p.node.scheduler.flush(p.node.current?.id ?? 0, p.id);
+      return p.mailbox.toArray(limit);
+    },
     cancelReceive: () => p.cancelReceive(),
   };
 }
