@@ -141,6 +141,16 @@ const WOKEN = 8;
 const EXITING = 16;
 /** Its termination step has run. */
 const FINISHED = 32;
+/** `task` is the body, not yet started (else it is the behaviour, or null). */
+const UNSTARTED = 64;
+
+/** What a behaviour process (GenServer, handler...) runs on each turn instead of a body. */
+interface Behaviour {
+  run(p: Proc): void;
+  stop?(): void;
+  /** Handles an exception that escaped the turn. */
+  crash?(e: unknown): void;
+}
 
 /**
  * @internal Throws a BadArgError naming `fn` and `what` unless `x` is a process context
@@ -208,8 +218,11 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
   /** Neighbours in the node's list of live processes. */
   prev: Proc | null = null;
   next: Proc | null = null;
-  /** Not yet started: the body to run on its first turn. */
-  private body: Body | null;
+  /**
+   * The body to run on its first turn (flag UNSTARTED), else the behaviour
+   * (a process has one or the other, never both: one field).
+   */
+  private task: Body | Behaviour | null;
   /** Waiting in receive: the resolver. */
   private resolver: ((m: unknown) => void) | null = null;
   /**
@@ -217,11 +230,14 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
    * (the WOKEN flag), the matched message waiting for this process's turn.
    */
   private pending: unknown = null;
-  /**
-   * For behaviour processes (GenServer, ...): runs on each turn instead of a
-   * body; `crash` (if any) handles an exception that escaped the turn.
-   */
-  behaviour: { run(p: Proc): void; stop?(): void; crash?(e: unknown): void } | null = null;
+  /** For behaviour processes (GenServer, ...): runs on each turn instead of a body. */
+  get behaviour(): Behaviour | null {
+    return (this.flags & UNSTARTED) === 0 ? (this.task as Behaviour | null) : null;
+  }
+  set behaviour(b: Behaviour | null) {
+    this.task = b;
+    this.flags &= ~UNSTARTED;
+  }
   /** What few processes need, kept apart so an idle process stays small. */
   private ext: ProcExtras | null = null;
 
@@ -309,7 +325,8 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
     super();
     this.pid = new Pid(id, node.id);
     Pid.bind(this.pid, this);
-    this.body = body;
+    this.task = body;
+    if (body !== null) this.flags = UNSTARTED;
   }
 
   /** Scheduler entry: start the body, hand over a matched message, or run the behaviour. */
@@ -322,7 +339,7 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
     }
     if (!this.alive) return;
     try {
-      if (this.body !== null) return this.start();
+      if ((this.flags & UNSTARTED) !== 0) return this.start();
       if (this.woken) {
         const m = this.pending;
         const r = this.resolver!;
@@ -399,8 +416,9 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
   }
 
   private start(): void {
-    const body = this.body!;
-    this.body = null;
+    const body = this.task as Body;
+    this.task = null;
+    this.flags &= ~UNSTARTED;
     let r: unknown;
     try {
       r = body(this);
@@ -446,7 +464,7 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
       if (ok) return this.wake(m);
     }
     this.mailbox.push(m);
-    if (this.behaviour !== null && !this.scheduled && this.body === null) this.schedule();
+    if (this.behaviour !== null && !this.scheduled) this.schedule();
   }
 
   private wake(m: unknown): void {
@@ -471,7 +489,10 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
     this.resolver = null;
     this.pending = null;
     this.flags &= ~WOKEN;
-    this.body = null;
+    if ((this.flags & UNSTARTED) !== 0) {
+      this.task = null;
+      this.flags &= ~UNSTARTED;
+    }
     if (this.recvTimer !== undefined) {
       clearTimeout(this.recvTimer);
       this.recvTimer = undefined;
