@@ -252,7 +252,7 @@ export function makeGenServer(currentNode: () => Node) {
         throw new BadArgError(`GenServer.cast: name must be a string, got ${describe(name)}`);
       if (options !== undefined) checkOptions("GenServer.cast", options);
       const caller = options?.caller as Proc | undefined;
-      if (caller === undefined && server instanceof Pid) {
+      if (caller === undefined && Pid.is(server)) {
         // The common case, kept short: a pid, from a behaviour or from outside.
         const p = Pid.procOf(server);
         if (p !== null) {
@@ -358,12 +358,11 @@ export function makeGenServer(currentNode: () => Node) {
       }
       const ancestors = p.ancestors ?? [];
       const parentName = ancestors[0];
-      const parent =
-        parentName instanceof Pid
-          ? parentName
-          : typeof parentName === "string"
-            ? (p.node.whereis(parentName) ?? p.pid)
-            : p.pid;
+      const parent = Pid.is(parentName)
+        ? parentName
+        : typeof parentName === "string"
+          ? (p.node.whereis(parentName) ?? p.pid)
+          : p.pid;
       const loop = new ServerLoop(p, spec, undefined, parent, options.name);
       p.special = true;
       p.behaviour = loop;

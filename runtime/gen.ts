@@ -43,7 +43,7 @@ export type ServerRef = Pid | ServerName;
 
 /** @internal The pid behind a server reference, or undefined. */
 export function whereisServer(node: Node, ref: ServerRef, fn = "server"): Pid | undefined {
-  if (isInstance(ref, Pid)) {
+  if (Pid.is(ref)) {
     if (ref.node !== node.id) node.procOf(fn, ref); // BadArgError: a pid of another node
     return ref;
   }

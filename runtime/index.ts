@@ -74,7 +74,7 @@ function checkInstanceOrUndefined(node: unknown): asserts node is Node | undefin
  * the pid as one of another node.
  */
 function nodeOf(pid: unknown): Node | null {
-  if (!isInstance(pid, Pid)) return currentNode();
+  if (!Pid.is(pid)) return currentNode();
   return nodeFor(pid, () => {
     const n = nodeById(pid.node);
     return n === undefined ? currentNode() : n;

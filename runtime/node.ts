@@ -124,7 +124,7 @@ export function nodeById(id: number): Node | null | undefined {
 
 /** @internal The node `target` runs on if it is a live pid; else `fallback()`. */
 export function nodeFor<F = Node>(target: unknown, fallback: () => F): Node | F {
-  const p = isInstance(target, Pid) ? Pid.procOf(target) : null;
+  const p = Pid.is(target) ? Pid.procOf(target) : null;
   return p !== null ? p.node : fallback();
 }
 
@@ -295,7 +295,7 @@ export class Node {
   /** @internal */
   sendFrom(from: number, to: Pid | string | Ref, msg: unknown): void {
     let p: Proc | null | undefined;
-    if (isInstance(to, Pid)) {
+    if (Pid.is(to)) {
       if (to.node !== this.id) throw foreign("send", to, this.id);
       p = Pid.procOf(to);
     } else if (typeof to === "string") {
@@ -456,7 +456,7 @@ export class Node {
     const ref = this.makeRef();
     let p: Proc | null | undefined;
     let object: MonitorObject;
-    if (isInstance(target, Pid)) {
+    if (Pid.is(target)) {
       p = this.procOf("monitor", target);
       object = target;
     } else if (typeof target === "string") {
@@ -476,7 +476,7 @@ export class Node {
     }
     const m =
       p === null || p === undefined || !p.alive
-        ? addDeadMonitor(this, owner, target instanceof Pid ? target.id : 0, ref, object)
+        ? addDeadMonitor(this, owner, Pid.is(target) ? target.id : 0, ref, object)
         : atOnce
           ? addMonitor(owner, p, ref, object)
           : monitorSignal(owner, p, ref, object);

@@ -405,9 +405,9 @@ async function startProc(p: Proc, spec: NormSpec, args: unknown[]): Promise<Star
       return e.reason === "ignore" ? { pid: undefined } : { error: e.reason };
     return { error: reasonOf(e) };
   }
-  if (r instanceof Pid) return { pid: r };
+  if (Pid.is(r)) return { pid: r };
   if (r === "ignore") return { pid: undefined };
-  if (isObject(r) && r.pid instanceof Pid) return { pid: r.pid, info: r.info, hasInfo: true };
+  if (isObject(r) && Pid.is(r.pid)) return { pid: r.pid, info: r.info, hasInfo: true };
   return { error: r }; // OTP: What -> {error, What}
 }
 
@@ -706,14 +706,14 @@ const handleCall = {
   }),
   terminate_child: handled(async (p, st, ref: unknown) => {
     if (st.simple) {
-      if (!(ref instanceof Pid)) return { error: "simple_one_for_one" };
+      if (!Pid.is(ref)) return { error: "simple_one_for_one" };
       const c = st.byPid.get(ref);
       if (c === undefined) return Pid.procOf(ref) === null ? { ok: "ok" } : { error: "not_found" };
       await doTerminate(p, st, c);
       remove(st, c);
       return { ok: "ok" };
     }
-    const c = ref instanceof Pid ? undefined : find(st, ref);
+    const c = Pid.is(ref) ? undefined : find(st, ref);
     if (c === undefined) return { error: "not_found" };
     await doTerminate(p, st, c);
     delChild(st, c);
@@ -740,7 +740,7 @@ const handleCall = {
     return { ok: "ok" };
   }),
   get_childspec: handled((_p, st, ref: unknown) => {
-    const c = ref instanceof Pid ? st.byPid.get(ref) : st.simple ? undefined : find(st, ref);
+    const c = Pid.is(ref) ? st.byPid.get(ref) : st.simple ? undefined : find(st, ref);
     if (c === undefined) return { error: "not_found" };
     const { id, start, restart: r, shutdown: s, type, significant, modules } = c.spec;
     return { ok: { id, start, restart: r, shutdown: s, type, significant, modules } };

@@ -916,8 +916,7 @@ export function attachDebug<E extends AnySysEvent = SysEvent>(
   fn: DebugFun<any, E>,
   state: unknown,
 ): () => void {
-  if (!isInstance(pid, Pid))
-    throw new BadArgError(`attachDebug: expected a pid, got ${describe(pid)}`);
+  if (!Pid.is(pid)) throw new BadArgError(`attachDebug: expected a pid, got ${describe(pid)}`);
   checkFunction("attachDebug", "fn", fn);
   const p = Pid.procOf(pid);
   if (p === null || !p.alive) throw new ExitError("noproc", `attachDebug(${pid})`);

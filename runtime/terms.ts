@@ -33,6 +33,10 @@ export class Pid {
   [inspect.custom](): string {
     return this.toString();
   }
+  /** @internal Is `x` a pid? A brand check: it runs no user code, and a proxy (even a revoked one) is not a pid. */
+  static is(x: unknown): x is Pid {
+    return typeof x === "object" && x !== null && #state in x;
+  }
   /** @internal Points the pid at its process record. */
   static bind(pid: Pid, proc: Proc): void {
     pid.#state = proc;
@@ -98,7 +102,7 @@ export class Down {
     /** The exit reason of the monitored process (`noproc` if it was not alive). */
     readonly reason: unknown,
     /** The pid of the process that terminated (undefined for a name that was never registered). */
-    readonly pid: Pid | undefined = object instanceof Pid ? object : undefined,
+    readonly pid: Pid | undefined = Pid.is(object) ? object : undefined,
   ) {}
 }
 
@@ -141,7 +145,7 @@ export function isTimerMessage(m: unknown, ref?: Ref): m is TimerMessage {
 
 /** Is `x` a pid? */
 export function isPid(x: unknown): x is Pid {
-  return x instanceof Pid;
+  return Pid.is(x);
 }
 
 /** Is `x` a ref? */

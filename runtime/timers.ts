@@ -3,7 +3,7 @@
  * They call the global timer functions at call time, so Jest's fake timers
  * drive them.
  */
-import { BadArgError, checkInstance, describe, isInstance } from "./errors";
+import { BadArgError, checkInstance, describe } from "./errors";
 import type { Node } from "./node";
 import type { Proc } from "./process";
 import { Pid, Ref, TimerMessage } from "./terms";
@@ -45,7 +45,7 @@ export class Timers {
   sendAfter(ms: number, dest: Pid | string, msg: unknown, wrap = false): Ref {
     if (!(typeof ms === "number" && Number.isFinite(ms) && ms >= 0))
       throw new BadArgError(`sendAfter: ms must be a finite number >= 0, got ${describe(ms)}`);
-    if (!(typeof dest === "string" || isInstance(dest, Pid)))
+    if (!(typeof dest === "string" || Pid.is(dest)))
       throw new BadArgError(
         `sendAfter: dest must be a pid or a registered name, got ${describe(dest)}`,
       );
@@ -53,7 +53,7 @@ export class Timers {
     const ref = this.node.makeRef();
     const t = new Timer(ref, Date.now() + ms, dest, wrap ? new TimerMessage(ref, msg) : msg, owner);
     // A timer to a dead pid never fires (TMR-05).
-    if (dest instanceof Pid && (owner === null || !owner.alive)) return ref;
+    if (Pid.is(dest) && (owner === null || !owner.alive)) return ref;
     this.active.set(ref, t);
     if (owner !== null) (owner.timers ??= new Set()).add(t);
     t.handle = setTimeout(() => this.fire(t), ms);

@@ -12,6 +12,7 @@ import {
   createNode,
   exit,
   isAlive,
+  isPid,
   ok,
   procLib,
   processInfo,
@@ -93,6 +94,20 @@ describe("no confusing errors", () => {
     revoke();
     expect(badArg(() => node.send(proxy as never, "x")).message).toMatch(/^send: expected/);
     expect(badArg(() => isAlive(proxy as never)).message).toMatch(/^isAlive: expected a pid/);
+  });
+
+  it("a revoked proxy as GenServer.cast's server is a BadArgError naming the server", () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(badArg(() => GenServer.cast(proxy as never, "x")).message).toMatch(
+      /^GenServer\.cast: server must be/,
+    );
+  });
+
+  it("a proxy of a pid is not taken for the pid", () => {
+    const pid = spawn(async (self) => void (await self.receive()));
+    expect(isPid(new Proxy(pid, {}))).toBe(false);
+    expect(isPid(pid)).toBe(true);
   });
 });
 
