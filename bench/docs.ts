@@ -17,6 +17,7 @@ import { BASELINE, PEERS, PRIMARY, peerVersions } from "./subjects";
 import type { Better, Subject, Workload } from "./types";
 import { RATIO_TARGET } from "./workloads";
 import { keptScalingSection } from "./scaling-doc";
+import { keptExploreSection } from "./explore-speed-doc";
 
 const ROOT = path.join(__dirname, "..", "..");
 const DOC = path.join(ROOT, "docs", "performance.md");
@@ -346,6 +347,9 @@ export async function performanceDoc(input: DocInput): Promise<string[]> {
     "",
     // `npm run bench -- --scaling` writes its own section: carried over as it is.
     keptScalingSection(),
+    "",
+    // So does `npm run bench -- --explore`.
+    keptExploreSection(),
   ];
   fs.mkdirSync(path.dirname(DOC), { recursive: true });
   // Loaded here, not at the top: run.ts (and so this module) is loaded by every child process.

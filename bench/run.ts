@@ -9,6 +9,9 @@
  *
  * `npm run bench -- --scaling` runs the scaling series instead (scaling.ts).
  *
+ * `npm run bench -- --explore` measures explore's own speed instead
+ * (explore-speed.ts: Jest in a subprocess on bench/fixtures/).
+ *
  * `npm run bench -- --preset` also runs preset_overhead_ms (Jest on 1,000
  * tiny tests with and without the preset, about 25 s; see
  * preset-overhead.ts), as does `npm run bench:preset` alone. Without it,
@@ -34,6 +37,7 @@ import { runLeaks } from "./leaks";
 import { BASELINE, PRIMARY, loadSubjects, peerVersions, subjectNames } from "./subjects";
 import { RATIO_TARGET, WORKLOADS } from "./workloads";
 import { runScaling } from "./scaling";
+import { runExploreSpeed } from "./explore-speed";
 
 const CHILD = "--child=";
 const PEERS_FLAG = "--peers";
@@ -92,6 +96,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (args.includes("--scaling")) return runScaling(args.filter((a) => a !== "--scaling"));
+  if (args.includes("--explore")) return runExploreSpeed(args.filter((a) => a !== "--explore"));
   const withPreset = args.includes("--preset");
   const only = args.filter((a) => !a.startsWith("--"));
   const unknown = only.filter((n) => !WORKLOADS.some((w) => w.name === n));

@@ -1,0 +1,147 @@
+/**
+ * The "Exploration speed" section of docs/performance.md, written by
+ * `npm run bench -- --explore` (explore-speed.ts): between two marker
+ * comments, replaced in place (or appended), so the rest of the page is
+ * left as it is; `keptExploreSection` lets the `--peers` writer carry it over.
+ */
+import fs from "fs";
+import path from "path";
+import type { ExploreCase, Sample } from "./explore-speed-cases";
+import { PCT_DEPTH, SAMPLED_RUNS } from "./explore-speed-cases";
+import type { Machine } from "./machine";
+import { summarize } from "./stats";
+
+const ROOT = path.join(__dirname, "..", "..");
+const DOC = path.join(ROOT, "docs", "performance.md");
+const START =
+  "<!-- explore:start (written by `npm run bench -- --explore`: bench/explore-speed*.ts) -->";
+const END = "<!-- explore:end -->";
+
+/** One case's measured explorations. */
+export interface ExploreResult {
+  case: ExploreCase;
+  samples: Sample[];
+}
+
+export interface ExploreInput {
+  machine: Machine;
+  results: readonly ExploreResult[];
+  reps: number;
+  seconds: number;
+  loadBefore: number[];
+  loadAfter: number[];
+}
+
+const med = (xs: readonly number[]) => summarize(xs).median;
+const int = (x: number) => Math.round(x).toLocaleString("en-US");
+/** `12.3 ms`, `1.23 s`. */
+const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toPrecision(3)} s` : `${x.toPrecision(3)} ms`);
+
+/** A count that is the same in every sample, else its median and range. */
+function count(xs: readonly number[]): string {
+  const s = summarize(xs);
+  return s.min === s.max ? int(s.min) : `${int(s.median)} (${int(s.min)} – ${int(s.max)})`;
+}
+
+function outcome(c: ExploreCase, samples: readonly Sample[]): string {
+  const complete = samples.every((s) => s.complete);
+  if (c.expect === "failure") return "failure found";
+  return complete ? "passed, complete" : "passed";
+}
+
+/** The table, as Markdown lines. */
+export function exploreTable(results: readonly ExploreResult[]): string[] {
+  const lines = [
+    "| strategy | body | schedules run | distinct | outcome | wall | schedules/s | CPU per schedule |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const { case: c, samples } of results) {
+    const wall = summarize(samples.map((s) => s.wallMs));
+    const rate = med(samples.map((s) => (s.runs * 1000) / s.wallMs));
+    const cpu = med(samples.map((s) => s.cpuMs / s.runs));
+    const strategy = c.strategy === "pct" ? `pct (depth ${c.depth})` : c.strategy;
+    lines.push(
+      `| ${strategy} | \`${c.body}\` | ${count(samples.map((s) => s.runs))} | ${count(samples.map((s) => s.distinct))}` +
+        ` | ${outcome(c, samples)} | ${ms(wall.median)} (${ms(wall.min)} – ${ms(wall.max)})` +
+        ` | ${int(rate)} | ${ms(cpu)} |`,
+    );
+  }
+  return lines;
+}
+
+function section(input: ExploreInput): string[] {
+  const load = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(", ");
+  const m = input.machine;
+  return [
+    START,
+    "",
+    "## Exploration speed",
+    "",
+    "How fast `explore` (jest-preset/explore.ts) runs the README's subscriber scenario" +
+      " (examples/subscribers/scenario.ts: `naive` asks the server at once after killing A;" +
+      " `fixedWithSysEvent` and `fixedWithDownThenSync` first wait for the server to take A's DOWN)." +
+      " It runs inside Jest with the compiled preset, as in a user's project: the bench writes a" +
+      ' Jest config (the preset\'s own, `preset: "@otpkit/jest"`) and runs' +
+      " bench/fixtures/explore-speed.fixture.ts in a subprocess (`--runInBand`), which writes" +
+      " one JSON line per case. Each case explores once to warm up (random and pct: 50" +
+      ` schedules), then ${input.reps} times measured; the table gives medians (wall: median, min – max).` +
+      " A schedule is one run of the test body on a fresh node. Exhaustive runs until the search" +
+      " is complete (source-set DPOR: one schedule per distinct interleaving), or, on `naive`, to" +
+      ` the first failing schedule; random and pct run ${int(SAMPLED_RUNS)} schedules each (pct with` +
+      ` bug depth ${PCT_DEPTH}). CPU per schedule is the Jest process's user + system time` +
+      " (all threads, garbage collection included) divided by the schedules.",
+    "",
+    "Every figure is checked by the fixture before it is written (the bench fails otherwise):" +
+      " exhaustive on each fixed body resolved and said `complete: true`; on `naive` it found the" +
+      " failing schedule; random and pct resolved (passed) after exactly the schedules claimed.",
+    "",
+    `Measured ${m.date} on ${m.cpus} × ${m.model}, Node.js ${m.node}; load average` +
+      ` (1, 5, 15 min) ${load(input.loadBefore)} before the run and ${load(input.loadAfter)} after` +
+      ` it: the machine ${Math.max(...input.loadBefore, ...input.loadAfter) > m.cpus * 0.5 ? "was shared, so the figures are noisy" : "was quiet"}.`,
+    "",
+    ...exploreTable(input.results),
+    "",
+    "### Commands",
+    "",
+    `- \`npm run bench -- --explore\`: this section; it took ${Math.round(input.seconds)} s` +
+      ` (Jest included).`,
+    "- `npm run build && npm run build:bench && node dist/bench/run.js --explore --reps=9`:" +
+      " more measured explorations per case (this section is rewritten).",
+    "",
+    END,
+  ];
+}
+
+/** The section now in docs/performance.md (markers included), or "" if there is none. */
+export function keptExploreSection(): string {
+  let doc: string;
+  try {
+    doc = fs.readFileSync(DOC, "utf8");
+  } catch {
+    return "";
+  }
+  const a = doc.indexOf(START);
+  const b = doc.indexOf(END);
+  return a >= 0 && b > a ? doc.slice(a, b + END.length) : "";
+}
+
+/**
+ * Writes the section into docs/performance.md (in place of the last one, or
+ * at the end; the page formatted by Prettier, so `npm run lint` passes);
+ * returns the file's path.
+ */
+export async function writeExploreDoc(input: ExploreInput): Promise<string> {
+  let doc: string;
+  try {
+    doc = fs.readFileSync(DOC, "utf8");
+  } catch {
+    doc = "# Performance\n";
+  }
+  const kept = keptExploreSection();
+  const text = section(input).join("\n");
+  doc = kept === "" ? `${doc.trimEnd()}\n\n${text}\n` : doc.replace(kept, () => text);
+  const prettier = await import("prettier");
+  const options = (await prettier.resolveConfig(DOC)) ?? {};
+  fs.writeFileSync(DOC, await prettier.format(doc, { ...options, filepath: DOC }));
+  return DOC;
+}
