@@ -25,6 +25,8 @@ export interface ExploreCase {
 
 /** random and pct: schedules per measured exploration. */
 export const SAMPLED_RUNS = 500;
+/** Schedules each case runs to warm up (the JIT, the heap) before it is measured. */
+export const WARM_UP_SCHEDULES = 500;
 /** pct's bug depth. */
 export const PCT_DEPTH = 3;
 
@@ -79,4 +81,4 @@ export const OUT_ENV = "OTPKIT_EXPLORE_BENCH_OUT";
 /** How many measured explorations per case (after one warm-up). */
 export const REPS_ENV = "OTPKIT_EXPLORE_BENCH_REPS";
 /** Measured explorations per case by default. */
-export const DEFAULT_REPS = 5;
+export const DEFAULT_REPS = 9;

@@ -7,7 +7,7 @@
 import fs from "fs";
 import path from "path";
 import type { ExploreCase, Sample } from "./explore-speed-cases";
-import { PCT_DEPTH, SAMPLED_RUNS } from "./explore-speed-cases";
+import { PCT_DEPTH, SAMPLED_RUNS, WARM_UP_SCHEDULES } from "./explore-speed-cases";
 import type { Machine } from "./machine";
 import { summarize } from "./stats";
 
@@ -83,13 +83,19 @@ function section(input: ExploreInput): string[] {
       " It runs inside Jest with the compiled preset, as in a user's project: the bench writes a" +
       ' Jest config (the preset\'s own, `preset: "@otpkit/jest"`) and runs' +
       " bench/fixtures/explore-speed.fixture.ts in a subprocess (`--runInBand`), which writes" +
-      " one JSON line per case. Each case explores once to warm up (random and pct: 50" +
-      ` schedules), then ${input.reps} times measured; the table gives medians (wall: median, min – max).` +
+      " one JSON line per case. Each case explores until it has run" +
+      ` ${int(WARM_UP_SCHEDULES)} schedules (warm-up), then is measured ${input.reps} time(s); the table gives medians (wall: median, min – max).` +
       " A schedule is one run of the test body on a fresh node. Exhaustive runs until the search" +
       " is complete (source-set DPOR: one schedule per distinct interleaving), or, on `naive`, to" +
-      ` the first failing schedule; random and pct run ${int(SAMPLED_RUNS)} schedules each (pct with` +
-      ` bug depth ${PCT_DEPTH}). CPU per schedule is the Jest process's user + system time` +
-      " (all threads, garbage collection included) divided by the schedules.",
+      " the first failing schedule (its time includes building the failure's report and chart);" +
+      ` random and pct run ${int(SAMPLED_RUNS)} schedules each (pct with bug depth ${PCT_DEPTH}).` +
+      " CPU per schedule is the Jest process's user + system time (all threads, garbage" +
+      " collection included) divided by the schedules.",
+    "",
+    "`distinct` is each strategy's own count and not comparable across them: exhaustive counts" +
+      " traces that differ in the order of dependent steps (dpor.ts `traceSignature`), random and" +
+      " pct count runs that differ in the order of deliveries each process received" +
+      " (explore.ts `recordingSignature`), a coarser key.",
     "",
     "Every figure is checked by the fixture before it is written (the bench fails otherwise):" +
       " exhaustive on each fixed body resolved and said `complete: true`; on `naive` it found the" +

@@ -9,7 +9,7 @@
  * docs/performance.md (explore-speed-doc.ts).
  *
  * `node --expose-gc dist/bench/run.js --explore --reps=N` measures each case
- * N times (default 5); the section is written either way.
+ * N times (default 9); the section is written either way.
  */
 import { spawnSync } from "child_process";
 import fs from "fs";
