@@ -8,8 +8,10 @@
  * Prints the table and writes the "Exploration speed" section of
  * docs/performance.md (explore-speed-doc.ts).
  *
- * `node --expose-gc dist/bench/run.js --explore --reps=N` measures each case
- * N times (default 9); the section is written either way.
+ * `node dist/bench/run.js --explore --reps=N` measures each case N times
+ * (default 9); the section is written either way. `--cpu-prof-dir=DIR`
+ * profiles the Jest process (node --cpu-prof) into DIR; the docs are then
+ * left alone.
  */
 import { spawnSync } from "child_process";
 import fs from "fs";
@@ -24,6 +26,7 @@ const PRESET = path.join(ROOT, "jest-preset", "jest-preset.js");
 const SETUP = path.join(ROOT, "jest-preset", "dist", "setup.js");
 const FIXTURE = path.join(ROOT, "bench", "fixtures", "explore-speed.fixture.ts");
 const REPS_FLAG = "--reps=";
+const PROF_FLAG = "--cpu-prof-dir=";
 
 /**
  * A directory holding the Jest config: the preset's own config plus the
@@ -45,7 +48,7 @@ function writeConfig(dir: string): void {
 }
 
 /** Runs the fixture under Jest; returns its lines, or throws if Jest or a case failed. */
-function runFixture(reps: number): { lines: CaseLine[]; seconds: number } {
+function runFixture(reps: number, profDir?: string): { lines: CaseLine[]; seconds: number } {
   if (!fs.existsSync(SETUP)) throw new Error(`${SETUP} is missing: run npm run build first`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "otpkit-explore-bench-"));
   try {
@@ -59,7 +62,14 @@ function runFixture(reps: number): { lines: CaseLine[]; seconds: number } {
     const t0 = Date.now();
     const r = spawnSync(
       process.execPath,
-      [require.resolve("jest/bin/jest"), "--runInBand", "--ci", "--json", `--outputFile=${json}`],
+      [
+        ...(profDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profDir)}`]),
+        require.resolve("jest/bin/jest"),
+        "--runInBand",
+        "--ci",
+        "--json",
+        `--outputFile=${json}`,
+      ],
       {
         cwd: dir,
         env: { ...env, [OUT_ENV]: out, [REPS_ENV]: String(reps) },
@@ -94,13 +104,16 @@ function runFixture(reps: number): { lines: CaseLine[]; seconds: number } {
 
 /** Parent mode (run.ts `--explore`): returns the exit code. */
 export async function runExploreSpeed(args: readonly string[]): Promise<number> {
+  const unknown = args.filter((a) => !a.startsWith(REPS_FLAG) && !a.startsWith(PROF_FLAG));
+  if (unknown.length > 0) throw new Error(`--explore: unknown argument(s): ${unknown.join(" ")}`);
   const reps = Number(
     args.find((a) => a.startsWith(REPS_FLAG))?.slice(REPS_FLAG.length) ?? DEFAULT_REPS,
   );
   if (!(Number.isInteger(reps) && reps > 0)) throw new Error(`--reps must be a positive integer`);
   const loadBefore = os.loadavg();
   console.error(`explore speed: Jest on ${CASES.length} cases, ${reps} measured runs each...`);
-  const { lines, seconds } = runFixture(reps);
+  const profDir = args.find((a) => a.startsWith(PROF_FLAG))?.slice(PROF_FLAG.length);
+  const { lines, seconds } = runFixture(reps, profDir);
   const loadAfter = os.loadavg();
   const results: ExploreResult[] = CASES.map((c) => ({
     case: c,
@@ -111,6 +124,10 @@ export async function runExploreSpeed(args: readonly string[]): Promise<number> 
     `\nload average (1, 5, 15 min): ${loadBefore.map((x) => x.toFixed(2)).join(", ")} before,` +
       ` ${loadAfter.map((x) => x.toFixed(2)).join(", ")} after; ${os.cpus().length} cpus; ${Math.round(seconds)} s`,
   );
+  if (profDir !== undefined) {
+    console.log(`profiles in ${profDir}; the docs are left alone (profiling slows the figures)`);
+    return 0;
+  }
   const written = await writeExploreDoc({
     machine: machine(),
     results,
