@@ -27,6 +27,8 @@ export interface ExploreCase {
 export const SAMPLED_RUNS = 500;
 /** Schedules each case runs to warm up (the JIT, the heap) before it is measured. */
 export const WARM_UP_SCHEDULES = 500;
+/** A sample repeats its exploration until they have taken this long (wall). */
+export const MIN_SAMPLE_MS = 100;
 /** pct's bug depth. */
 export const PCT_DEPTH = 3;
 
@@ -57,10 +59,13 @@ export const CASES: ExploreCase[] = [
   })),
 ];
 
-/** One measured exploration of a case. */
+/** One sample of a case: the mean of `explorations` identical explorations. */
 export interface Sample {
+  /** Explorations in the sample (repeated until they took MIN_SAMPLE_MS). */
+  explorations: number;
+  /** Wall time per exploration. */
   wallMs: number;
-  /** User + system CPU time of the Jest process (all threads, GC included). */
+  /** User + system CPU time of the Jest process per exploration (all threads, GC included). */
   cpuMs: number;
   /** Schedules run (exhaustive naive: up to and including the failing one). */
   runs: number;
@@ -70,7 +75,7 @@ export interface Sample {
   failed: boolean;
 }
 
-/** One JSON line of the fixture's output: a case's measured explorations. */
+/** One JSON line of the fixture's output: a case's samples. */
 export interface CaseLine {
   name: string;
   samples: Sample[];
@@ -78,7 +83,7 @@ export interface CaseLine {
 
 /** The file the fixture appends its JSON lines to. */
 export const OUT_ENV = "OTPKIT_EXPLORE_BENCH_OUT";
-/** How many measured explorations per case (after one warm-up). */
+/** How many samples per case (after the warm-up). */
 export const REPS_ENV = "OTPKIT_EXPLORE_BENCH_REPS";
-/** Measured explorations per case by default. */
+/** Samples per case by default. */
 export const DEFAULT_REPS = 9;

@@ -7,7 +7,7 @@
 import fs from "fs";
 import path from "path";
 import type { ExploreCase, Sample } from "./explore-speed-cases";
-import { PCT_DEPTH, SAMPLED_RUNS, WARM_UP_SCHEDULES } from "./explore-speed-cases";
+import { MIN_SAMPLE_MS, PCT_DEPTH, SAMPLED_RUNS, WARM_UP_SCHEDULES } from "./explore-speed-cases";
 import type { Machine } from "./machine";
 import { summarize } from "./stats";
 
@@ -17,7 +17,7 @@ const START =
   "<!-- explore:start (written by `npm run bench -- --explore`: bench/explore-speed*.ts) -->";
 const END = "<!-- explore:end -->";
 
-/** One case's measured explorations. */
+/** One case's samples. */
 export interface ExploreResult {
   case: ExploreCase;
   samples: Sample[];
@@ -52,8 +52,8 @@ function outcome(c: ExploreCase, samples: readonly Sample[]): string {
 /** The table, as Markdown lines. */
 export function exploreTable(results: readonly ExploreResult[]): string[] {
   const lines = [
-    "| strategy | body | schedules run | distinct | outcome | wall | schedules/s | CPU per schedule |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| strategy | body | schedules run | distinct | outcome | per sample | wall | schedules/s | CPU per schedule |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const { case: c, samples } of results) {
     const wall = summarize(samples.map((s) => s.wallMs));
@@ -62,7 +62,7 @@ export function exploreTable(results: readonly ExploreResult[]): string[] {
     const strategy = c.strategy === "pct" ? `pct (depth ${c.depth})` : c.strategy;
     lines.push(
       `| ${strategy} | \`${c.body}\` | ${count(samples.map((s) => s.runs))} | ${count(samples.map((s) => s.distinct))}` +
-        ` | ${outcome(c, samples)} | ${ms(wall.median)} (${ms(wall.min)} – ${ms(wall.max)})` +
+        ` | ${outcome(c, samples)} | ${count(samples.map((s) => s.explorations))} | ${ms(wall.median)} (${ms(wall.min)} – ${ms(wall.max)})` +
         ` | ${int(rate)} | ${ms(cpu)} |`,
     );
   }
@@ -74,13 +74,16 @@ export function exploreTable(results: readonly ExploreResult[]): string[] {
  * bench's, this is the analysis of a profile of them).
  */
 const READING = [
-  "**A schedule costs a few tenths of a millisecond of CPU, whatever the strategy, once warm.**" +
-    " The scenario is small (a GenServer, two subscribers, two subscribe calls, a kill, a call:" +
-    " 14 to 20 interleavings), so each schedule's fixed costs weigh: a fresh node, the delivery" +
-    " recording, the Jest assertion. Exhaustive costs about as much per schedule as random and" +
-    " pct: its DPOR bookkeeping (dpor.ts, the step trace) was 2.6% of CPU time in a profile of" +
-    " the whole fixture. Before the warm-up covered 500 schedules per case, exhaustive's" +
-    " handful of schedules ran on cold code and looked five times dearer per schedule.",
+  "**A schedule costs a few tenths of a millisecond of CPU once warm.** The scenario is small" +
+    " (a GenServer, two subscribers, two subscribe calls, a kill, a call: 14 to 20" +
+    " interleavings), so each schedule's fixed costs weigh: a fresh node, the delivery" +
+    " recording, the Jest assertion. Exhaustive's CPU per schedule was 2–3× random's and pct's" +
+    " in the runs of 2026-12-05: it traces every step and runs the DPOR bookkeeping after each" +
+    " schedule. A profile of exhaustive on `fixedWithDownThenSync` alone (30 samples) puts" +
+    " dpor.ts at 12% of the Jest process's CPU time (`addRaces` 4.1%, `traceSignature` 4.1%," +
+    " `choose` 2.3%; start-up and idle time included) and garbage collection at 21%. With a" +
+    " warm-up of one exploration instead of 500 schedules, exhaustive's few schedules ran on" +
+    " cold code and looked five times dearer than random's.",
   "**About a third of a schedule is not otpkit's.** A CPU profile of random on" +
     " `fixedWithDownThenSync` (2026-12-05, shared machine, `--cpu-prof-dir`, 20 measured" +
     " explorations) gave, by self time: garbage collection 21%; Jest's `expect` and" +
@@ -112,7 +115,10 @@ function section(input: ExploreInput): string[] {
       ' Jest config (the preset\'s own, `preset: "@otpkit/jest"`) and runs' +
       " bench/fixtures/explore-speed.fixture.ts in a subprocess (`--runInBand`), which writes" +
       " one JSON line per case. Each case explores until it has run" +
-      ` ${int(WARM_UP_SCHEDULES)} schedules (warm-up), then is measured ${input.reps} time(s); the table gives medians (wall: median, min – max).` +
+      ` ${int(WARM_UP_SCHEDULES)} schedules (warm-up), then takes ${input.reps} samples: a sample repeats` +
+      ` the exploration until the repeats have taken ${MIN_SAMPLE_MS} ms (each doing the same: schedules,` +
+      " distinct, outcome) and gives the mean per exploration (the `per sample` column: how many)." +
+      " The table gives the medians of the samples (wall per exploration: median, min – max)." +
       " A schedule is one run of the test body on a fresh node. Exhaustive runs until the search" +
       " is complete (source-set DPOR: one schedule per distinct interleaving), or, on `naive`, to" +
       " the first failing schedule (its time includes building the failure's report and chart);" +
@@ -143,7 +149,7 @@ function section(input: ExploreInput): string[] {
     `- \`npm run bench -- --explore\`: this section; it took ${Math.round(input.seconds)} s` +
       ` (Jest included).`,
     "- `npm run build && npm run build:bench && node dist/bench/run.js --explore --reps=9`:" +
-      " more measured explorations per case (this section is rewritten).",
+      " more samples per case (this section is rewritten).",
     "- `node dist/bench/run.js --explore --reps=20 --cpu-prof-dir=prof`: the same, with a CPU" +
       " profile of the Jest process in prof/ (this section is left alone).",
     "",

@@ -8,7 +8,7 @@
  * Prints the table and writes the "Exploration speed" section of
  * docs/performance.md (explore-speed-doc.ts).
  *
- * `node dist/bench/run.js --explore --reps=N` measures each case N times
+ * `node dist/bench/run.js --explore --reps=N` takes N samples of each case
  * (default 9); the section is written either way. `--cpu-prof-dir=DIR`
  * profiles the Jest process (node --cpu-prof) into DIR; the docs are then
  * left alone.
@@ -111,7 +111,7 @@ export async function runExploreSpeed(args: readonly string[]): Promise<number> 
   );
   if (!(Number.isInteger(reps) && reps > 0)) throw new Error(`--reps must be a positive integer`);
   const loadBefore = os.loadavg();
-  console.error(`explore speed: Jest on ${CASES.length} cases, ${reps} measured runs each...`);
+  console.error(`explore speed: Jest on ${CASES.length} cases, ${reps} samples each...`);
   const profDir = args.find((a) => a.startsWith(PROF_FLAG))?.slice(PROF_FLAG.length);
   const { lines, seconds } = runFixture(reps, profDir);
   const loadAfter = os.loadavg();
