@@ -84,15 +84,15 @@ const READING = [
     " `choose` 2.3%; start-up and idle time included) and garbage collection at 21%. With a" +
     " warm-up of one exploration instead of 500 schedules, exhaustive's few schedules ran on" +
     " cold code and looked five times dearer than random's.",
-  "**About a third of a schedule is not otpkit's.** A CPU profile of random on" +
-    " `fixedWithDownThenSync` (2026-12-05, shared machine, `--cpu-prof-dir`, 20 measured" +
-    " explorations) gave, by self time: garbage collection 21%; Jest's `expect` and" +
+  "**About a fifth of a schedule is Jest's, not otpkit's.** A CPU profile of random on" +
+    " `fixedWithDownThenSync` (2026-12-05, shared machine, `node --cpu-prof` on the Jest" +
+    " process, 20 explorations of 500 schedules) gave, by self time: Jest's `expect` and" +
     " `@jest/expect-utils` 14% (the body's one `expect(...).toEqual(...)` per schedule: Jest 30" +
     " builds a `JestAssertionError` for its stack on every `expect` call, 1.6% alone); Node's" +
     " promise hooks 6.5% (jest-circus keeps the running test in an `AsyncLocalStorage`, which" +
-    " on Node 20 turns on async hooks for every promise); otpkit's scheduler 9%; explore.ts" +
-    " itself 4.3%; the preset's `callSite` (a stack captured by each `awaitDown`," +
-    " `awaitSysEvent`, `testProcess` call, for error messages) 2.6%.",
+    " on Node 20 turns on async hooks for every promise); garbage collection 21% (everyone's);" +
+    " otpkit's scheduler 9%; explore.ts itself 4.3%; the preset's `callSite` (a stack captured" +
+    " by each `awaitDown`, `awaitSysEvent` and `testProcess` call, for error messages) 2.6%.",
   "**`distinct` for random and pct stays at 2 in 500 schedules** of either fixed body, while" +
     " exhaustive counts 14 and 20: the keys differ (see above), so these numbers do not say" +
     " that random or pct missed interleavings. What the table does say is that exhaustive" +
