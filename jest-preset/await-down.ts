@@ -17,12 +17,17 @@ export function awaitDown(pid: Pid, options: { timeout?: number } = {}): Promise
   expectExit(pid);
   const p = viewOf(pid);
   if (p === null) return Promise.resolve(exitReasonOf(pid));
-  return withTimeout(p.node.awaitExit(pid), ms, () =>
-    atCallSite(
-      new Error(
-        `awaitDown(${pid}) timed out after ${ms} ms: the process is still alive.\n${describeProcess(pid)}`,
+  return withTimeout(
+    p.node.awaitExit(pid),
+    ms,
+    () =>
+      atCallSite(
+        new Error(
+          `awaitDown(${pid}) timed out after ${ms} ms: the process is still alive.\n${describeProcess(pid)}`,
+        ),
+        site,
       ),
-      site,
-    ),
+    undefined,
+    { node: p.node, what: `awaitDown(${pid})`, on: [pid] },
   );
 }

@@ -51,6 +51,7 @@ export function awaitSysEvent(
   const ms = checkWait("awaitSysEvent", options.timeout);
   const site = callSite();
   const seen: AnySysEvent[] = [];
+  const node = viewOf(pid)?.node;
   let detach = () => {};
   let unwatch = () => {};
   const hit = new Promise<AnySysEvent>((resolve, reject) => {
@@ -94,6 +95,9 @@ export function awaitSysEvent(
       detach();
       unwatch();
     },
+    node === undefined
+      ? undefined
+      : { node, what: `awaitSysEvent(${pid}, ${short(match, 120)})`, on: [pid] },
   );
 }
 

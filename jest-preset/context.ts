@@ -11,6 +11,7 @@ import {
   trackRaces,
   viewOf,
 } from "otpkit/testing-hooks";
+import { beginDeadlockCheck, endDeadlockCheck, watchNode } from "./deadlock";
 import { clearTestTimers, trackTestTimers } from "./leftover-timers";
 import { RaceTracker } from "./race-tracker";
 
@@ -102,6 +103,7 @@ function testNode(
     recentEvents: 10,
     onSpawn,
   });
+  watchNode(node);
   let tracker: RaceTracker | null = null;
   let recording: Delivery[] | null = null;
   if (options.mode === "random") recording = recordDeliveries(node);
@@ -139,6 +141,7 @@ export function beginTest(testName: string, raceCheck = false): TestState {
   };
   state = s;
   trackTestTimers();
+  beginDeadlockCheck();
   setCurrentNode(node);
   return state;
 }
@@ -220,6 +223,7 @@ export async function rerunOnFreshNode(
 export function endTest(): string[] {
   const s = state;
   state = null;
+  endDeadlockCheck();
   setCurrentNode(undefined);
   if (s === null) return [];
   const problems: string[] = [];

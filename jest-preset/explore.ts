@@ -26,6 +26,7 @@ import {
 import type { Delivery } from "otpkit/testing-hooks";
 import { collectingLogger, testState } from "./context";
 import { renderChart } from "./chart";
+import { watchNode } from "./deadlock";
 import { Dpor, traceSignature } from "./dpor";
 import { markReplayUsed, replayCommand, replayTarget } from "./replay";
 
@@ -152,6 +153,7 @@ export async function runOnce(fn: (node: Node) => unknown, setup: RunSetup): Pro
       : createControlledNode(options, {
           choose: (ids, k) => (c ??= chooser(made.node!, made.trace ?? [])).choose(ids, k),
         }));
+  watchNode(node);
   const trace = setup.traced ? (made.trace = traceSteps(node)) : null;
   const recording = recordDeliveries(node);
   const previous = testState()?.node;

@@ -35,6 +35,7 @@ declare global {
   const expectCrash: G["expectCrash"];
   const failOnLeftovers: G["failOnLeftovers"];
   const noRaceCheck: G["noRaceCheck"];
+  const noDeadlockCheck: G["noDeadlockCheck"];
 
   // eslint-disable-next-line @typescript-eslint/no-namespace -- augmenting @types/jest
   namespace jest {

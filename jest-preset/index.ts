@@ -12,6 +12,7 @@ import { awaitSysEvent } from "./await-sys-event";
 import { expectCrash, failOnLeftovers } from "./context";
 import { explore, findFailingSchedule, label } from "./explore";
 import { holdAt } from "./hold-at";
+import { noDeadlockCheck } from "./deadlock";
 import { noRaceCheck } from "./races";
 import { syncWith } from "./sync-with";
 import { testProcess } from "./test-process";
@@ -28,6 +29,7 @@ export {
   expectCrash,
   failOnLeftovers,
   noRaceCheck,
+  noDeadlockCheck,
 };
 
 export type { AwaitSysEventOptions } from "./await-sys-event";
@@ -65,4 +67,5 @@ export const globals = {
   expectCrash,
   failOnLeftovers,
   noRaceCheck,
+  noDeadlockCheck,
 };

@@ -13,7 +13,8 @@ type AnyFn = (...args: any[]) => unknown;
 let pending: Set<NodeJS.Timeout> | null = null;
 let wrapped: { setTimeout: AnyFn; setInterval: AnyFn } | null = null;
 
-function isFake(f: unknown): boolean {
+/** Is `f` one of Jest's fake timer functions? */
+export function isFake(f: unknown): boolean {
   return (
     typeof f === "function" &&
     ("clock" in f || (f as { _isMockFunction?: boolean })._isMockFunction === true)
@@ -69,6 +70,13 @@ export function trackTestTimers(): void {
   install();
   pending = new Set();
 }
+
+/** The running test's real timers still pending (empty between tests): the deadlock check's "a timer may still act". */
+export function pendingTestTimers(): ReadonlySet<NodeJS.Timeout> {
+  return pending ?? NONE;
+}
+
+const NONE: ReadonlySet<NodeJS.Timeout> = new Set();
 
 /** Clears the running test's timers still pending; returns how many there were. */
 export function clearTestTimers(): number {

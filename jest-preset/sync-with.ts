@@ -26,5 +26,7 @@ export async function syncWith(pid: Pid, options: { timeout?: number } = {}): Pr
       new Error(
         `syncWith(${pid}) timed out after ${ms} ms: the process has not handled its earlier messages.\n${describeProcess(pid)}`,
       ),
+    undefined,
+    { node: p.node, what: `syncWith(${pid})`, on: [pid] },
   );
 }

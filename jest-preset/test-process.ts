@@ -112,6 +112,11 @@ class Probe implements TestProcess {
         r.stop();
         this.process.cancelReceive();
       },
+      {
+        node: this.node,
+        what: `assertReceive(${match === undefined ? "" : short(match, 120)}) on ${this.pid}`,
+        on: [this.pid],
+      },
     );
   }
 

@@ -3,7 +3,10 @@
  * (`OTPKIT_TIMEOUT_FACTOR`, for slow CI), and real timers so that Jest's fake
  * timers never freeze a helper's own timeout.
  */
+import type { Node, Pid } from "otpkit";
+import { withNote } from "otpkit/testing-hooks";
 import { clearTimeout as realClearTimeout, setTimeout as realSetTimeout } from "timers";
+import { helperTimer, registerWait } from "./deadlock";
 
 /** The default wait of every helper, in ms (before scaling). */
 export const DEFAULT_WAIT = 1000;
@@ -22,29 +25,58 @@ export function checkWait(fn: string, timeout: unknown): number {
   return scaled(timeout);
 }
 
+/** What a helper waits for, for the deadlock check (./deadlock.ts). */
+export interface WaitFor {
+  /** The node of the processes it waits on. */
+  node: Node;
+  /** The wait as the test wrote it, e.g. `awaitDown(<0.4.0>)`. */
+  what: string;
+  /** The processes whose progress it waits for. */
+  on: Pid[];
+}
+
 /**
  * Races `promise` against a real timer of `ms`; on expiry calls `onTimeout`
- * (cleanup) and rejects with the error `describe()` builds.
+ * (cleanup) and rejects with the error `describe()` builds. With `wait`, a
+ * deadlock fails it the same way at once (the deadlock's explanation added).
  */
 export function withTimeout<T>(
   promise: Promise<T>,
   ms: number,
   describe: () => Error,
   onTimeout?: () => void,
+  wait?: WaitFor,
 ): Promise<T> {
-  if (ms === Infinity) return promise;
+  if (ms === Infinity && wait === undefined) return promise;
   return new Promise<T>((resolve, reject) => {
-    const timer = realSetTimeout(() => {
+    let unregister = () => {};
+    let timer: ReturnType<typeof realSetTimeout> | undefined;
+    const settle = () => {
+      unregister();
+      if (timer !== undefined) {
+        realClearTimeout(timer);
+        helperTimer(-1);
+        timer = undefined;
+      }
+    };
+    const expire = (note: string) => {
+      settle();
       onTimeout?.();
-      reject(describe());
-    }, ms);
+      reject(note === "" ? describe() : withNote(describe(), note));
+    };
+    if (ms !== Infinity) {
+      timer = realSetTimeout(() => expire(""), ms);
+      helperTimer(1);
+    }
+    if (wait !== undefined)
+      unregister = registerWait({ ...wait, due: Date.now() + ms, fail: expire });
     promise.then(
       (v) => {
-        realClearTimeout(timer);
+        settle();
         resolve(v);
       },
       (e) => {
-        realClearTimeout(timer);
+        settle();
         reject(e);
       },
     );

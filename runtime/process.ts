@@ -510,6 +510,16 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
     return this.resolver !== null && !this.woken;
   }
 
+  /** @internal While blocked in `receive`: its matcher (null: any message); else undefined (diagnostics). */
+  get receiveMatcher(): ((m: unknown) => unknown) | null | undefined {
+    return this.waiting ? (this.pending as ((m: unknown) => unknown) | null) : undefined;
+  }
+
+  /** @internal A receive with a timeout is pending (diagnostics). */
+  get timedReceive(): boolean {
+    return this.recvTimer !== undefined;
+  }
+
   // ---- Self ----
 
   receive(match?: (m: unknown) => unknown, options?: ReceiveOptions): Promise<any> {

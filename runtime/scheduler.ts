@@ -275,7 +275,11 @@ export class Scheduler {
   /** controlled, traced (set before the first step): what each step did. */
   trace: StepRecord[] | null = null;
   private current: StepRecord | null = null;
-  /** Called when a controlled run has nothing left to do (no runnable process, nothing in flight). */
+  /**
+   * Called when the node runs out of work: a controlled run with no step
+   * left, a fifo drain that emptied the run queue (the Jest preset's deadlock
+   * check; nothing is set on a node outside tests).
+   */
   onIdle: (() => void) | null = null;
 
   constructor(
@@ -536,6 +540,11 @@ export class Scheduler {
     this.current = null;
   }
 
+  /** Nothing to run and nothing in flight (none held back by a rerun either). */
+  get idle(): boolean {
+    return this.pending === 0 && this.inflight === 0;
+  }
+
   /** Number of runnable processes and in-flight signals. */
   get pending(): number {
     return this.random ? this.queue.length + this.pairs.length : this.queue.length - this.head;
@@ -616,6 +625,7 @@ export class Scheduler {
         this.queue = [];
         this.head = 0;
       }
+      this.onIdle?.();
     } else {
       // Compact once the consumed part is most of the array: amortised O(1) per entry
       // (compacting after every batch copied the rest each time: O(n²) for n runnables).

@@ -16,7 +16,7 @@ import { Pid } from "./terms";
 export type { Chooser, Delivery, Hold, InFlight, RaceObserver, StepRecord } from "./scheduler";
 export { prng } from "./scheduler";
 import type { Chooser, Hold, RaceObserver, StepRecord } from "./scheduler";
-import { type Node, type NodeOptions, createNode } from "./node";
+import { type Node, type NodeOptions, createNode, nodeById } from "./node";
 export { InitAck } from "./proc-lib";
 /** Sender ids from this one up are timers (each timer its own sender), not processes. */
 export { TIMER_SENDER } from "./timers";
@@ -88,7 +88,7 @@ export function viewOf(pid: Pid): ProcessView | null {
 
 /** Nothing to run and nothing in flight on `node` (it waits for timers or for the outside). */
 export function isIdle(node: Node): boolean {
-  return node.scheduler.pending === 0;
+  return node.scheduler.idle;
 }
 
 /** The exit reason of a terminated process (`"noproc"` if it is alive or unknown). */
@@ -159,6 +159,7 @@ export interface BareProcess {
 /** Spawns a process with no body on `node` (it lives until killed or the node stops). */
 export function spawnBare(node: Node): BareProcess {
   const p = node.spawnProc(null);
+  bare.add(p);
   return {
     self: p,
     get alive() {
@@ -207,4 +208,209 @@ export function traceSteps(node: Node): StepRecord[] {
  */
 export function trackRaces(node: Node, observer: RaceObserver, hold: Hold | null = null): void {
   node.scheduler.track(observer, hold);
+}
+
+/** Has `node` been shut down? */
+export function isShutDown(node: Node): boolean {
+  return nodeById(node.id) !== node;
+}
+
+/** Calls `cb` whenever `node` runs out of work (null: stop); the Jest preset's deadlock check. */
+export function onIdle(node: Node, cb: (() => void) | null): void {
+  node.scheduler.onIdle = cb;
+}
+
+/** A call, start or request that is waiting for `target` to answer. */
+export interface PendingAnswer {
+  /** The wait as its caller wrote it, e.g. `GenServer.call(<0.4.0>, "get")`. */
+  readonly what: string;
+  /** The process that must answer. */
+  readonly target: Pid;
+  /** The waiting process; null for code outside any process (the test). */
+  readonly caller: Pid | null;
+  /** When its own timeout fails it (`Date.now()` time); Infinity for none (or one the runtime keeps elsewhere). */
+  readonly due: number;
+  /**
+   * Fails it now as its timeout would (`ExitError` with `reason`, `note`
+   * appended to the message); null for a wait that cannot be failed from
+   * outside (a request's response is received, not awaited here).
+   */
+  readonly fail: ((reason: unknown, note: string) => void) | null;
+}
+
+/** What a live process is doing, as the deadlock check sees it. */
+export interface ProcessWait {
+  readonly pid: Pid;
+  readonly name: string | undefined;
+  /** procLib's initial call, if any (e.g. `Counter.init`). */
+  readonly initialCall: string | undefined;
+  /**
+   * `runnable`: queued to run; `receive`: blocked in a receive; `idle`: a
+   * behaviour waiting for its next message; `held`: held by holdAt;
+   * `suspended`: by sys.suspend; `calling`: blocked while a call, start or
+   * request it made is pending (`calls`); `outside`: awaiting something
+   * outside the runtime (a promise: I/O, a timer, a user's own), or running.
+   */
+  readonly status: "runnable" | "receive" | "idle" | "held" | "suspended" | "calling" | "outside";
+  /** `receive`: its matcher (null: any message). */
+  readonly matcher: ((m: unknown) => unknown) | null;
+  /** A receive timeout or a behaviour timeout is pending: it will wake by itself. */
+  readonly timed: boolean;
+  /** Messages queued. */
+  readonly queued: number;
+  /** The first queued messages (at most 5). */
+  readonly messages: unknown[];
+  /** The calls, starts and requests it made that are pending. */
+  readonly waitsOn: PendingAnswer[];
+  /** The calls, starts and requests waiting for it to answer. */
+  readonly answers: PendingAnswer[];
+}
+
+/** The fields of a behaviour object the deadlock check reads (GenServer's loop, a handler's loop). */
+interface BehaviourState {
+  blocked?: boolean;
+  held?: boolean;
+  suspended?: boolean;
+  timer?: unknown;
+  timeoutDue?: boolean;
+}
+
+/** A watcher as the deadlock check reads it: a CallSlot, procLib's AckSlot, a RequestSlot. */
+interface AnyWatcher {
+  readonly actor?: number;
+  readonly alive?: boolean;
+  readonly op?: unknown;
+  readonly timer?: unknown;
+  nextWatch: AnyWatcher | null;
+  close?(): void;
+  reject?(e: unknown): void;
+}
+
+function answerOf(pids: Map<number, Pid>, target: Proc, w: AnyWatcher): PendingAnswer {
+  const actor = w.actor ?? 0;
+  // A caller that is gone (or outside the node's table) is reported as its id's pid-less self.
+  const caller = actor > 0 ? (pids.get(actor) ?? null) : null;
+  if ((w as unknown) instanceof CallSlot) {
+    const slot = w as unknown as CallSlot;
+    return {
+      what: slot.describeCall(),
+      target: target.pid,
+      caller,
+      due: slot.deadlineIndex >= 0 ? slot.due : Infinity,
+      fail: (reason, note) => {
+        if (!slot.alive) return;
+        const failure = CallSlot.prototype.failure;
+        slot.failure = (r: unknown) => {
+          return withNote(failure.call(slot, r === "timeout" ? reason : r), note);
+        };
+        slot.expire();
+      },
+    };
+  }
+  if (typeof w.op === "string" && typeof w.reject === "function" && typeof w.close === "function") {
+    // procLib's start acknowledgement: with a timeout, its own timer is pending (and counts).
+    const op = w.op;
+    return {
+      what: op,
+      target: target.pid,
+      caller,
+      due: w.timer === undefined ? Infinity : -Infinity,
+      fail: (reason, note) => {
+        if (w.alive === false) return;
+        w.close!();
+        w.reject!(withNote(new ExitError(reason, op), note));
+      },
+    };
+  }
+  return {
+    what: `a request to ${target.pid}`,
+    target: target.pid,
+    caller,
+    due: Infinity,
+    fail: null,
+  };
+}
+
+/**
+ * What every live process of `node` is doing, and the calls, starts and
+ * requests waiting for answers: the wait-for graph of the deadlock check.
+ */
+export function waitGraph(node: Node): ProcessWait[] {
+  const procs: Proc[] = [];
+  for (const pid of node.processes()) {
+    const p = Pid.procOf(pid);
+    if (p !== null) procs.push(p);
+  }
+  const pids = new Map(procs.map((p) => [p.id, p.pid]));
+  const waitsOn = new Map<number, PendingAnswer[]>();
+  const answers = new Map<number, PendingAnswer[]>();
+  for (const t of procs) {
+    const list: PendingAnswer[] = [];
+    for (let w = t.watchers as AnyWatcher | null; w !== null; w = w.nextWatch) {
+      if (w.alive === false) continue;
+      const a = answerOf(pids, t, w);
+      list.push(a);
+      const by = w.actor ?? 0;
+      if (by > 0) {
+        const l = waitsOn.get(by);
+        if (l === undefined) waitsOn.set(by, [a]);
+        else l.push(a);
+      }
+    }
+    answers.set(t.id, list);
+  }
+  return procs.map((p) => {
+    const b = p.behaviour as BehaviourState | null;
+    const calls = waitsOn.get(p.id) ?? [];
+    const matcher = p.receiveMatcher;
+    let status: ProcessWait["status"];
+    let timed = p.timedReceive;
+    if (p.scheduled) status = "runnable";
+    else if (matcher !== undefined) status = "receive";
+    else if (b !== null) {
+      timed ||= b.timer !== undefined || b.timeoutDue === true;
+      if (b.held === true) status = "held";
+      else if (b.blocked === true) status = calls.length > 0 ? "calling" : "outside";
+      else if (b.suspended === true) status = "suspended";
+      else status = node.current === p ? "outside" : "idle";
+    } else if (calls.length > 0) status = "calling";
+    else status = isBare(p) ? "idle" : "outside";
+    return {
+      pid: p.pid,
+      name: p.name,
+      initialCall: p.initialCall,
+      status,
+      matcher: matcher ?? null,
+      timed,
+      queued: p.mailbox.length,
+      messages: p.mailbox.toArray(5),
+      waitsOn: calls,
+      answers: answers.get(p.id) ?? [],
+    };
+  });
+}
+
+const bare = new WeakSet<Proc>();
+
+function isBare(p: Proc): boolean {
+  return bare.has(p);
+}
+
+/** The earliest pending call deadline of `node` and the host timer armed for it (the Jest preset's deadlock check). */
+export function callDeadlines(node: Node): { earliest: number; handle: unknown } {
+  return { earliest: node.deadlines.earliest, handle: node.deadlines.handle };
+}
+
+/** `e` with `note` added to its message (and to its stack, which Jest prints). */
+export function withNote<E extends Error>(e: E, note: string): E {
+  const before = e.message;
+  e.message = before + note;
+  if (typeof e.stack === "string") {
+    const at = e.stack.indexOf(before);
+    e.stack =
+      at >= 0
+        ? e.stack.slice(0, at) + e.message + e.stack.slice(at + before.length)
+        : `${e.stack}${note}`;
+  }
+  return e;
 }
