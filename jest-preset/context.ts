@@ -141,7 +141,7 @@ export function beginTest(testName: string, raceCheck = false): TestState {
   };
   state = s;
   trackTestTimers();
-  beginDeadlockCheck();
+  beginDeadlockCheck(node);
   setCurrentNode(node);
   return state;
 }

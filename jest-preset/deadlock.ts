@@ -102,11 +102,12 @@ export function noDeadlockCheck(): void {
 }
 
 /** A test begins: the check's state for it, and the baseline of the outside world. */
-export function beginDeadlockCheck(): void {
+export function beginDeadlockCheck(node: Node): void {
   inTest = true;
   testOn = !fileOptOut && configured();
   waits.clear();
   nodes.clear();
+  nodes.add(node);
   recheck = 0;
   baseline = testOn ? resourceCounts() : new Map();
 }
@@ -191,8 +192,11 @@ function check(): void {
           });
         }
   }
-  for (const w of waits)
+  for (const w of waits) {
+    // A wait on a node the check does not watch (one the test made itself): never flagged.
+    if (!graphs.has(w.node)) return;
     pending.push({ due: w.due, root: w, fail: (note) => (waits.delete(w), w.fail(note)) });
+  }
   if (pending.length === 0) return;
   // Only the earliest waits fail: the test may do something once they have (catch, go on).
   const due = Math.min(...pending.map((w) => w.due));
@@ -201,9 +205,7 @@ function check(): void {
   if (verdict === null)
     for (const w of pending)
       if (w.due === due) {
-        const node = [...graphs].find(([, g]) =>
-          w.root.on.some((pid) => g.some((p) => p.pid === pid)),
-        );
+        const node = [...graphs].find(([n]) => w.root.on.some((pid) => pid.node === n.id));
         w.fail(renderWaitGraph(w.root, node?.[1] ?? []));
       }
   // Something outside the nodes may still act (a timer, I/O...), or the test goes on after a
