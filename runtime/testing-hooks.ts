@@ -331,6 +331,14 @@ function answerOf(pids: Map<number, Pid>, target: Proc, w: AnyWatcher): PendingA
   };
 }
 
+/** Is code outside any process (the test) waiting for a call, start or request to a process of `node`? */
+export function hasOutsideWaits(node: Node): boolean {
+  for (const pid of node.processes())
+    for (let w = Pid.procOf(pid)?.watchers as AnyWatcher | null | undefined; w; w = w.nextWatch)
+      if (w.alive !== false && (w.actor ?? 0) <= 0) return true;
+  return false;
+}
+
 /**
  * What every live process of `node` is doing, and the calls, starts and
  * requests waiting for answers: the wait-for graph of the deadlock check.

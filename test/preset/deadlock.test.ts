@@ -54,8 +54,12 @@ const Gate = GenServer.define({
 
 describe("deadlocks fail at once", () => {
   let run: JestRun;
+  let off: JestRun;
   beforeAll(async () => {
-    run = await runFixtures(["deadlock.fixture.ts"]);
+    [run, off] = await Promise.all([
+      runFixtures(["deadlock.fixture.ts", "deadlock-file-off.fixture.ts"]),
+      runFixtures(["deadlock-short.fixture.ts"], { OTPKIT_DEADLOCK_CHECK: "off" }),
+    ]);
   }, 60_000);
 
   it("a call to a server that never replies fails with the graph: the test's call, the server idle owing it", () => {
@@ -106,6 +110,29 @@ describe("deadlocks fail at once", () => {
     const r = result(run, "a call to a server blocked in a selective receive");
     expect(r.status).toBe("failed");
     expect(r.failure).toMatch(/→ <[\d.]+> \(Selective\): in receive of .*"go"; has not answered/);
+  });
+
+  it("a start with no timeout whose init waits on a call that is never answered fails with reason deadlock", () => {
+    const r = result(run, "a start whose init calls a server that never replies");
+    expect(r.status).toBe("failed");
+    expect(r.failure).toMatch(/GenServer\.start\(Dependent\) exited: deadlock/);
+    expect(r.failure).toMatch(
+      /→ <[\d.]+> \(Dependent\): in GenServer\.call\((<[\d.]+>), "get", Infinity\)[^\n]*\n\s+→ \1 \(Silent\): idle/,
+    );
+  });
+
+  it("noDeadlockCheck() at the top of a file turns the check off for its tests", () => {
+    const r = result(run, "awaitDown on a process that never dies, for 300 ms");
+    expect(r.status).toBe("failed");
+    expect(r.failure).toMatch(/timed out after 300 ms/);
+    expect(r.failure).not.toContain("otpkit: deadlock");
+  });
+
+  it("OTPKIT_DEADLOCK_CHECK=off turns the check off", () => {
+    const r = result(off, "awaitDown on a process that never dies, for 300 ms");
+    expect(r.status).toBe("failed");
+    expect(r.failure).toMatch(/timed out after 300 ms/);
+    expect(r.failure).not.toContain("otpkit: deadlock");
   });
 });
 
@@ -165,7 +192,7 @@ describe("the deadlock check does not flag tests that can still progress", () =>
     noDeadlockCheck();
     const text = await failureOf(awaitDown(idle(), { timeout: 250 }));
     expect(text).toMatch(/timed out after 250 ms/);
-    expect(text).not.toContain("deadlock");
+    expect(text).not.toContain("otpkit: deadlock");
   });
 
   it("a wait that times out within 200 ms anyway keeps its timeout's exact message", async () => {
