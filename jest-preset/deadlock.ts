@@ -81,8 +81,6 @@ let inTest = false;
 let testOn = false;
 /** Node.js's active resources by type when the test began (Jest's own, the user's beforeAll...). */
 let baseline = new Map<string, number>();
-/** Real timers of the helpers' own (`withTimeout`) pending now. */
-let helperTimers = 0;
 
 function configured(): boolean {
   const env = process.env.OTPKIT_DEADLOCK_CHECK;
@@ -145,11 +143,6 @@ export function registerWait(w: TestWait): () => void {
   waits.add(w);
   if (isIdle(w.node)) arm();
   return () => waits.delete(w);
-}
-
-/** Counts a helper's own real timer (they are not the test's progress). */
-export function helperTimer(delta: 1 | -1): void {
-  helperTimers += delta;
 }
 
 function resourceCounts(): Map<string, number> {
@@ -246,6 +239,10 @@ function progress(graphs: Map<Node, ProcessWait[]>, due: number): Verdict {
     if (!deadlineTimers.has(t)) return "outside";
     if (typeof t.hasRef !== "function" || t.hasRef()) refd++;
   }
+  // The registered waits' own timers are the waits being judged (the earliest fails now; the
+  // others only after it); any other real timer of a helper (refuteReceive) is the test's progress.
+  let helperTimers = 0;
+  for (const w of waits) if (w.due !== Infinity) helperTimers++;
   // Anything else pending outside the runtime that was not there when the test began.
   for (const [type, n] of resourceCounts()) {
     const own = type === "Timeout" ? refd + helperTimers : 0;

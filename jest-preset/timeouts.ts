@@ -6,7 +6,7 @@
 import type { Node, Pid } from "otpkit";
 import { withNote } from "otpkit/testing-hooks";
 import { clearTimeout as realClearTimeout, setTimeout as realSetTimeout } from "timers";
-import { helperTimer, registerWait } from "./deadlock";
+import { registerWait } from "./deadlock";
 
 /** The default wait of every helper, in ms (before scaling). */
 export const DEFAULT_WAIT = 1000;
@@ -55,7 +55,6 @@ export function withTimeout<T>(
       unregister();
       if (timer !== undefined) {
         realClearTimeout(timer);
-        helperTimer(-1);
         timer = undefined;
       }
     };
@@ -64,10 +63,7 @@ export function withTimeout<T>(
       onTimeout?.();
       reject(note === "" ? describe() : withNote(describe(), note));
     };
-    if (ms !== Infinity) {
-      timer = realSetTimeout(() => expire(""), ms);
-      helperTimer(1);
-    }
+    if (ms !== Infinity) timer = realSetTimeout(() => expire(""), ms);
     if (wait !== undefined)
       unregister = registerWait({ ...wait, due: Date.now() + ms, fail: expire });
     promise.then(

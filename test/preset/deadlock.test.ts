@@ -188,6 +188,14 @@ describe("the deadlock check does not flag tests that can still progress", () =>
     expect(await later).toBe("open");
   });
 
+  it("a call pending while the test waits in refuteReceive is not failed (the test goes on after it)", async () => {
+    const s = await Gate.start();
+    const call = Gate.call(s, "get");
+    await testProcess().refuteReceive("never", { timeout: 300 });
+    send(s, "go");
+    expect(await call).toBe("open");
+  });
+
   it("noDeadlockCheck() in a test lets a deadlocked wait last its timeout", async () => {
     noDeadlockCheck();
     const text = await failureOf(awaitDown(idle(), { timeout: 250 }));
