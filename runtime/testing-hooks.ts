@@ -288,8 +288,8 @@ interface AnyWatcher {
 
 function answerOf(pids: Map<number, Pid>, target: Proc, w: AnyWatcher): PendingAnswer {
   const actor = w.actor ?? 0;
-  // A caller that is gone (or outside the node's table) is reported as its id's pid-less self.
-  const caller = actor > 0 ? (pids.get(actor) ?? null) : null;
+  // A caller that has terminated is named by its id (its wait is nobody's now).
+  const caller = actor > 0 ? (pids.get(actor) ?? new Pid(actor, target.node.id)) : null;
   if ((w as unknown) instanceof CallSlot) {
     const slot = w as unknown as CallSlot;
     return {
