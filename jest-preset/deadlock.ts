@@ -1,13 +1,15 @@
 /**
  * Deadlocks fail at once. When the test awaits a call or a helper and
- * nothing can progress any more, the wait fails now, as it would have at its
- * timeout, with the wait-for graph (./deadlock-graph.ts) added to its
- * message, instead of after the timeout.
+ * nothing can progress any more, its earliest wait fails now, as its timeout
+ * would have failed it (a wait with no timeout: reason `deadlock`), with the
+ * wait-for graph (./deadlock-graph.ts) added to its message. Only the
+ * earliest: the test may catch it and go on. A wait within MIN_PREEMPT_MS of
+ * its timeout is left to time out.
  *
- * "Nothing can progress", checked one macrotask after the node ran out of
- * work (so the microtasks of the last turn have settled), and again while a
- * wait is pending:
- * - the node is idle: no process to run, no signal in flight;
+ * "Nothing can progress", checked one macrotask after a node of the test ran
+ * out of work (so the microtasks of the last turn have settled), and again
+ * while a wait is pending:
+ * - the test's nodes are idle: no process to run, no signal in flight;
  * - every live process is blocked in the runtime: in a receive, an idle
  *   behaviour, held by holdAt, suspended, or in a call, start or request of
  *   its own; none is running or awaiting a promise from outside the runtime,
