@@ -121,6 +121,15 @@ describe("deadlocks fail at once", () => {
     );
   });
 
+  it("holdAt's reached for an event that never comes fails, with the server idle", () => {
+    const r = result(run, "holdAt's reached for an event that never comes");
+    expect(r.status).toBe("failed");
+    expect(r.failure).toMatch(
+      /holdAt\(<[\d.]+>, \{ kind: 'out' \}\)\.reached: the event never came\.\s+otpkit: deadlock/,
+    );
+    expect(r.failure).toMatch(/→ <[\d.]+> \(Silent\): idle, waiting for a message/);
+  });
+
   it("noDeadlockCheck() at the top of a file turns the check off for its tests", () => {
     const r = result(run, "awaitDown on a process that never dies, for 300 ms");
     expect(r.status).toBe("failed");
