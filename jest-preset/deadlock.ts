@@ -30,7 +30,7 @@
 import type { Node, Pid } from "otpkit";
 import {
   type ProcessWait,
-  callDeadlines,
+  callDeadlineTimer,
   isIdle,
   hasOutsideWaits,
   isShutDown,
@@ -70,7 +70,7 @@ const MAX_RECHECK = 500;
  * A wait that would time out within this many ms anyway is left to do so
  * (its message stays exactly its timeout's; nothing is gained by failing it sooner).
  */
-export const MIN_PREEMPT_MS = 200;
+const MIN_PREEMPT_MS = 200;
 
 const waits = new Set<TestWait>();
 /** The running test's nodes (its own, explore's and reruns'). */
@@ -226,7 +226,7 @@ function progress(graphs: Map<Node, ProcessWait[]>, due: number): Verdict {
     for (const p of graph) if (p.status === "outside" || p.timed) return "outside";
     // A call a process made that times out before the test's wait does: its caller wakes then.
     for (const p of graph) for (const a of p.waitsOn) if (a.due < due) return "outside";
-    deadlineTimers.add(callDeadlines(node).handle);
+    deadlineTimers.add(callDeadlineTimer(node));
   }
   const g = globalThis as { setTimeout: unknown };
   if (isFake(g.setTimeout)) {

@@ -37,11 +37,6 @@ export class Deadlines {
     return this.heap.length;
   }
 
-  /** When the earliest pending deadline is due (`Date.now()` time); Infinity if none is. */
-  get earliest(): number {
-    return this.heap.length > 0 ? this.heap[0].due : Infinity;
-  }
-
   /** The host timer armed for the earliest deadline, if any (the Jest preset tells it from the test's own timers). */
   get handle(): unknown {
     return this.timer;

@@ -156,6 +156,13 @@ export interface BareProcess {
   cancelReceive(): void;
 }
 
+/** The processes `spawnBare` made (the test's own). */
+const bare = new WeakSet<Proc>();
+
+function isBare(p: Proc): boolean {
+  return bare.has(p);
+}
+
 /** Spawns a process with no body on `node` (it lives until killed or the node stops). */
 export function spawnBare(node: Node): BareProcess {
   const p = node.spawnProc(null);
@@ -398,15 +405,9 @@ export function waitGraph(node: Node): ProcessWait[] {
   });
 }
 
-const bare = new WeakSet<Proc>();
-
-function isBare(p: Proc): boolean {
-  return bare.has(p);
-}
-
-/** The earliest pending call deadline of `node` and the host timer armed for it (the Jest preset's deadlock check). */
-export function callDeadlines(node: Node): { earliest: number; handle: unknown } {
-  return { earliest: node.deadlines.earliest, handle: node.deadlines.handle };
+/** The host timer armed for `node`'s call deadlines, if any (the Jest preset's deadlock check tells it from the test's timers). */
+export function callDeadlineTimer(node: Node): unknown {
+  return node.deadlines.handle;
 }
 
 /** `e` with `note` added to its message (and to its stack, which Jest prints). */
