@@ -18,6 +18,7 @@
  *   the seed, forced by a replay, or made by a `Chooser` (the explorers).
  */
 import { setImmediate as realSetImmediate } from "timers";
+import { Queue } from "./queue";
 
 /** @internal Something the scheduler can run: a process with work to do. */
 export interface Runnable {
@@ -187,24 +188,32 @@ export interface Hold {
  * first. An emptied one stays in the index for its pair's next signal (no
  * map insert and delete per signal) until a sweep drops the idle ones.
  */
-class PairQueue {
-  items: Signal[] = [];
-  /** Index of the next signal to land (no O(n) shift). */
-  head = 0;
+class PairQueue extends Queue<Signal> {
   /** A rerun holds its head back. */
   blocked = false;
   /** Its index in `pairs` while it holds signals; -1 while empty. */
-  at = -1;
+  place = -1;
   private name: string | null = null;
   constructor(
     readonly from: number,
     /** The receiving actor: a process id, or for a reply slot the caller's (0 outside processes). */
     readonly actor: number,
-  ) {}
+  ) {
+    super();
+  }
   /** `<from>><actor>`: the pair's name in traces, races and replays. */
   get key(): string {
     return (this.name ??= this.from + ">" + this.actor);
   }
+}
+
+/** controlled: a runnable process, with when it became runnable. */
+interface Ready {
+  readonly r: Runnable;
+  /** When it was made runnable (orders the enabled steps, oldest first). */
+  readonly seq: number;
+  /** traced: the step that made it runnable (-1: before the first step, or not traced). */
+  readonly created: number;
 }
 
 /** Idle pair queues kept before a sweep may drop them (also: more than twice the busy ones). */
@@ -238,12 +247,10 @@ export class Scheduler {
   /** fifo without race tracking: a message to a pair with nothing in flight is put in place at once. */
   private direct: boolean;
   private readonly rand: () => number;
-  /** fifo: the run queue (processes and signals, array + head). controlled: the runnable processes, oldest first. */
-  private queue: Runnable[] = [];
-  private qseq: number[] = [];
-  /** traced: the step that made each runnable process runnable. */
-  private qcreated: number[] = [];
-  private head = 0;
+  /** fifo: the run queue (processes and signals). */
+  private readonly queue = new Queue<Runnable>();
+  /** controlled: the runnable processes, oldest first. */
+  private readonly ready = new Queue<Ready>();
   private armed = false;
   private work = 0;
   /** Signals in flight (fifo: while > 0, messages are queued too, to keep per-pair order). */
@@ -328,11 +335,13 @@ export class Scheduler {
 
   /** Makes `r` runnable. The caller guarantees it is not queued already. */
   enqueue(r: Runnable): void {
-    this.queue.push(r);
-    if (this.random) {
-      this.qseq.push(this.seq++);
-      if (this.trace !== null) this.qcreated.push(this.current !== null ? this.steps - 1 : -1);
-    }
+    if (!this.random) this.queue.push(r);
+    else
+      this.ready.push({
+        r,
+        seq: this.seq++,
+        created: this.current !== null ? this.steps - 1 : -1,
+      });
     this.arm();
   }
 
@@ -357,16 +366,16 @@ export class Scheduler {
     if (byFrom === undefined) this.pairIndex.set(actor, (byFrom = new Map()));
     let pq = byFrom.get(from);
     if (pq === undefined) byFrom.set(from, (pq = new PairQueue(from, actor)));
-    else if (pq.at < 0) this.idlePairs--;
-    if (pq.at < 0) {
-      pq.at = this.pairs.length;
+    else if (pq.place < 0) this.idlePairs--;
+    if (pq.place < 0) {
+      pq.place = this.pairs.length;
       this.pairs.push(pq);
     }
     s.sched = this;
     s.pq = pq;
     s.seq = this.seq++;
     if (this.current !== null) s.created = this.steps - 1;
-    pq.items.push(s);
+    pq.push(s);
     this.inflight++;
     if (this.observer !== null) {
       // Stable names across reruns: the n-th signal ever sent on this pair.
@@ -403,14 +412,14 @@ export class Scheduler {
   /** Nothing in flight from `from` to actor `to`: a message may be put in place at once. */
   private clear(from: number, to: number): boolean {
     const pq = this.pairIndex.get(to)?.get(from);
-    return pq === undefined || pq.at < 0;
+    return pq === undefined || pq.place < 0;
   }
 
   /** Lands every in-flight signal from `from` to actor `to` now (PP-08: isAlive, exit to self). */
   flush(from: number, to: number): void {
     const pq = this.pairIndex.get(to)?.get(from);
     if (pq === undefined) return;
-    while (pq.at >= 0) this.landHead(pq);
+    while (pq.place >= 0) this.landHead(pq);
   }
 
   /** Lands every in-flight signal to actor `to`, from any sender (syncWith). */
@@ -420,7 +429,7 @@ export class Scheduler {
       const byFrom = this.pairIndex.get(to);
       if (byFrom === undefined) return;
       for (const pq of byFrom.values())
-        if (pq.at >= 0) {
+        if (pq.place >= 0) {
           busy = true;
           this.flush(pq.from, to);
         }
@@ -436,7 +445,7 @@ export class Scheduler {
     if (this.chooser !== undefined) return false; // explorers reorder the whole turn instead
     const ps = this.pairs.filter((q) => q.actor === to);
     if (ps.length === 0) return false;
-    ps.sort((a, b) => a.items[a.head].seq - b.items[b.head].seq);
+    ps.sort((a, b) => a.at(0).seq - b.at(0).seq);
     const i = this.pick(ps.length + 1);
     if (i === 0) return false;
     this.landHead(ps[i - 1]);
@@ -449,14 +458,8 @@ export class Scheduler {
   /** Lands the head of `pq`. */
   landHead(pq: PairQueue): void {
     pq.blocked = false;
-    const at = pq.head++;
-    const s = pq.items[at];
-    pq.items[at] = undefined as unknown as Signal;
-    if (pq.head === pq.items.length) this.dropPair(pq);
-    else if (pq.head > 1024 && pq.head * 2 > pq.items.length) {
-      pq.items = pq.items.slice(pq.head);
-      pq.head = 0;
-    }
+    const s = pq.shift();
+    if (pq.length === 0) this.dropPair(pq);
     s.done = true;
     this.inflight--;
     this.recording?.push({ from: pq.from, to: s.to, what: s.what });
@@ -492,7 +495,7 @@ export class Scheduler {
     const pq = s.pq!;
     if (this.hold !== null) {
       const h = this.hold.held;
-      if (pq.blocked || (pq.items[pq.head] === s && s.index === h.index && pq.key === h.key)) {
+      if (pq.blocked || (pq.at(0) === s && s.index === h.index && pq.key === h.key)) {
         pq.blocked = true;
         this.heldBack.push(s);
         return;
@@ -530,9 +533,8 @@ export class Scheduler {
   /** Stops all further work (node shutdown). */
   stop(): void {
     this.stopped = true;
-    this.queue = [];
-    this.qseq = [];
-    this.head = 0;
+    this.queue.clear();
+    this.ready.clear();
     this.pairs = [];
     this.pairIndex.clear();
     this.idlePairs = 0;
@@ -547,29 +549,24 @@ export class Scheduler {
 
   /** Number of runnable processes and in-flight signals. */
   get pending(): number {
-    return this.random ? this.queue.length + this.pairs.length : this.queue.length - this.head;
+    return this.random ? this.ready.length + this.pairs.length : this.queue.length;
   }
 
   /** `pq` has nothing in flight any more: it leaves `pairs` and stays in the index, idle. */
   private dropPair(pq: PairQueue): void {
     const last = this.pairs.pop()!;
     if (last !== pq) {
-      this.pairs[pq.at] = last;
-      last.at = pq.at;
+      this.pairs[pq.place] = last;
+      last.place = pq.place;
     }
-    pq.at = -1;
-    if (pq.head >= 256) {
-      // Start over in a fresh array now and then (as a mailbox does).
-      pq.items = [];
-      pq.head = 0;
-    }
+    pq.place = -1;
     if (++this.idlePairs > IDLE_PAIRS && this.idlePairs > 2 * this.pairs.length) this.sweep();
   }
 
   /** Drops the idle pair queues from the index (amortised O(1) per signal). */
   private sweep(): void {
     for (const [actor, byFrom] of this.pairIndex) {
-      for (const [from, pq] of byFrom) if (pq.at < 0) byFrom.delete(from);
+      for (const [from, pq] of byFrom) if (pq.place < 0) byFrom.delete(from);
       if (byFrom.size === 0) this.pairIndex.delete(actor);
     }
     this.idlePairs = 0;
@@ -604,43 +601,28 @@ export class Scheduler {
     this.armed = false;
     if (this.stopped) return;
     const q = this.queue;
-    while (this.head < q.length) {
-      const r = q[this.head];
-      q[this.head++] = undefined as unknown as Runnable;
-      r.run();
+    while (q.length > 0) {
+      q.shift().run();
       if (this.stopped) return; // the node was shut down from inside a process
       if (++this.work >= WORK_PER_MACROTASK) break;
     }
-    if (this.head === q.length && this.heldBack.length > 0 && !this.releaseArmed) {
+    if (q.length > 0) this.arm();
+    else if (this.heldBack.length > 0 && !this.releaseArmed) {
       // Once the microtasks have settled with nothing else to do, the held signal lands after all.
       this.releaseArmed = true;
       realSetImmediate(() => {
         this.releaseArmed = false;
-        if (this.head === this.queue.length && this.heldBack.length > 0 && !this.stopped)
-          this.release();
+        if (q.length === 0 && this.heldBack.length > 0 && !this.stopped) this.release();
       });
     }
-    if (this.head === q.length) {
-      if (this.head >= 256) {
-        this.queue = [];
-        this.head = 0;
-      }
-      this.onIdle?.();
-    } else {
-      // Compact once the consumed part is most of the array: amortised O(1) per entry
-      // (compacting after every batch copied the rest each time: O(n²) for n runnables).
-      if (this.head > 1024 && this.head * 2 > q.length) {
-        this.queue = q.slice(this.head);
-        this.head = 0;
-      }
-      this.arm();
-    }
+    if (q.length === 0) this.onIdle?.();
   }
 
   /** controlled: one step (run a process, or land the head of a pair), then re-arm. */
   private step(): void {
     if (this.stopped) return;
-    const runnable = this.queue.length;
+    const ready = this.ready;
+    const runnable = ready.length;
     const n = runnable + this.pairs.length;
     if (n === 0) {
       this.current = null;
@@ -649,31 +631,21 @@ export class Scheduler {
     }
     // The enabled steps, oldest first: runnables are kept in order; pairs by their head's age.
     // (A seeded draw needs no order: any fixed one replays.)
-    let order: Array<Runnable | PairQueue> = this.queue;
     if (this.forced === undefined && this.chooser === undefined && this.trace === null) {
       const i = this.pick(n);
       this.steps++;
       this.work++;
       if (i >= runnable) this.landHead(this.pairs[i - runnable]);
-      else {
-        const r = this.queue[i];
-        this.queue.splice(i, 1);
-        this.qseq.splice(i, 1);
-        r.run();
-      }
+      else ready.takeAt(i).r.run();
       this.arm();
       return;
     }
-    if (this.pairs.length > 0) {
-      const ps = this.pairs.slice().sort((a, b) => a.items[a.head].seq - b.items[b.head].seq);
-      order = [];
-      let i = 0;
-      let j = 0;
-      while (i < runnable || j < ps.length) {
-        if (j >= ps.length || (i < runnable && this.qseq[i] < ps[j].items[ps[j].head].seq))
-          order.push(this.queue[i++]);
-        else order.push(ps[j++]);
-      }
+    const ps = this.pairs.slice().sort((a, b) => a.at(0).seq - b.at(0).seq);
+    const order: Array<Ready | PairQueue> = [];
+    for (let i = 0, j = 0; i < runnable || j < ps.length;) {
+      if (j >= ps.length || (i < runnable && ready.at(i).seq < ps[j].at(0).seq))
+        order.push(ready.at(i++));
+      else order.push(ps[j++]);
     }
     const traced = this.trace !== null;
     let ids: string[] | null = null;
@@ -684,10 +656,7 @@ export class Scheduler {
       const rec: StepRecord = {
         id: ids![i],
         enabled: ids!,
-        created:
-          chosen instanceof PairQueue
-            ? chosen.items[chosen.head].created
-            : this.qcreated[this.queue.indexOf(chosen)],
+        created: chosen instanceof PairQueue ? chosen.at(0).created : chosen.created,
         keys: [],
         delivery: null,
       };
@@ -703,19 +672,16 @@ export class Scheduler {
       if (rec !== null && this.recording !== null && this.recording.length > before)
         (rec as { delivery: Delivery | null }).delivery = this.recording[before];
     } else {
-      const k = this.queue.indexOf(chosen);
-      this.queue.splice(k, 1);
-      this.qseq.splice(k, 1);
-      if (traced) this.qcreated.splice(k, 1);
-      if (this.current !== null) this.touch("a:" + chosen.id, true);
-      chosen.run();
+      ready.takeAt(ready.indexOf(chosen));
+      if (this.current !== null) this.touch("a:" + chosen.r.id, true);
+      chosen.r.run();
     }
     this.arm();
   }
 }
 
-function stepId(x: Runnable | PairQueue): string {
-  return x instanceof PairQueue ? "L" + x.key : "R" + x.id;
+function stepId(x: Ready | PairQueue): string {
+  return x instanceof PairQueue ? "L" + x.key : "R" + x.r.id;
 }
 
 function isSignalLabel(what: unknown): boolean {
