@@ -22,7 +22,9 @@ export interface Expirable {
 
 type Timer = { ref?: () => unknown; unref?: () => unknown };
 
-/** @internal */
+/** The longest delay setTimeout takes (2^31 - 1 ms, about 24.8 days). */
+const MAX_DELAY = 2 ** 31 - 1;
+
 /** @internal */
 export class Deadlines {
   private heap: Expirable[] = [];
@@ -85,7 +87,9 @@ export class Deadlines {
     this.armedWith = globalThis.setTimeout;
     this.clearWith = globalThis.clearTimeout;
     this.timerDue = due;
-    this.timer = this.armedWith(() => this.fire(), Math.max(0, due - Date.now())) as Timer;
+    // Past setTimeout's limit the timer would fire after 1 ms: wake at the limit and re-arm.
+    const ms = Math.min(MAX_DELAY, Math.max(0, due - Date.now()));
+    this.timer = this.armedWith(() => this.fire(), ms) as Timer;
     this.refd = true;
   }
 

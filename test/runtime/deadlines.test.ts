@@ -111,6 +111,34 @@ describe("the deadline timer follows the earliest deadline", () => {
   });
 });
 
+describe("a deadline beyond setTimeout's limit (2^31 - 1 ms)", () => {
+  const far = 2 ** 31 + 1000;
+
+  it("arms one timer for it, not a 1 ms timer over and over", async () => {
+    useFakeTimers();
+    const pid = await Server.start(undefined);
+    const arms = jest.spyOn(globalThis, "setTimeout");
+    try {
+      void Server.call(pid, "hang", undefined, { timeout: far }).catch(() => {});
+      await jest.advanceTimersByTimeAsync(100);
+      expect(arms).toHaveBeenCalledTimes(1);
+    } finally {
+      arms.mockRestore();
+    }
+  });
+
+  it("expires when due, not before", async () => {
+    useFakeTimers();
+    const pid = await Server.start(undefined);
+    let outcome = "pending";
+    Server.call(pid, "hang", undefined, { timeout: far }).catch((e) => (outcome = e.reason));
+    await jest.advanceTimersByTimeAsync(far - 1);
+    const before = outcome;
+    await jest.advanceTimersByTimeAsync(1);
+    expect([before, outcome]).toEqual(["pending", "timeout"]);
+  });
+});
+
 describe("a process killed while awaiting something outside the runtime is released", () => {
   /** A promise settled from outside, standing for I/O. */
   function external(): { promise: Promise<void>; resolve: () => void } {
