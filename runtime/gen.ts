@@ -8,10 +8,9 @@
  * after a timeout is dropped (GS-11).
  */
 import { BadArgError, ExitError, checkMs, describe, isInstance } from "./errors";
-import type { Deadlines } from "./deadlines";
 import type { Node } from "./node";
 import type { Proc } from "./process";
-import { Monitor, Receiver, Watcher, unwatch, watch } from "./signals";
+import { ReplySlot } from "./reply-slot";
 import { Pid, Ref, formatTerm } from "./terms";
 
 /** A module that implements a name registry for `{ via, name }` server names (REG-06). */
@@ -113,45 +112,25 @@ export function checkTimeout(fn: string, timeout: unknown): asserts timeout is n
 }
 
 /** @internal The reply slot of one pending call; it watches the server for its death. */
-export class CallSlot implements Receiver, Watcher {
-  readonly id: number;
-  /** The caller: the reply keeps its place among the server's other signals to it. */
-  actor = 0;
-  alive = true;
-  owned: Map<Ref, Monitor> | null = null;
-  target: Proc | null = null;
-  prevWatch: Watcher | null = null;
-  nextWatch: Watcher | null = null;
-  due = 0;
-  deadlineIndex = -1;
-  /** The node's deadlines while this call has one pending. */
-  deadlines: Deadlines | null = null;
+export class CallSlot extends ReplySlot {
   constructor(
     id: number,
+    /** The caller: the reply keeps its place among the server's other signals to it. */
+    actor: number,
     private readonly resolve: (v: unknown) => void,
-    private readonly reject: (e: unknown) => void,
     readonly op: string,
     readonly server: ServerRef,
     readonly request: unknown,
     readonly timeout: number,
   ) {
-    this.id = id;
+    super(id, actor);
   }
-  deliver(m: unknown): void {
-    if (!this.alive) return;
-    this.close();
+  protected onReply(m: unknown): void {
     this.resolve(m);
   }
-  /** The server died before replying. */
-  targetDown(reason: unknown): void {
-    if (!this.alive) return;
-    this.close();
+  /** The server died before replying (or the deadline passed: `timeout`). */
+  protected onDown(reason: unknown): void {
     this.resolve(failInCallerContext(this, reason));
-  }
-  expire(): void {
-    if (!this.alive) return;
-    this.close();
-    this.resolve(failInCallerContext(this, "timeout"));
   }
   failure(reason: unknown): ExitError {
     const args = this.args();
@@ -165,14 +144,6 @@ export class CallSlot implements Receiver, Watcher {
     const args = [this.server, this.request];
     if (this.timeout !== DEFAULT_TIMEOUT) args.push(this.timeout);
     return args;
-  }
-  private close(): void {
-    this.alive = false;
-    if (this.target !== null) unwatch(this.target, this);
-    if (this.deadlines !== null) {
-      this.deadlines.remove(this);
-      this.deadlines = null;
-    }
   }
 }
 
@@ -216,24 +187,20 @@ function show(x: unknown): string {
 
 /** Who made a call: the caller's pid and the call's unique tag. Pass it to `reply`. */
 export class From {
-  #slot: CallSlot;
+  #slot: ReplySlot;
   /** @internal Made by the call machinery. */
   constructor(
     /** The caller (the node's external pid for a call made outside any process). */
     readonly pid: Pid,
     /** Unique per call. */
     readonly tag: Ref,
-    slot: CallSlot,
+    slot: ReplySlot,
   ) {
     this.#slot = slot;
   }
   /** @internal */
-  static slotOf(f: From): Receiver & { alive: boolean } {
+  static slotOf(f: From): ReplySlot {
     return f.#slot;
-  }
-  /** @internal A From whose reply goes to `slot` (asynchronous requests). */
-  static forSlot(pid: Pid, tag: Ref, slot: Receiver & { alive: boolean }): From {
-    return new From(pid, tag, slot as never);
   }
 }
 
@@ -257,7 +224,8 @@ export function call(
   checkTimeout(op, timeout);
   const pid = whereisServer(node, server, op);
   return new Promise((resolve, reject) => {
-    const slot = new CallSlot(node.nextEndpointId(), resolve, reject, op, server, request, timeout);
+    const actor = caller?.id ?? 0;
+    const slot = new CallSlot(node.nextEndpointId(), actor, resolve, op, server, request, timeout);
     if (pid === undefined || (caller !== null && pid === caller.pid)) {
       slot.alive = false;
       return reject(slot.failure(pid === undefined ? "noproc" : "calling_self"));
@@ -267,15 +235,10 @@ export function call(
       slot.alive = false;
       return reject(slot.failure("noproc"));
     }
-    slot.target = target;
-    slot.actor = caller?.id ?? 0;
-    watch(target, slot);
+    slot.watch(target);
     const from = new From(caller?.pid ?? node.externalPid, node.makeRef(), slot);
-    node.sendFrom(caller?.id ?? 0, pid, build(from, request));
-    if (timeout !== Infinity && slot.alive) {
-      slot.deadlines = node.deadlines;
-      node.deadlines.add(timeout, slot);
-    }
+    node.sendFrom(actor, pid, build(from, request));
+    if (timeout !== Infinity && slot.alive) slot.expireAfter(node.deadlines, timeout);
   });
 }
 

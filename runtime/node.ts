@@ -28,6 +28,7 @@ import {
 import { Timers } from "./timers";
 import { Handler, HandlerLoop } from "./handler";
 import { Deadlines } from "./deadlines";
+import { Endpoint, Listener } from "./reply-slot";
 import { Down, MonitorObject, Pid, Ref } from "./terms";
 
 /** Options for {@link createNode}. */
@@ -85,19 +86,6 @@ export interface ProcessInfo {
   registeredName: string | undefined;
   /** Does it trap exits (turning exit signals into `EXIT` messages)? */
   trapExit: boolean;
-}
-
-/** @internal A non-process receiver: calls' reply slots and the test helpers' watchers. */
-export class Endpoint implements Receiver {
-  alive = true;
-  owned: Map<Ref, import("./signals").Monitor> | null = null;
-  constructor(
-    readonly id: number,
-    private readonly onMessage: (m: unknown) => void,
-  ) {}
-  deliver(m: unknown): void {
-    if (this.alive) this.onMessage(m);
-  }
 }
 
 interface Alias {
@@ -492,9 +480,9 @@ export class Node {
     if (demonitor) removeMonitor(owner, ref);
   }
 
-  /** @internal A receiver that is not a process (a call's reply slot, a watcher). */
+  /** @internal A receiver that is not a process, handing each message to `onMessage` (a watcher). */
   endpoint(onMessage: (m: unknown) => void): Endpoint {
-    return new Endpoint(this.nextEndpoint--, onMessage);
+    return new Listener(this.nextEndpoint--, onMessage);
   }
 
   /** @internal An id for a non-process receiver. */

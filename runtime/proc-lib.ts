@@ -18,15 +18,8 @@ import {
 import { ServerRef, call, checkTimeout, whereisServer } from "./gen";
 import { type Node, nodeFor } from "./node";
 import { Body, Proc, Self, checkSelf } from "./process";
-import {
-  Monitor,
-  Receiver,
-  Watcher,
-  link as linkProcs,
-  unlink as unlinkProcs,
-  unwatch,
-  watch,
-} from "./signals";
+import { ReplySlot } from "./reply-slot";
+import { link as linkProcs, unlink as unlinkProcs } from "./signals";
 import { SystemMessage } from "./sys";
 import { Down, Exit, Pid, Ref } from "./terms";
 
@@ -48,46 +41,41 @@ export interface ProcStartOptions {
 }
 
 /** The reply slot of a synchronous start; it watches the child for its death. */
-class AckSlot implements Receiver, Watcher {
-  alive = true;
-  owned: Map<Ref, Monitor> | null = null;
-  prevWatch: Watcher | null = null;
-  nextWatch: Watcher | null = null;
-  timer: ReturnType<typeof setTimeout> | undefined;
+class AckSlot extends ReplySlot {
+  /** Set by initFail: the start fails with it once the child is gone (PL-04). */
+  private failure: InitFailure | undefined = undefined;
   constructor(
-    readonly id: number,
+    id: number,
+    /** The starter's actor id (0 outside processes). */
+    actor: number,
     readonly child: Proc,
+    /** The starter (null outside processes). */
+    readonly parent: Proc | null,
     readonly resolve: (v: unknown) => void,
     readonly reject: (e: unknown) => void,
     readonly op: string,
-    /** startLink's caller: a failed start takes the child's EXIT from it (OTP's flush_EXIT). */
-    readonly linked: Proc | null,
-    /** The starter's actor id (0 outside processes). */
-    readonly actor: number,
+    /** startLink's: a failed start takes the child's EXIT from the parent (OTP's flush_EXIT). */
+    readonly linked: boolean,
   ) {
-    watch(child, this);
+    super(id, actor);
+    this.watch(child);
   }
-  /** Set by initFail: the start fails with it once the child is gone (PL-04). */
-  private failure: InitFailure | undefined;
-  deliver(m: unknown): void {
-    if (!this.alive) return;
-    if (m instanceof InitFailure) {
-      this.failure = m;
-      return;
-    }
-    this.close();
+  override deliver(m: unknown): void {
+    if (!(m instanceof InitFailure)) super.deliver(m);
+    else if (this.alive) this.failure = m;
+  }
+  protected onReply(m: unknown): void {
     this.resolve((m as InitAck).value);
   }
-  targetDown(reason: unknown): void {
-    if (!this.alive) return;
-    this.close();
-    if (this.linked !== null) flushExit(this.linked, this.child.pid);
+  protected onDown(reason: unknown): void {
+    if (this.linked && this.parent !== null) flushExit(this.parent, this.child.pid);
     this.reject(new ExitError(this.failure !== undefined ? this.failure.reason : reason, this.op));
   }
-  close(): void {
-    this.alive = false;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    unwatch(this.child, this);
+  /** PL-03: unlink, kill, fail with timeout. */
+  protected override onTimeout(): void {
+    if (this.parent !== null) unlinkProcs(this.parent, this.child.pid);
+    this.child.node.exit(this.child.pid, "kill");
+    this.reject(new ExitError("timeout", this.op));
   }
 }
 
@@ -226,24 +214,16 @@ export function awaitAck(
   return new Promise((resolve, reject) => {
     const slot = new AckSlot(
       node.nextEndpointId(),
+      parent?.id ?? node.current?.id ?? 0,
       child,
+      parent,
       resolve,
       reject,
       op,
-      linked ? parent : null,
-      parent?.id ?? node.current?.id ?? 0,
+      linked,
     );
     acks.set(child, slot);
-    if (timeout !== Infinity) {
-      slot.timer = setTimeout(() => {
-        if (!slot.alive) return;
-        slot.close();
-        // PL-03: unlink, kill, fail with timeout.
-        if (parent !== null) unlinkProcs(parent, child.pid);
-        node.exit(child.pid, "kill");
-        reject(new ExitError("timeout", op));
-      }, timeout);
-    }
+    if (timeout !== Infinity) slot.expireAfter(node.deadlines, timeout);
   });
 }
 

@@ -6,9 +6,9 @@ import { BadArgError, checkInstance, describe, isInstance } from "./errors";
 import { From, ServerRef, whereisServer } from "./gen";
 import type { Node } from "./node";
 import type { Proc } from "./process";
+import { ReplySlot } from "./reply-slot";
 import { CallbackSignal } from "./scheduler";
-import { Monitor, Receiver, Watcher, unwatch, watch } from "./signals";
-import { Pid, Ref, TIMEOUT } from "./terms";
+import { Pid, TIMEOUT } from "./terms";
 
 /** How a request ended. */
 export type Outcome =
@@ -40,43 +40,30 @@ export class ResponseMessage {
 }
 
 /** The reply slot of one request; it watches the server for its death (as a call's slot does). */
-class RequestSlot implements Receiver, Watcher {
-  alive = true;
-  owned: Map<Ref, Monitor> | null = null;
-  target: Proc | null = null;
-  prevWatch: Watcher | null = null;
-  nextWatch: Watcher | null = null;
+class RequestSlot extends ReplySlot {
   outcome: Outcome | undefined = undefined;
   abandoned = false;
   waiters: Array<() => void> = [];
   requestId!: RequestId;
   constructor(
-    readonly id: number,
+    id: number,
     readonly server: ServerRef,
     readonly caller: Proc | null,
-  ) {}
-  /** The caller's actor id (replies keep their place among the server's signals to it). */
-  get actor(): number {
-    return this.caller?.id ?? 0;
+  ) {
+    super(id, caller?.id ?? 0);
   }
-  /** The reply. */
-  deliver(m: unknown): void {
-    if (this.alive) this.settle({ kind: "reply", reply: m });
+  protected onReply(m: unknown): void {
+    this.settle({ kind: "reply", reply: m });
   }
   /** The server terminated (or did not exist) before replying. */
-  targetDown(reason: unknown): void {
-    if (this.alive) this.settle({ kind: "error", reason, server: this.server });
+  protected onDown(reason: unknown): void {
+    this.settle({ kind: "error", reason, server: this.server });
   }
   private settle(outcome: Outcome): void {
-    this.close();
     if (this.caller !== null)
       return this.caller.deliver(new ResponseMessage(this.requestId, outcome));
     this.outcome = outcome;
     for (const w of this.waiters.splice(0)) w();
-  }
-  close(): void {
-    this.alive = false;
-    if (this.target !== null) unwatch(this.target, this);
   }
 }
 
@@ -129,12 +116,11 @@ export function sendRequest(
     );
     return id;
   }
-  slot.target = target;
-  watch(target, slot);
+  slot.watch(target);
   node.sendFrom(
     caller?.id ?? node.current?.id ?? 0,
     target.pid,
-    build(From.forSlot(caller?.pid ?? node.externalPid, node.makeRef(), slot)),
+    build(new From(caller?.pid ?? node.externalPid, node.makeRef(), slot)),
   );
   return id;
 }

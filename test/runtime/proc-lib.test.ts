@@ -359,6 +359,26 @@ describe("PL-03: start timeout", () => {
       expect(node.isAlive(child)).toBe(true);
     });
   });
+
+  it("PL-03: a timeout beyond setTimeout's limit (2^31 - 1 ms) does not expire early", async () => {
+    await run(node, async (self) => {
+      const parent = self.pid;
+      const started = procLib.start(
+        self,
+        async (s) => {
+          s.send(parent, { child: s.pid });
+          await s.receive((m) => m === "go");
+          procLib.initAck(s, "in time");
+          await s.receive((m) => m === "never");
+        },
+        { timeout: 2 ** 31 + 1000 },
+      );
+      const child = await childPid(self);
+      await jest.advanceTimersByTimeAsync(100);
+      self.send(child, "go");
+      expect(await started).toBe("in time");
+    });
+  });
 });
 
 describe("PL-04: initFail", () => {
