@@ -28,7 +28,7 @@ import {
 import { Timers } from "./timers";
 import { Handler, HandlerLoop } from "./handler";
 import { Deadlines } from "./deadlines";
-import { Endpoint, Listener } from "./reply-slot";
+import { Endpoint } from "./reply-slot";
 import { Down, MonitorObject, Pid, Ref } from "./terms";
 
 /** Options for {@link createNode}. */
@@ -482,7 +482,7 @@ export class Node {
 
   /** @internal A receiver that is not a process, handing each message to `onMessage` (a watcher). */
   endpoint(onMessage: (m: unknown) => void): Endpoint {
-    return new Listener(this.nextEndpoint--, onMessage);
+    return new Endpoint(this.nextEndpoint--, onMessage);
   }
 
   /** @internal An id for a non-process receiver. */

@@ -10,33 +10,17 @@ import type { Proc } from "./process";
 import { Monitor, Receiver, Watcher, unwatch, watch } from "./signals";
 import type { Ref } from "./terms";
 
-/** @internal A receiver that is not a process: it takes messages while alive. */
-export abstract class Endpoint implements Receiver {
+/** @internal A receiver that is not a process, handing each message to a callback while alive (the test helpers' and `stop`'s watchers). */
+export class Endpoint implements Receiver {
   alive = true;
   owned: Map<Ref, Monitor> | null = null;
   constructor(
     /** Negative: unique among the node's endpoints. */
     readonly id: number,
-    /** The actor it belongs to (the process waiting on it; 0 outside processes). */
-    readonly actor: number,
+    private readonly onMessage: (m: unknown) => void,
   ) {}
   deliver(m: unknown): void {
     if (this.alive) this.onMessage(m);
-  }
-  /** A message has landed while alive. */
-  protected abstract onMessage(m: unknown): void;
-}
-
-/** @internal An endpoint that hands each message to a callback (the test helpers' and `stop`'s watchers). */
-export class Listener extends Endpoint {
-  constructor(
-    id: number,
-    private readonly fn: (m: unknown) => void,
-  ) {
-    super(id, 0);
-  }
-  protected onMessage(m: unknown): void {
-    this.fn(m);
   }
 }
 
@@ -45,7 +29,9 @@ export class Listener extends Endpoint {
  * watched process's death, or the deadline) it is closed: later replies are
  * dropped, the watch and the deadline are gone.
  */
-export abstract class ReplySlot extends Endpoint implements Watcher, Expirable {
+export abstract class ReplySlot implements Receiver, Watcher, Expirable {
+  alive = true;
+  owned: Map<Ref, Monitor> | null = null;
   /** The process that owes the reply, while watched. */
   target: Proc | null = null;
   prevWatch: Watcher | null = null;
@@ -54,6 +40,13 @@ export abstract class ReplySlot extends Endpoint implements Watcher, Expirable {
   deadlineIndex = -1;
   /** The node's deadlines while this slot has one pending. */
   private deadlines: Deadlines | null = null;
+
+  constructor(
+    /** Negative: unique among the node's endpoints. */
+    readonly id: number,
+    /** The actor it belongs to (the process waiting on it; 0 outside processes). */
+    readonly actor: number,
+  ) {}
 
   /** Watches the live process `target`: its death settles the slot (`onDown`). */
   watch(target: Proc): void {
@@ -67,7 +60,9 @@ export abstract class ReplySlot extends Endpoint implements Watcher, Expirable {
     deadlines.add(ms, this);
   }
 
-  protected onMessage(m: unknown): void {
+  /** The reply: settles the slot (`onReply`), unless it has settled already. */
+  deliver(m: unknown): void {
+    if (!this.alive) return;
     this.close();
     this.onReply(m);
   }
