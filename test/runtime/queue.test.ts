@@ -1,7 +1,7 @@
 /**
  * The runtime's one queue (runtime/queue.ts), behind mailboxes, the run queue
  * and the in-flight signals of each pair: it behaves as an array used as a
- * FIFO, also across its compactions and resets.
+ * FIFO, also across wrap-arounds, growth and shrinking.
  */
 import fc from "fast-check";
 import { Queue } from "../../runtime/queue";
@@ -150,9 +150,21 @@ describe("Queue", () => {
 
   it("keeps no reference to a taken entry", () => {
     const q = new Queue<object>();
-    q.push({});
+    const taken = {};
+    q.push(taken);
     q.push({});
     q.shift();
-    expect((q as unknown as { q: unknown[] }).q[0]).toBeUndefined();
+    const holds = Object.values(q).some((v) => Array.isArray(v) && v.includes(taken));
+    expect(holds).toBe(false);
+  });
+
+  it("keeps arrival order while it grows and then gives memory back", () => {
+    const q = new Queue<number>();
+    for (let i = 0; i < 5_000; i++) q.push(i);
+    const taken: number[] = [];
+    while (q.length > 10) taken.push(q.shift());
+    for (let i = 5_000; i < 5_100; i++) q.push(i);
+    while (q.length > 0) taken.push(q.shift());
+    expect(taken).toEqual(Array.from({ length: 5_100 }, (_, i) => i));
   });
 });
