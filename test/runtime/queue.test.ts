@@ -1,7 +1,7 @@
 /**
  * The runtime's one queue (runtime/queue.ts), behind mailboxes, the run queue
  * and the in-flight signals of each pair: it behaves as an array used as a
- * FIFO, also across wrap-arounds, growth and shrinking.
+ * FIFO, also across its compactions and resets.
  */
 import fc from "fast-check";
 import { Queue } from "../../runtime/queue";
@@ -158,7 +158,7 @@ describe("Queue", () => {
     expect(holds).toBe(false);
   });
 
-  it("keeps arrival order while it grows and then gives memory back", () => {
+  it("keeps arrival order through a deep backlog taken down to a few entries", () => {
     const q = new Queue<number>();
     for (let i = 0; i < 5_000; i++) q.push(i);
     const taken: number[] = [];
