@@ -139,6 +139,24 @@ function arm(): void {
   });
 }
 
+/** A helper's own timer that ends a wait which is not judged (refuteReceive's): pending ones. */
+let helperTimers = 0;
+
+/**
+ * Notes a helper timer that will let the test go on by itself (refuteReceive's
+ * quiet period): while one is pending nothing is flagged. Returns its end.
+ */
+export function helperTimerStarted(): () => void {
+  helperTimers++;
+  let ended = false;
+  return () => {
+    if (!ended) {
+      ended = true;
+      helperTimers--;
+    }
+  };
+}
+
 /** Registers a helper's wait while it is pending; returns its unregistration. */
 export function registerWait(w: TestWait): () => void {
   if (!testOn) return () => {};
@@ -241,14 +259,20 @@ function progress(graphs: Map<Node, ProcessWait[]>, due: number): Verdict {
     if (!deadlineTimers.has(t)) return "outside";
     if (typeof t.hasRef !== "function" || t.hasRef()) refd++;
   }
+  // A helper's timer that ends by itself (refuteReceive) is the test's progress.
+  if (helperTimers > 0) return "outside";
   // The registered waits' own timers are the waits being judged (the earliest fails now; the
-  // others only after it); any other real timer of a helper (refuteReceive) is the test's progress.
-  let helperTimers = 0;
-  for (const w of waits) if (w.due !== Infinity) helperTimers++;
-  // Anything else pending outside the runtime that was not there when the test began.
+  // others only after it).
+  let waitTimers = 0;
+  for (const w of waits) if (w.due !== Infinity) waitTimers++;
+  // Anything else pending outside the runtime that was not there when the test began. A count
+  // below the baseline means some of what was there has gone: the baseline follows it down, so
+  // that what is gone cannot hide what is new from then on.
   for (const [type, n] of resourceCounts()) {
-    const own = type === "Timeout" ? refd + helperTimers : 0;
-    if (n - own > (baseline.get(type) ?? 0)) return "outside";
+    const own = type === "Timeout" ? refd + waitTimers : 0;
+    const base = baseline.get(type) ?? 0;
+    if (n - own > base) return "outside";
+    if (n - own < base) baseline.set(type, Math.max(0, n - own));
   }
   return null;
 }

@@ -6,7 +6,7 @@
 import type { Node, Pid } from "otpkit";
 import { withNote } from "otpkit/testing-hooks";
 import { clearTimeout as realClearTimeout, setTimeout as realSetTimeout } from "timers";
-import { registerWait } from "./deadlock";
+import { helperTimerStarted, registerWait } from "./deadlock";
 
 /** The default wait of every helper, in ms (before scaling). */
 export const DEFAULT_WAIT = 1000;
@@ -51,7 +51,11 @@ export function withTimeout<T>(
   return new Promise<T>((resolve, reject) => {
     let unregister = () => {};
     let timer: ReturnType<typeof realSetTimeout> | undefined;
+    // A timer that is not a judged wait ends by itself and lets the test go on: the deadlock
+    // check must see it as progress.
+    const ended = ms !== Infinity && wait === undefined ? helperTimerStarted() : () => {};
     const settle = () => {
+      ended();
       unregister();
       if (timer !== undefined) {
         realClearTimeout(timer);
