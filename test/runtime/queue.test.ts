@@ -83,6 +83,35 @@ describe("Queue", () => {
     );
   });
 
+  it("gives back what an array gives back when it spans several segments (thousands of entries)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1000, max: 3500 }),
+        fc.array(op, { maxLength: 200 }),
+        (depth, ops) => {
+          const q = new Queue<number>();
+          const model: number[] = [];
+          for (let i = 0; i < depth; i++) {
+            q.push(i);
+            model.push(i);
+          }
+          for (const o of ops) {
+            const [got, want] = apply(q, model, o.op === "takeAt" ? { ...o, at: o.at * 37 } : o);
+            expect(got).toBe(want);
+          }
+          expect(q.length).toBe(model.length);
+          expect(q.toArray()).toEqual(model);
+          const last = model[model.length - 1];
+          expect([q.at(model.length - 1), q.find((x) => x === last)]).toEqual([
+            last,
+            model.indexOf(last),
+          ]);
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
   it("keeps arrival order while its used-up front is dropped (deep steady state)", () => {
     const q = new Queue<number>();
     const taken = steady(q, 10_000, 3_000);
