@@ -7,7 +7,7 @@
  * call costs the same whatever the caller's backlog (PP-12), and a late reply
  * after a timeout is dropped (GS-11).
  */
-import { BadArgError, ExitError, checkMs, describe, isInstance } from "./errors";
+import { BadArgError, ExitError, checkMs, describe } from "./errors";
 import type { Node } from "./node";
 import type { Proc } from "./process";
 import { ReplySlot } from "./reply-slot";
@@ -198,6 +198,10 @@ export class From {
   ) {
     this.#slot = slot;
   }
+  /** @internal Is `x` a From? A brand check: it runs no user code. */
+  static is(x: unknown): x is From {
+    return typeof x === "object" && x !== null && #slot in x;
+  }
   /** @internal */
   static slotOf(f: From): ReplySlot {
     return f.#slot;
@@ -250,8 +254,7 @@ export function reply(
   /** The replying process's id (default: the behaviour running now, else 0): the reply keeps its place among its signals to the caller. */
   sender: number = node.current?.id ?? 0,
 ): void {
-  if (!isInstance(from, From))
-    throw new BadArgError(`reply: expected a From, got ${describe(from)}`);
+  if (!From.is(from)) throw new BadArgError(`reply: expected a From, got ${describe(from)}`);
   const slot = From.slotOf(from);
   if (!slot.alive) return;
   node.scheduler.deliver(sender, slot, value);
