@@ -160,6 +160,7 @@ export class ServerLoop<S> implements SystemHost {
         return this.initFailed(reasonOf(e), reasonOf(e));
       r = e; // a thrown value is the return value (GS-05)
     }
+    if (!isThenable(r)) return this.initResult(r);
     // An async init that rejects fails the start as a synchronous throw would (GS-05).
     this.settle(
       r,

@@ -196,7 +196,9 @@ function handlerOnewayMsgsPerS(n: number): Promise<number> {
 /**
  * As down_us, with handler processes: the owner monitors `n` targets; one at
  * a time, it sends one STOP, and the target notes the time and exits
- * (`self.exit("normal")`); the owner's handler gets the DOWN.
+ * (`self.exit("normal")`); the owner's handler gets the DOWN. As in down_us,
+ * the timing starts once every monitor is in place (a monitor is a signal:
+ * each target answers a READY sent after it, so its monitor has landed).
  */
 function handlerDownUs(n: number): Promise<number> {
   return onNode(
@@ -205,26 +207,29 @@ function handlerDownUs(n: number): Promise<number> {
         let exitAt = 0;
         let next = 0;
         let total = 0;
+        let ready = 0;
         const pids: Pid[] = new Array(n);
         const target = (m: unknown, t: Self) => {
           if (m === STOP) {
             exitAt = now();
             t.exit("normal");
-          }
+          } else if (m === READY) t.send(owner, READY);
         };
         const owner = node.spawnHandler((m, self) => {
           if (isDown(m)) {
             total += now() - exitAt;
             if (++next === n) resolve((total * 1000) / n);
             else self.send(pids[next], STOP);
+          } else if (m === READY) {
+            if (++ready < n) return;
+            collectGarbage(); // the set-up's, as in down_us
+            self.send(pids[0], STOP);
           } else if (m === START) {
             for (let i = 0; i < n; i++) {
               pids[i] = self.spawnHandler(target);
               self.monitor(pids[i]);
+              self.send(pids[i], READY);
             }
-            // A handler process idles from its spawn: no READY round needed.
-            collectGarbage(); // the set-up's, as in down_us
-            self.send(pids[0], STOP);
           }
         });
         node.send(owner, START);
