@@ -579,16 +579,22 @@ describe("GS 8a: start", () => {
     ["via", () => ({ via: mapRegistry(), name: "gs07" })],
   ];
 
-  it.each(nameKinds)(
-    "GS-07: a taken %s name -> start rejects {already_started: holder}",
-    async (_kind, makeName) => {
-      const name = makeName();
-      const holder = await Probe.start(() => ok("holder"), { name });
-      const e = await rejection(Probe.start(() => ok("intruder"), { name }));
-      expect(e.reason).toEqual({ already_started: holder });
-      expect((e.reason as { already_started: Pid }).already_started).toBe(holder);
-    },
-  );
+  /** A second start under `name` is refused, naming the holder. */
+  async function takenNameRefused(name: ServerName) {
+    const holder = await Probe.start(() => ok("holder"), { name });
+    const e = await rejection(Probe.start(() => ok("intruder"), { name }));
+    expect(e.reason).toEqual({ already_started: holder });
+    expect((e.reason as { already_started: Pid }).already_started).toBe(holder);
+  }
+
+  it("GS-07: a taken local name -> start rejects {already_started: holder}", () =>
+    takenNameRefused("gs07"));
+
+  it("GS-07: a taken global name -> start rejects {already_started: holder}", () =>
+    takenNameRefused({ global: "gs07" }));
+
+  it("GS-07: a taken via name -> start rejects {already_started: holder}", () =>
+    takenNameRefused({ via: mapRegistry(), name: "gs07" }));
 
   it.each(nameKinds)(
     "GS-07: a start refused for a taken %s name leaves the holder serving it",

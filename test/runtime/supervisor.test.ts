@@ -264,12 +264,23 @@ describe("9a: start and child specs", () => {
     ],
   ];
 
-  it.each(failedInits)(
-    "SUP-03: init %s: start fails with its reason",
-    async (_i, start, reason) => {
-      expect((await trappingStart(start)).reason).toEqual(reason);
-    },
-  );
+  /** The failed start's reason, for the init of `failedInits` called `what`. */
+  async function failedInitReason(what: string) {
+    const [, start, reason] = failedInits.find(([w]) => w === what)!;
+    expect((await trappingStart(start)).reason).toEqual(reason);
+  }
+
+  it("SUP-03: init returning ignore: start fails with its reason", () =>
+    failedInitReason("returning ignore"));
+
+  it("SUP-03: init with a bad return: start fails with its reason", () =>
+    failedInitReason("with a bad return"));
+
+  it("SUP-03: init that crashes: start fails with its reason", () =>
+    failedInitReason("that crashes"));
+
+  it("SUP-03: init with invalid flags: start fails with its reason", () =>
+    failedInitReason("with invalid flags"));
 
   it.each(failedInits)(
     "SUP-03: init %s: a trapping startLink caller gets no EXIT and keeps no link",
@@ -498,12 +509,8 @@ describe("9a: start and child specs", () => {
 describe("9b: restart types and strategies", () => {
   const many = { intensity: 10, period: 3600 };
 
-  it.each<[string, unknown]>([
-    ["normal", "normal"],
-    ["shutdown", "shutdown"],
-    ["{shutdown, _}", { shutdown: "x" }],
-    ["abnormal", "abnormal"],
-  ])("SUP-08: a permanent child is restarted after a %s exit", async (_label, reason) => {
+  /** A permanent child that exits with `reason` is restarted. */
+  async function permanentRestarted(reason: unknown) {
     const sup = await Supervisor.start({ flags: many, children: [worker("c")] });
     const prev = (await pids(sup)).c as Pid;
     expect(await selfExit(node, prev, reason)).toEqual(reason);
@@ -511,7 +518,19 @@ describe("9b: restart types and strategies", () => {
     expect(now).toBeInstanceOf(Pid);
     expect(now).not.toBe(prev);
     expect(node.isAlive(now as Pid)).toBe(true);
-  });
+  }
+
+  it("SUP-08: a permanent child is restarted after a normal exit", () =>
+    permanentRestarted("normal"));
+
+  it("SUP-08: a permanent child is restarted after a shutdown exit", () =>
+    permanentRestarted("shutdown"));
+
+  it("SUP-08: a permanent child is restarted after a {shutdown, _} exit", () =>
+    permanentRestarted({ shutdown: "x" }));
+
+  it("SUP-08: a permanent child is restarted after a abnormal exit", () =>
+    permanentRestarted("abnormal"));
 
   it.each<[string, unknown]>([
     ["normal", "normal"],
@@ -540,18 +559,25 @@ describe("9b: restart types and strategies", () => {
     expect(now).not.toBe(pid);
   });
 
-  it.each(["normal", "shutdown", "abnormal"])(
-    "SUP-10: a temporary child that exits %s is not restarted and its spec is removed",
-    async (reason) => {
-      const sup = await Supervisor.start({
-        flags: many,
-        children: [worker("c", [], { restart: "temporary" })],
-      });
-      await selfExit(node, (await pids(sup)).c as Pid, reason);
-      expect(await Supervisor.whichChildren(sup)).toEqual([]);
-      expect((await Supervisor.countChildren(sup)).specs).toBe(0);
-    },
-  );
+  /** A temporary child that exits with `reason` is gone, spec and all. */
+  async function temporaryRemoved(reason: string) {
+    const sup = await Supervisor.start({
+      flags: many,
+      children: [worker("c", [], { restart: "temporary" })],
+    });
+    await selfExit(node, (await pids(sup)).c as Pid, reason);
+    expect(await Supervisor.whichChildren(sup)).toEqual([]);
+    expect((await Supervisor.countChildren(sup)).specs).toBe(0);
+  }
+
+  it("SUP-10: a temporary child that exits normal is not restarted and its spec is removed", () =>
+    temporaryRemoved("normal"));
+
+  it("SUP-10: a temporary child that exits shutdown is not restarted and its spec is removed", () =>
+    temporaryRemoved("shutdown"));
+
+  it("SUP-10: a temporary child that exits abnormal is not restarted and its spec is removed", () =>
+    temporaryRemoved("abnormal"));
 
   it("SUP-11: one_for_one restarts only the failed child", async () => {
     const sup = await Supervisor.start({ flags: many, children: [worker("c1"), worker("c2")] });
@@ -638,22 +664,26 @@ describe("9b: restart types and strategies", () => {
     expect(inits(log).map((e) => e.id)).toEqual(["c2", "c3", "c4"]);
   });
 
-  it.each(["one_for_all", "rest_for_one"] as const)(
-    "SUP-14: a temporary bystander of a %s restart is stopped, not restarted and removed",
-    async (strategy) => {
-      const sup = await Supervisor.start({
-        flags: { ...many, strategy },
-        children: [worker("p"), worker("t", [], { restart: "temporary" })],
-      });
-      const before = await pids(sup);
-      await kill(node, before.p as Pid);
-      expect(node.isAlive(before.t as Pid)).toBe(false);
-      const after = await Supervisor.whichChildren(sup);
-      expect(after.map((c) => c.id)).toEqual(["p"]);
-      expect(after[0].pid).not.toBe(before.p);
-      expect(node.isAlive(sup)).toBe(true);
-    },
-  );
+  /** Under `strategy`, a temporary child caught in its sibling's restart is gone, spec and all. */
+  async function temporaryBystander(strategy: "one_for_all" | "rest_for_one") {
+    const sup = await Supervisor.start({
+      flags: { ...many, strategy },
+      children: [worker("p"), worker("t", [], { restart: "temporary" })],
+    });
+    const before = await pids(sup);
+    await kill(node, before.p as Pid);
+    expect(node.isAlive(before.t as Pid)).toBe(false);
+    const after = await Supervisor.whichChildren(sup);
+    expect(after.map((c) => c.id)).toEqual(["p"]);
+    expect(after[0].pid).not.toBe(before.p);
+    expect(node.isAlive(sup)).toBe(true);
+  }
+
+  it("SUP-14: a temporary bystander of a one_for_all restart is stopped, not restarted and removed", () =>
+    temporaryBystander("one_for_all"));
+
+  it("SUP-14: a temporary bystander of a rest_for_one restart is stopped, not restarted and removed", () =>
+    temporaryBystander("rest_for_one"));
 
   /** Three crashes of child a under intensity 2 in 5 s; resolves with the supervisor's exit reason. */
   async function tooManyRestarts(log: Entry[]): Promise<{ reason: unknown; b: Pid }> {
