@@ -81,6 +81,16 @@ let recheckTimer: ReturnType<typeof realSetTimeout> | undefined;
 let fileOptOut = false;
 let inTest = false;
 let testOn = false;
+/**
+ * How long "nothing can progress" must hold, with no node doing any work
+ * meanwhile, before a wait fails: something the check cannot see (a timer or
+ * I/O it miscounts) gets that long to show itself.
+ */
+export const SETTLE_MS = 250;
+/** Bumped each time a watched node runs out of work (so it did some). */
+let work = 0;
+/** Since when, and at which `work`, nothing could progress (null: it could). */
+let stuck: { since: number; work: number } | null = null;
 /** Node.js's active resources by type when the test began (Jest's own, the user's beforeAll...). */
 let baseline = new Map<string, number>();
 
@@ -107,6 +117,7 @@ export function beginDeadlockCheck(node: Node): void {
   inTest = true;
   testOn = !fileOptOut && configured();
   waits.clear();
+  stuck = null;
   nodes.clear();
   nodes.add(node);
   recheck = 0;
@@ -118,6 +129,7 @@ export function endDeadlockCheck(): void {
   inTest = false;
   testOn = false;
   waits.clear();
+  stuck = null;
   nodes.clear();
   if (recheckTimer !== undefined) clearTimeout(recheckTimer);
   recheckTimer = undefined;
@@ -126,7 +138,10 @@ export function endDeadlockCheck(): void {
 /** Checks for deadlocks whenever `node` runs out of work (the test's nodes, explore's nodes). */
 export function watchNode(node: Node): void {
   nodes.add(node);
-  onIdle(node, arm);
+  onIdle(node, () => {
+    work++;
+    arm();
+  });
 }
 
 /** A check one macrotask from now (the microtasks of the last turn settle first). */
@@ -215,17 +230,28 @@ function check(): void {
   // Only the earliest waits fail: the test may do something once they have (catch, go on).
   const due = Math.min(...pending.map((w) => w.due));
   const verdict = due - Date.now() < MIN_PREEMPT_MS ? "outside" : progress(graphs, due);
-  if (verdict === "node") return;
-  if (verdict === null)
-    for (const w of pending)
-      if (w.due === due) {
-        const node = [...graphs].find(([n]) => w.root.on.some((pid) => pid.node === n.id));
-        w.fail(renderWaitGraph(w.root, node?.[1] ?? []));
-      }
+  if (verdict === "node") {
+    stuck = null;
+    return;
+  }
+  let wait = 0;
+  if (verdict === null) {
+    const now = Date.now();
+    if (stuck === null || stuck.work !== work) stuck = { since: now, work };
+    wait = stuck.since + SETTLE_MS - now;
+    if (wait <= 0) {
+      stuck = null;
+      for (const w of pending)
+        if (w.due === due) {
+          const node = [...graphs].find(([n]) => w.root.on.some((pid) => pid.node === n.id));
+          w.fail(renderWaitGraph(w.root, node?.[1] ?? []));
+        }
+    }
+  } else stuck = null;
   // Something outside the nodes may still act (a timer, I/O...), or the test goes on after a
   // failed wait without touching a node: look again later.
   if (verdict === null) recheck = 0;
-  recheck = Math.min(MAX_RECHECK, recheck === 0 ? FIRST_RECHECK : recheck * 2);
+  recheck = wait > 0 ? wait : Math.min(MAX_RECHECK, recheck === 0 ? FIRST_RECHECK : recheck * 2);
   if (recheckTimer !== undefined) clearTimeout(recheckTimer);
   recheckTimer = realSetTimeout(() => {
     recheckTimer = undefined;

@@ -229,12 +229,6 @@ export interface Delivery {
   what: unknown;
 }
 
-/** @internal Describes a non-message signal in a `Delivery`. */
-export interface SignalLabel {
-  signal: "exit" | "EXIT" | "DOWN" | "link" | "monitor";
-  reason: unknown;
-}
-
 /** @internal The actor a receiver belongs to: itself for a process, its owner for a reply slot (0: outside processes). */
 export function actorOf(r: { readonly id: number; readonly actor?: number }): number {
   return r.actor ?? (r.id > 0 ? r.id : 0);
