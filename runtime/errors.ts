@@ -211,8 +211,10 @@ function ownDir(): string | null {
 
 /**
  * @internal Drops the runtime's own frames from `err.stack` (the scheduler, the server
- * loop, the call machinery), so that the stack starts in the user's code.
- * A stack with nothing but runtime frames is left whole. Failure paths only.
+ * loop, the call machinery), and Node's internal frames above the first
+ * frame of the user's (the timers or microtask loop the runtime ran in), so
+ * that the stack starts in the user's code. A stack with nothing but such
+ * frames is left whole. Failure paths only.
  */
 export function trimRuntimeFrames<E extends Error>(err: E): E {
   if (runtimeDir === undefined) runtimeDir = ownDir();
@@ -220,8 +222,15 @@ export function trimRuntimeFrames<E extends Error>(err: E): E {
   const stack = err.stack;
   if (dir === null || typeof stack !== "string") return err;
   const lines = stack.split("\n");
-  const kept = lines.filter((l) => !(l.trimStart().startsWith("at ") && l.includes(dir)));
-  if (kept.length < lines.length && kept.some((l) => l.trimStart().startsWith("at ")))
-    err.stack = kept.join("\n");
+  const isFrame = (l: string) => l.trimStart().startsWith("at ");
+  let userSeen = false;
+  const kept = lines.filter((l) => {
+    if (!isFrame(l)) return true;
+    if (l.includes(dir)) return false;
+    if (!userSeen && l.includes("node:internal/")) return false;
+    userSeen = true;
+    return true;
+  });
+  if (kept.length < lines.length && kept.some(isFrame)) err.stack = kept.join("\n");
   return err;
 }

@@ -144,6 +144,17 @@ describe("a call that times out", () => {
     expect(frames((e as ExitError).stack)[0]).toMatch(/reports\.test\.ts:\d+/);
   });
 
+  it("has the caller's line in its stack when another timer is due in the same timers pass", async () => {
+    const pid = await Crashy.start(undefined, { node });
+    const call = Crashy.call(pid, "hang", undefined, { timeout: 0 }).catch((x: unknown) => x);
+    // Due with the call's deadline: Node runs the microtasks between the two callbacks, so the
+    // failure is made with Node's timer frames under it.
+    const other = new Promise((resolve) => setTimeout(resolve, 0));
+    const e = await call;
+    await other;
+    expect(frames((e as ExitError).stack)[0]).toMatch(/reports\.test\.ts:\d+/);
+  });
+
   it("names the call with its argument and timeout", async () => {
     const pid = await Crashy.start(undefined, { node });
     await Crashy.call(pid, "hang", undefined, { timeout: 0 }).catch(() => {});
