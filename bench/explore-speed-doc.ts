@@ -4,15 +4,12 @@
  * comments, replaced in place (or appended), so the rest of the page is
  * left as it is; `keptExploreSection` lets the `--peers` writer carry it over.
  */
-import fs from "fs";
-import path from "path";
 import type { ExploreCase, Sample } from "./explore-speed-cases";
 import { MIN_SAMPLE_MS, PCT_DEPTH, SAMPLED_RUNS, WARM_UP_SCHEDULES } from "./explore-speed-cases";
+import { keptSection, writeSection } from "./doc-section";
 import type { Machine } from "./machine";
 import { summarize } from "./stats";
 
-const ROOT = path.join(__dirname, "..", "..");
-const DOC = path.join(ROOT, "docs", "performance.md");
 const START =
   "<!-- explore:start (written by `npm run bench -- --explore`: bench/explore-speed*.ts) -->";
 const END = "<!-- explore:end -->";
@@ -159,34 +156,10 @@ function section(input: ExploreInput): string[] {
 
 /** The section now in docs/performance.md (markers included), or "" if there is none. */
 export function keptExploreSection(): string {
-  let doc: string;
-  try {
-    doc = fs.readFileSync(DOC, "utf8");
-  } catch {
-    return "";
-  }
-  const a = doc.indexOf(START);
-  const b = doc.indexOf(END);
-  return a >= 0 && b > a ? doc.slice(a, b + END.length) : "";
+  return keptSection(START, END);
 }
 
-/**
- * Writes the section into docs/performance.md (in place of the last one, or
- * at the end; the page formatted by Prettier, so `npm run lint` passes);
- * returns the file's path.
- */
-export async function writeExploreDoc(input: ExploreInput): Promise<string> {
-  let doc: string;
-  try {
-    doc = fs.readFileSync(DOC, "utf8");
-  } catch {
-    doc = "# Performance\n";
-  }
-  const kept = keptExploreSection();
-  const text = section(input).join("\n");
-  doc = kept === "" ? `${doc.trimEnd()}\n\n${text}\n` : doc.replace(kept, () => text);
-  const prettier = await import("prettier");
-  const options = (await prettier.resolveConfig(DOC)) ?? {};
-  fs.writeFileSync(DOC, await prettier.format(doc, { ...options, filepath: DOC }));
-  return DOC;
+/** Writes the section into docs/performance.md (in place of the last one, or at the end); returns the file's path. */
+export function writeExploreDoc(input: ExploreInput): Promise<string> {
+  return writeSection(START, END, section(input).join("\n"));
 }

@@ -6,11 +6,11 @@
  */
 import fs from "fs";
 import path from "path";
+import { writeSection } from "./doc-section";
 
 const ROOT = path.join(__dirname, "..", "..");
 /** Where the leak run's figures are kept. */
 export const LEAKS_JSON = path.join(ROOT, "bench", "leaks.json");
-const DOC = path.join(ROOT, "docs", "performance.md");
 const START = "<!-- leaks:start (npm run bench -- --leaks) -->";
 const END = "<!-- leaks:end -->";
 
@@ -72,17 +72,6 @@ function readLeaks(): LeaksDoc | undefined {
 }
 
 /** Replaces (or appends) the section in docs/performance.md; returns the file's path. */
-export async function writeLeaksSection(doc: LeaksDoc): Promise<string> {
-  const text = fs.existsSync(DOC) ? fs.readFileSync(DOC, "utf8") : "# Performance\n";
-  const section = leaksSection(doc).join("\n");
-  const i = text.indexOf(START);
-  const j = text.indexOf(END);
-  const next =
-    i >= 0 && j > i
-      ? text.slice(0, i) + section + text.slice(j + END.length)
-      : `${text.trimEnd()}\n\n${section}\n`;
-  const prettier = await import("prettier");
-  const options = (await prettier.resolveConfig(DOC)) ?? {};
-  fs.writeFileSync(DOC, await prettier.format(next, { ...options, filepath: DOC }));
-  return DOC;
+export function writeLeaksSection(doc: LeaksDoc): Promise<string> {
+  return writeSection(START, END, leaksSection(doc).join("\n"));
 }

@@ -8,12 +8,12 @@
 import fs from "fs";
 import os from "os";
 import path from "path";
+import { keptSection, writeSection } from "./doc-section";
 import type { Machine } from "./machine";
 import { scalingChart } from "./scaling-chart";
 import type { Series } from "./scaling-workloads";
 
 const ROOT = path.join(__dirname, "..", "..");
-const DOC = path.join(ROOT, "docs", "performance.md");
 const SVG = path.join(ROOT, "docs", "performance-scaling.svg");
 const START = "<!-- scaling:start (written by `npm run bench -- --scaling`: bench/scaling*.ts) -->";
 const END = "<!-- scaling:end -->";
@@ -209,36 +209,15 @@ function section(input: ScalingInput): string[] {
 
 /** The Scaling section now in docs/performance.md (markers included), or "" if there is none. */
 export function keptScalingSection(): string {
-  let doc: string;
-  try {
-    doc = fs.readFileSync(DOC, "utf8");
-  } catch {
-    return "";
-  }
-  const a = doc.indexOf(START);
-  const b = doc.indexOf(END);
-  return a >= 0 && b > a ? doc.slice(a, b + END.length) : "";
+  return keptSection(START, END);
 }
 
 /**
  * Writes the Scaling section into docs/performance.md (in place of the
- * last one, or at the end; the page formatted by Prettier, so `npm run
- * lint` passes) and docs/performance-scaling.svg; returns their paths.
+ * last one, or at the end) and docs/performance-scaling.svg; returns their paths.
  */
 export async function writeScalingDoc(input: ScalingInput): Promise<string[]> {
-  let doc: string;
-  try {
-    doc = fs.readFileSync(DOC, "utf8");
-  } catch {
-    doc = "# Performance\n";
-  }
-  const kept = keptScalingSection();
-  const text = section(input).join("\n");
-  doc = kept === "" ? `${doc.trimEnd()}\n\n${text}\n` : doc.replace(kept, () => text);
-  const prettier = await import("prettier");
-  const options = (await prettier.resolveConfig(DOC)) ?? {};
-  fs.mkdirSync(path.dirname(DOC), { recursive: true });
-  fs.writeFileSync(DOC, await prettier.format(doc, { ...options, filepath: DOC }));
+  const doc = await writeSection(START, END, section(input).join("\n"));
   fs.writeFileSync(SVG, scalingChart(input.results));
-  return [DOC, SVG];
+  return [doc, SVG];
 }
