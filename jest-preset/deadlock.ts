@@ -82,9 +82,9 @@ let fileOptOut = false;
 let inTest = false;
 let testOn = false;
 /**
- * How long "nothing can progress" must hold, with no node doing any work
- * meanwhile, before a wait fails: something the check cannot see (a timer or
- * I/O it miscounts) gets that long to show itself.
+ * How long after "nothing can progress" was first seen it must be seen again,
+ * with no node doing any work meanwhile, before a wait fails: something the
+ * check cannot see (a timer or I/O it miscounts) gets that long to show itself.
  */
 export const SETTLE_MS = 250;
 /** Bumped each time a watched node runs out of work (so it did some). */
@@ -247,16 +247,24 @@ function check(): void {
           w.fail(renderWaitGraph(w.root, node?.[1] ?? []));
         }
     }
-  } else stuck = null;
+  }
+  // "outside" keeps `stuck`: something outside the nodes that comes and goes without making
+  // a node work (Jest's own status timer ticks every 100 ms) does not restart the settle
+  // period; if it does make a node work, `work` has moved and the next null verdict restarts it.
   // Something outside the nodes may still act (a timer, I/O...), or the test goes on after a
   // failed wait without touching a node: look again later.
+  // The back-off restarts after each "nothing can progress" (a settle wait is not a back-off
+  // step): looks 10, 20, 40... ms apart do not stay in step with a periodic outside timer.
   if (verdict === null) recheck = 0;
-  recheck = wait > 0 ? wait : Math.min(MAX_RECHECK, recheck === 0 ? FIRST_RECHECK : recheck * 2);
+  else recheck = Math.min(MAX_RECHECK, recheck === 0 ? FIRST_RECHECK : recheck * 2);
   if (recheckTimer !== undefined) clearTimeout(recheckTimer);
-  recheckTimer = realSetTimeout(() => {
-    recheckTimer = undefined;
-    check();
-  }, recheck);
+  recheckTimer = realSetTimeout(
+    () => {
+      recheckTimer = undefined;
+      check();
+    },
+    wait > 0 ? wait : recheck,
+  );
   recheckTimer.unref();
 }
 

@@ -6,7 +6,7 @@
  */
 import { From, GenServer, Pid, noreply, ok, reply, send, sendAfter, spawn } from "otpkit";
 import { readFile } from "fs/promises";
-import { setImmediate as realSetImmediate } from "timers";
+import { setImmediate as realSetImmediate, setTimeout as hostSetTimeout } from "timers";
 import { setTimeout as sleep } from "timers/promises";
 import { JestRun, result, runFixtures } from "./run-jest";
 import { PID, failureOf, idle } from "./servers";
@@ -195,6 +195,24 @@ describe("the deadlock check does not flag tests that can still progress", () =>
     expect(text).toContain("otpkit: deadlock");
     send(s, "go");
     expect(await later).toBe("open");
+  });
+
+  it("a timer from outside the test that comes and goes without touching a node does not hold the verdict back (Jest's status tick)", async () => {
+    // Foreign timers (the host's setTimeout, not the test's) ticking as Jest's reporter's
+    // status line does: pending 50 ms of every 100, for 1.5 s, and doing nothing. Two looks
+    // 250 ms apart always fall in opposite phases, so a check that restarted its quarter
+    // second whenever it saw the tick pending would never get past it before this wait's
+    // own timeout; no node works meanwhile, so nothing could progress all along.
+    const until = Date.now() + 1500;
+    const tick = (): void => {
+      if (Date.now() >= until) return;
+      // Three at a time, in step: more than Jest's own timers can hide.
+      for (let i = 0; i < 2; i++) hostSetTimeout(() => {}, 50);
+      hostSetTimeout(() => hostSetTimeout(tick, 50).unref(), 50);
+    };
+    tick();
+    const text = await failureOf(awaitDown(idle(), { timeout: 2000 }));
+    expect(text).toContain("otpkit: deadlock");
   });
 
   it("a call pending while the test waits in refuteReceive is not failed (the test goes on after it)", async () => {
