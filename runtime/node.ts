@@ -127,7 +127,7 @@ export class Node {
   /** @internal The node's timers (`sendAfter`, `startTimer`...). */
   readonly timers: Timers;
   /** @internal Deadlines of pending calls (one real timer for all). */
-  readonly deadlines = new Deadlines();
+  readonly deadlines = new Deadlines(() => this.scheduler.requestPass());
   /** Where crash reports and warnings go (from `NodeOptions.logger`). */
   logger: Logger;
   /** See `NodeOptions.recentEvents`. */
@@ -181,6 +181,7 @@ export class Node {
       options.chooser,
       options.keepChoices ?? false,
     );
+    this.scheduler.onPassEnd = () => this.deadlines.flush();
     this.timers = new Timers(this);
     this.logger = options.logger ?? defaultLogger;
     this.recentEvents = options.recentEvents ?? 0;

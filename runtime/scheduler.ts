@@ -269,8 +269,14 @@ export class Scheduler {
   };
   private readonly stepFn = () => {
     this.armed = false;
+    this.inPass = true;
     this.step();
+    this.endPass();
   };
+  /** A pass (a fifo drain, or a controlled step) is under way. */
+  private inPass = false;
+  /** Called at the end of every pass (the node starts its call deadlines there). */
+  onPassEnd: (() => void) | null = null;
   /** Steps taken (controlled mode). */
   steps = 0;
   /** controlled, traced (set before the first step): what each step did. */
@@ -591,15 +597,30 @@ export class Scheduler {
     } else resolved.then(this.drainFn); // not queueMicrotask: Jest's fake timers replace it
   }
 
+  /**
+   * Makes sure a pass (a fifo drain, or a controlled step) ends soon, and
+   * with it `onPassEnd` runs: the current one, else one arranged now.
+   */
+  requestPass(): void {
+    if (!this.inPass) this.arm();
+  }
+
+  private endPass(): void {
+    this.inPass = false;
+    if (this.onPassEnd !== null && !this.stopped) this.onPassEnd();
+  }
+
   private drain(): void {
     this.armed = false;
     if (this.stopped) return;
+    this.inPass = true;
     const q = this.queue;
     while (q.length > 0) {
       q.shift().run();
       if (this.stopped) return; // the node was shut down from inside a process
       if (++this.work >= WORK_PER_MACROTASK) break;
     }
+    this.endPass();
     if (q.length > 0) this.arm();
     else if (this.heldBack.length > 0 && !this.releaseArmed) {
       // Once the microtasks have settled with nothing else to do, the held signal lands after all.

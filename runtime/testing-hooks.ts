@@ -351,6 +351,7 @@ export function hasOutsideWaits(node: Node): boolean {
  * requests waiting for answers: the wait-for graph of the deadlock check.
  */
 export function waitGraph(node: Node): ProcessWait[] {
+  node.deadlines.flush(); // every pending call's deadline started: its due is known
   const procs: Proc[] = [];
   for (const pid of node.processes()) {
     const p = Pid.procOf(pid);

@@ -48,6 +48,19 @@ describe("one deadline structure whose memory is the number of pending calls", (
     expect(node.deadlines.size).toBe(0);
   });
 
+  it("a call answered in the pass that sent it never starts its deadline: no clock read, no timer", async () => {
+    const pid = await Server.start(undefined);
+    const before = liveTimers();
+    const clock = jest.spyOn(Date, "now");
+    try {
+      for (let i = 0; i < 100; i++) await Server.call(pid, "get", undefined);
+      expect(clock).not.toHaveBeenCalled();
+    } finally {
+      clock.mockRestore();
+    }
+    expect([node.deadlines.size, liveTimers()]).toEqual([0, before]);
+  });
+
   it("deadlines expire in due order whatever order they were added in", async () => {
     useFakeTimers();
     const pid = await Server.start(undefined);
@@ -65,10 +78,13 @@ describe("one deadline structure whose memory is the number of pending calls", (
 });
 
 describe("call and sys timeouts keep Node alive while pending", () => {
-  it("a pending call's deadline is a live timer", async () => {
+  // A deadline starts at the end of the scheduler pass that sent the call
+  // (until then a microtask is pending, which keeps Node alive anyway).
+  it("a pending call's deadline is a live timer once the pass that sent it has ended", async () => {
     const pid = await Server.start(undefined);
     const before = liveTimers();
     const hung = rejection(Server.call(pid, "hang", undefined, { timeout: 60_000 }));
+    await microtasks();
     expect(liveTimers()).toBe(before + 1);
     node.exit(pid, "kill");
     await hung;
@@ -84,11 +100,16 @@ describe("call and sys timeouts keep Node alive while pending", () => {
   });
 
   it("a pending sys request's deadline keeps Node alive too", async () => {
-    const pid = await Server.start(undefined);
+    // A plain process never answers system messages: the request stays pending.
+    const pid = node.spawn(async (self) => {
+      await self.receive((m) => m === "never");
+    });
     const before = liveTimers();
-    const state = sys.getState(pid, { timeout: 60_000 });
+    const state = rejection(sys.getState(pid, { timeout: 60_000 }));
+    await microtasks();
     expect(liveTimers()).toBe(before + 1);
-    expect(await state).toBe(0);
+    node.exit(pid, "kill");
+    expect((await state).reason).toBe("killed");
     expect(liveTimers()).toBe(before);
   });
 });
