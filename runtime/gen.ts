@@ -11,6 +11,7 @@ import { BadArgError, ExitError, checkMs, describe } from "./errors";
 import type { Node } from "./node";
 import type { Proc } from "./process";
 import { ReplySlot } from "./reply-slot";
+import { inspect } from "util";
 import { Pid, Ref, formatTerm } from "./terms";
 
 /** A module that implements a name registry for `{ via, name }` server names (REG-06). */
@@ -188,15 +189,27 @@ function show(x: unknown): string {
 /** Who made a call: the caller's pid and the call's unique tag. Pass it to `reply`. */
 export class From {
   #slot: ReplySlot;
+  /** The tag's number (the Ref itself is made when first asked for: most calls never are). */
+  #tagId: number;
+  #tag: Ref | null = null;
   /** @internal Made by the call machinery. */
   constructor(
     /** The caller (the node's external pid for a call made outside any process). */
     readonly pid: Pid,
-    /** Unique per call. */
-    readonly tag: Ref,
+    /** The tag's id, from the caller's node (`node.nextRefId()`). */
+    tagId: number,
     slot: ReplySlot,
   ) {
     this.#slot = slot;
+    this.#tagId = tagId;
+  }
+  /** Unique per call. */
+  get tag(): Ref {
+    return (this.#tag ??= new Ref(this.#tagId, this.pid.node));
+  }
+  /** Shows the pid and the tag in `util.inspect` (reports, Jest diffs), as the fields they were. */
+  [inspect.custom](): string {
+    return `From { pid: ${this.pid}, tag: ${this.tag} }`;
   }
   /** @internal Is `x` a From? A brand check: it runs no user code. */
   static is(x: unknown): x is From {
@@ -227,23 +240,40 @@ export function call(
 ): Promise<unknown> {
   checkTimeout(op, timeout);
   const pid = whereisServer(node, server, op);
-  return new Promise((resolve, reject) => {
-    const actor = caller?.id ?? 0;
-    const slot = new CallSlot(node.nextEndpointId(), actor, resolve, op, server, request, timeout);
-    if (pid === undefined || (caller !== null && pid === caller.pid)) {
-      slot.alive = false;
-      return reject(slot.failure(pid === undefined ? "noproc" : "calling_self"));
-    }
-    const target = Pid.procOf(pid);
-    if (target === null || !target.alive) {
-      slot.alive = false;
-      return reject(slot.failure("noproc"));
-    }
-    slot.watch(target);
-    const from = new From(caller?.pid ?? node.externalPid, node.makeRef(), slot);
-    node.sendFrom(actor, pid, build(from, request));
-    if (timeout !== Infinity && slot.alive) slot.expireAfter(node.deadlines, timeout);
-  });
+  const promise = new Promise(capture);
+  const resolve = capturedResolve!;
+  const reject = capturedReject!;
+  capturedResolve = capturedReject = null;
+  const actor = caller?.id ?? 0;
+  const slot = new CallSlot(node.nextEndpointId(), actor, resolve, op, server, request, timeout);
+  if (pid === undefined || (caller !== null && pid === caller.pid)) {
+    slot.alive = false;
+    reject(slot.failure(pid === undefined ? "noproc" : "calling_self"));
+    return promise;
+  }
+  const target = Pid.procOf(pid);
+  if (target === null || !target.alive) {
+    slot.alive = false;
+    reject(slot.failure("noproc"));
+    return promise;
+  }
+  slot.watch(target);
+  const from = new From(caller?.pid ?? node.externalPid, node.nextRefId(), slot);
+  node.sendFrom(actor, pid, build(from, request));
+  if (timeout !== Infinity && slot.alive) slot.expireAfter(node.deadlines, timeout);
+  return promise;
+}
+
+/*
+ * One executor for every call's promise: it hands the promise's functions
+ * over through these two variables (no closure, and no context holding the
+ * call's arguments, per call).
+ */
+let capturedResolve: ((v: unknown) => void) | null = null;
+let capturedReject: ((e: unknown) => void) | null = null;
+function capture(resolve: (v: unknown) => void, reject: (e: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
 }
 
 /** @internal Sends `value` as the reply to the call `from` (from any process; silent if the caller is gone). */

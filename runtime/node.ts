@@ -528,6 +528,11 @@ export class Node {
     return new Ref(this.nextRef++, this.id);
   }
 
+  /** @internal The id a fresh ref would have, taken (for a ref made later: a call's tag). */
+  nextRefId(): number {
+    return this.nextRef++;
+  }
+
   /** After `ms`, sends `msg` (exactly) to `dest`; returns the timer ref (TMR-01). */
   sendAfter(ms: number, dest: Pid | string, msg: unknown): Ref {
     return this.timers.sendAfter(ms, dest, msg);

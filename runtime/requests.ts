@@ -120,7 +120,7 @@ export function sendRequest(
   node.sendFrom(
     caller?.id ?? node.current?.id ?? 0,
     target.pid,
-    build(new From(caller?.pid ?? node.externalPid, node.makeRef(), slot)),
+    build(new From(caller?.pid ?? node.externalPid, node.nextRefId(), slot)),
   );
   return id;
 }
