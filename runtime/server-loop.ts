@@ -52,27 +52,27 @@ function formatEvent(e: GenServerEvent, name: unknown): string {
   }
 }
 
+/** Bits of `ServerLoop.flags`. */
+const STARTED = 1;
+const ACKED = 2;
+const TERMINATING = 4;
+const SUSPENDED = 8;
+const BLOCKED = 16;
+const HAS_CONT = 32;
+const TIMEOUT_DUE = 64;
+const HOLD_NEXT = 128;
+const HELD = 256;
+
 /** @internal The behaviour object of one running server. */
 export class ServerLoop<S> implements SystemHost {
   state!: S;
-  readonly module: string;
-  readonly behaviour = "gen_server";
-  private started = false;
-  /** init returned ok and the starter was told. */
-  private acked = false;
-  /** terminate() has begun: a crash now ends the process at once. */
-  private terminating = false;
-  private suspended = false;
-  private blocked = false;
-  private hasCont = false;
+  /** Its nine booleans in one field (a started server is smaller by eight fields). */
+  private flags = 0;
   private cont: unknown = undefined;
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   private timeoutMs = 0;
-  private timeoutDue = false;
   private lastMsg: unknown = undefined;
-  /** holdAt: hold after the next event; held; what to do on release. */
-  private holdNext = false;
-  private held = false;
+  /** holdAt: what to do on release. */
   private parked: (() => void) | null = null;
 
   constructor(
@@ -81,8 +81,79 @@ export class ServerLoop<S> implements SystemHost {
     private arg: unknown,
     readonly parent: Pid,
     private readonly serverName: ServerName | undefined,
-  ) {
-    this.module = spec.name ?? "GenServer";
+  ) {}
+
+  get module(): string {
+    return this.spec.name ?? "GenServer";
+  }
+  get behaviour(): string {
+    return "gen_server";
+  }
+
+  private flag(bit: number): boolean {
+    return (this.flags & bit) !== 0;
+  }
+  private setFlag(bit: number, on: boolean): void {
+    this.flags = on ? this.flags | bit : this.flags & ~bit;
+  }
+  private get started(): boolean {
+    return this.flag(STARTED);
+  }
+  private set started(v: boolean) {
+    this.setFlag(STARTED, v);
+  }
+  /** init returned ok and the starter was told. */
+  private get acked(): boolean {
+    return this.flag(ACKED);
+  }
+  private set acked(v: boolean) {
+    this.setFlag(ACKED, v);
+  }
+  /** terminate() has begun: a crash now ends the process at once. */
+  private get terminating(): boolean {
+    return this.flag(TERMINATING);
+  }
+  private set terminating(v: boolean) {
+    this.setFlag(TERMINATING, v);
+  }
+  private get suspended(): boolean {
+    return this.flag(SUSPENDED);
+  }
+  private set suspended(v: boolean) {
+    this.setFlag(SUSPENDED, v);
+  }
+  private get blocked(): boolean {
+    return this.flag(BLOCKED);
+  }
+  private set blocked(v: boolean) {
+    this.setFlag(BLOCKED, v);
+  }
+  private get hasCont(): boolean {
+    return this.flag(HAS_CONT);
+  }
+  private set hasCont(v: boolean) {
+    this.setFlag(HAS_CONT, v);
+  }
+  /** @internal A timeout result has fired and waits for its turn (read by the deadlock check). */
+  get timeoutDue(): boolean {
+    return this.flag(TIMEOUT_DUE);
+  }
+  private set timeoutDue(v: boolean) {
+    this.setFlag(TIMEOUT_DUE, v);
+  }
+  /** holdAt: hold after the next event. */
+  private get holdNext(): boolean {
+    return this.flag(HOLD_NEXT);
+  }
+  private set holdNext(v: boolean) {
+    this.setFlag(HOLD_NEXT, v);
+  }
+  /** holdAt: held. */
+  private get held(): boolean {
+    return this.flag(HELD);
+  }
+  private set held(v: boolean) {
+    this.setFlag(HELD, v);
   }
 
   /** The name in debug events: the registered name, else the pid. */
