@@ -97,21 +97,19 @@ class InitFailure {
   constructor(readonly reason: unknown) {}
 }
 
-const acks = new WeakMap<Proc, AckSlot>();
-
 /** @internal Tells the starter of `p` that it started; `start` resolves with `value`. */
 export function ackStart(p: Proc, value: unknown): void {
-  const slot = acks.get(p);
+  const slot = p.ack as AckSlot | undefined;
   if (slot === undefined) return;
-  acks.delete(p);
+  p.ack = undefined;
   p.node.scheduler.deliver(p.id, slot, new InitAck(value));
 }
 
 /** @internal Tells the starter of `p` that its start failed with `reason`. */
 export function failStart(p: Proc, reason: unknown): void {
-  const slot = acks.get(p);
+  const slot = p.ack as AckSlot | undefined;
   if (slot === undefined) return;
-  acks.delete(p);
+  p.ack = undefined;
   p.node.scheduler.deliver(p.id, slot, new InitFailure(reason));
 }
 
@@ -211,20 +209,29 @@ export function awaitAck(
   timeout: number,
   linked = false,
 ): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const slot = new AckSlot(
-      node.nextEndpointId(),
-      parent?.id ?? node.current?.id ?? 0,
-      child,
-      parent,
-      resolve,
-      reject,
-      op,
-      linked,
-    );
-    acks.set(child, slot);
-    if (timeout !== Infinity) slot.expireAfter(node.deadlines, timeout);
-  });
+  const promise = new Promise(capture);
+  const slot = new AckSlot(
+    node.nextEndpointId(),
+    parent?.id ?? node.current?.id ?? 0,
+    child,
+    parent,
+    capturedResolve!,
+    capturedReject!,
+    op,
+    linked,
+  );
+  capturedResolve = capturedReject = null;
+  child.ack = slot;
+  if (timeout !== Infinity) slot.expireAfter(node.deadlines, timeout);
+  return promise;
+}
+
+/* One executor for every start's promise (as for calls): no closure per start. */
+let capturedResolve: ((v: unknown) => void) | null = null;
+let capturedReject: ((e: unknown) => void) | null = null;
+function capture(resolve: (v: unknown) => void, reject: (e: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
 }
 
 /** @internal `procLib.stop` and `GenServer.stop`: a sys terminate request, then wait for the DOWN. */

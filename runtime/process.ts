@@ -129,6 +129,7 @@ class ProcExtras {
   debug: import("./sys").Debug | null = null;
   special = false;
   recvTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  ack: unknown = undefined;
 }
 
 /** The process record. Internal; bodies see it through the `Self` interface. */
@@ -301,6 +302,13 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
   }
   set special(v: boolean) {
     this.x.special = v;
+  }
+  /** @internal While a synchronous start (procLib, GenServer) waits for this process's initAck: its reply slot. */
+  get ack(): unknown {
+    return this.ext?.ack;
+  }
+  set ack(v: unknown) {
+    if (v !== undefined || this.ext !== null) this.x.ack = v;
   }
   private get recvTimer(): ReturnType<typeof setTimeout> | undefined {
     return this.ext?.recvTimer;
