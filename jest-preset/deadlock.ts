@@ -43,6 +43,7 @@ import {
   setTimeout as realSetTimeout,
 } from "timers";
 import { RootWait, renderWaitGraph } from "./deadlock-graph";
+import { Settle } from "./settle";
 import { isFake, pendingTestTimers } from "./leftover-timers";
 
 /** A wait of the test's own through a helper (awaitDown, awaitSysEvent, syncWith, assertReceive...). */
@@ -89,8 +90,8 @@ let testOn = false;
 export const SETTLE_MS = 250;
 /** Bumped each time a watched node runs out of work (so it did some). */
 let work = 0;
-/** Since when, and at which `work`, nothing could progress (null: it could). */
-let stuck: { since: number; work: number } | null = null;
+/** Since when, and at which `work`, nothing could progress. */
+const stuck = new Settle(SETTLE_MS);
 /** Node.js's active resources by type when the test began (Jest's own, the user's beforeAll...). */
 let baseline = new Map<string, number>();
 
@@ -117,7 +118,7 @@ export function beginDeadlockCheck(node: Node): void {
   inTest = true;
   testOn = !fileOptOut && configured();
   waits.clear();
-  stuck = null;
+  stuck.reset();
   nodes.clear();
   nodes.add(node);
   recheck = 0;
@@ -129,7 +130,7 @@ export function endDeadlockCheck(): void {
   inTest = false;
   testOn = false;
   waits.clear();
-  stuck = null;
+  stuck.reset();
   nodes.clear();
   if (recheckTimer !== undefined) clearTimeout(recheckTimer);
   recheckTimer = undefined;
@@ -231,16 +232,13 @@ function check(): void {
   const due = Math.min(...pending.map((w) => w.due));
   const verdict = due - Date.now() < MIN_PREEMPT_MS ? "outside" : progress(graphs, due);
   if (verdict === "node") {
-    stuck = null;
+    stuck.reset();
     return;
   }
   let wait = 0;
   if (verdict === null) {
-    const now = Date.now();
-    if (stuck === null || stuck.work !== work) stuck = { since: now, work };
-    wait = stuck.since + SETTLE_MS - now;
+    wait = stuck.stuckAt(Date.now(), work);
     if (wait <= 0) {
-      stuck = null;
       for (const w of pending)
         if (w.due === due) {
           const node = [...graphs].find(([n]) => w.root.on.some((pid) => pid.node === n.id));
@@ -248,9 +246,7 @@ function check(): void {
         }
     }
   }
-  // "outside" keeps `stuck`: something outside the nodes that comes and goes without making
-  // a node work (Jest's own status timer ticks every 100 ms) does not restart the settle
-  // period; if it does make a node work, `work` has moved and the next null verdict restarts it.
+  // "outside" leaves `stuck` as it is (./settle.ts).
   // Something outside the nodes may still act (a timer, I/O...), or the test goes on after a
   // failed wait without touching a node: look again later.
   // The back-off restarts after each "nothing can progress" (a settle wait is not a back-off

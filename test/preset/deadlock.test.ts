@@ -6,8 +6,9 @@
  */
 import { From, GenServer, Pid, noreply, ok, reply, send, sendAfter, spawn } from "otpkit";
 import { readFile } from "fs/promises";
-import { setImmediate as realSetImmediate, setTimeout as hostSetTimeout } from "timers";
+import { setImmediate as realSetImmediate } from "timers";
 import { setTimeout as sleep } from "timers/promises";
+import { Settle } from "../../jest-preset/settle";
 import { JestRun, result, runFixtures } from "./run-jest";
 import { PID, failureOf, idle } from "./servers";
 
@@ -197,24 +198,6 @@ describe("the deadlock check does not flag tests that can still progress", () =>
     expect(await later).toBe("open");
   });
 
-  it("a timer from outside the test that comes and goes without touching a node does not hold the verdict back (Jest's status tick)", async () => {
-    // Foreign timers (the host's setTimeout, not the test's) ticking as Jest's reporter's
-    // status line does: pending 50 ms of every 100, for 1.5 s, and doing nothing. Two looks
-    // 250 ms apart always fall in opposite phases, so a check that restarted its quarter
-    // second whenever it saw the tick pending would never get past it before this wait's
-    // own timeout; no node works meanwhile, so nothing could progress all along.
-    const until = Date.now() + 1500;
-    const tick = (): void => {
-      if (Date.now() >= until) return;
-      // Three at a time, in step: more than Jest's own timers can hide.
-      for (let i = 0; i < 2; i++) hostSetTimeout(() => {}, 50);
-      hostSetTimeout(() => hostSetTimeout(tick, 50).unref(), 50);
-    };
-    tick();
-    const text = await failureOf(awaitDown(idle(), { timeout: 2000 }));
-    expect(text).toContain("otpkit: deadlock");
-  });
-
   it("a call pending while the test waits in refuteReceive is not failed (the test goes on after it)", async () => {
     const s = await Gate.start();
     const call = Gate.call(s, "get");
@@ -235,6 +218,37 @@ describe("the deadlock check does not flag tests that can still progress", () =>
     expect(text).toMatch(
       /^awaitDown\(<[\d.]+>\) timed out after 50 ms: the process is still alive\.\n[^\n]*$/,
     );
+  });
+});
+
+describe("the quarter second before a wait fails (Settle)", () => {
+  it("'nothing can progress' seen again 250 ms later, no node having worked, fails the wait", () => {
+    const s = new Settle(250);
+    expect(s.stuckAt(1000, 7)).toBe(250);
+    expect(s.stuckAt(1250, 7)).toBe(0);
+  });
+
+  it("a look in between that saw something outside pending does not restart it (Jest's status tick)", () => {
+    // deadlock.ts calls nothing on an "outside" verdict: only the two stuck looks count.
+    const s = new Settle(250);
+    s.stuckAt(1000, 7);
+    expect(s.stuckAt(1300, 7)).toBeLessThanOrEqual(0);
+  });
+
+  it("a node's work in between restarts it", () => {
+    const s = new Settle(250);
+    s.stuckAt(1000, 7);
+    expect(s.stuckAt(1300, 8)).toBe(250);
+    expect(s.stuckAt(1550, 8)).toBe(0);
+  });
+
+  it("a runnable process in between (reset) restarts it, and so does a failure", () => {
+    const s = new Settle(250);
+    s.stuckAt(1000, 7);
+    s.reset();
+    expect(s.stuckAt(1300, 7)).toBe(250);
+    expect(s.stuckAt(1550, 7)).toBe(0);
+    expect(s.stuckAt(1600, 7)).toBe(250);
   });
 });
 
