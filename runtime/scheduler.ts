@@ -270,8 +270,11 @@ export class Scheduler {
   private readonly stepFn = () => {
     this.armed = false;
     this.inPass = true;
-    this.step();
-    this.endPass();
+    try {
+      this.step();
+    } finally {
+      this.endPass();
+    }
   };
   /** A pass (a fifo drain, or a controlled step) is under way. */
   private inPass = false;
@@ -615,12 +618,15 @@ export class Scheduler {
     if (this.stopped) return;
     this.inPass = true;
     const q = this.queue;
-    while (q.length > 0) {
-      q.shift().run();
-      if (this.stopped) return; // the node was shut down from inside a process
-      if (++this.work >= WORK_PER_MACROTASK) break;
+    try {
+      while (q.length > 0) {
+        q.shift().run();
+        if (this.stopped) return; // the node was shut down from inside a process
+        if (++this.work >= WORK_PER_MACROTASK) break;
+      }
+    } finally {
+      this.endPass();
     }
-    this.endPass();
     if (q.length > 0) this.arm();
     else if (this.heldBack.length > 0 && !this.releaseArmed) {
       // Once the microtasks have settled with nothing else to do, the held signal lands after all.
