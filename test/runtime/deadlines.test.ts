@@ -61,6 +61,17 @@ describe("one deadline structure whose memory is the number of pending calls", (
     expect([node.deadlines.size, liveTimers()]).toEqual([0, before]);
   });
 
+  it("a call whose request a plain process takes (no pass follows the send) still times out", async () => {
+    // The request wakes the process's receive directly: the deadline's start must arrange a pass.
+    const pid = node.spawn(async (self) => {
+      await self.receive();
+      await self.receive((m) => m === "never");
+    });
+    await Server.start(undefined); // by then the process waits in its first receive, all passes over
+    const failed = await rejection(Server.call(pid, "get", undefined, { timeout: 30 }));
+    expect(failed.reason).toBe("timeout");
+  });
+
   it("deadlines expire in due order whatever order they were added in", async () => {
     useFakeTimers();
     const pid = await Server.start(undefined);
