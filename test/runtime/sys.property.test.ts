@@ -56,8 +56,9 @@ it("sys requests interleaved with several senders' casts never lose, duplicate o
               Recorder.cast(server, "push", { from, seq }, { caller: s });
             await Recorder.call(server, "sync", undefined, { caller: s, timeout: Infinity });
           };
-          const pids = senders.map((n, from) => self.spawn(sender(from, n)));
-          const downs = pids.map((pid) => self.monitor(pid));
+          // spawnMonitor, not spawn then monitor: a sender may finish before a separate
+          // monitor signal lands, and its DOWN then says noproc (as on the BEAM).
+          const downs = senders.map((n, from) => self.spawnMonitor(sender(from, n)).ref);
           // The controller: the sys requests, in the generated order, while the senders run.
           let replaced = 0;
           for (const op of ops) {
