@@ -84,56 +84,64 @@ export function scalingTable(results: readonly ScalingResult[]): string[] {
  * the profiles showed where a per-unit cost grows (kept by hand: the
  * figures above are the bench's, this text is the analysis of them).
  */
-const READING = [
-  "**Spawning: flat from 10k to 1M processes.** The earlier run of this table found 1M" +
-    " spawns costing about twice 100k per process: the scheduler's `drain` copied the rest of" +
-    " the run queue on every yield (O(N²) for N runnable processes). The run queue is now" +
-    " runtime/queue.ts's segmented queue (no copy per take, none on growth), and 1M costs" +
-    " 1.22× the cheapest size for function processes; handler processes are cheapest at 1M" +
-    " (fixed costs spread over more spawns). The 1k rows are dearer per spawn because a fresh" +
-    " node and the first turns weigh more there.",
-  "**Mailbox depth: the queue no longer grows the cost; the queued messages' garbage" +
-    " does.** `mailbox_steady` does O(1) work per message at any depth. Before, 56% of the" +
-    " CPU time at depth 1M was in `Mailbox.push`, growing and copying one large array;" +
-    " mailboxes are now segments of at most 1,024 entries (runtime/queue.ts), so push and" +
-    " take never copy and nothing lands in V8's large-object space (a million pushes: about" +
-    " 20 ms in segments against 220–370 ms into one array, measured on this machine). What is" +
-    " left of the growth (1.6× at 10k, 3.5× at 100k and 1M) is the messages themselves: each" +
-    " is a fresh object kept alive while it waits behind N others, so it survives scavenges" +
-    " and is copied and promoted, which a shallow mailbox never pays (inferred from the" +
-    " profile, where garbage collection's share grows with depth; not measured with messages" +
-    " that allocate nothing). BEAM pays for deep mailboxes in its process GC too (hence its" +
-    " `message_queue_data = off_heap` flag).",
-  "**Selective receive is O(depth) per receive, as in OTP.** `receive(match)` scans the" +
-    " mailbox from the oldest message (runtime/queue.ts `find`). Each new `receive` starts" +
-    " again at the front, so a process that keeps N unmatched messages pays N predicate calls" +
-    " per selective receive. That is the `selective_receive` row: its cost per receive grows" +
-    " with N by design, and the cost per message scanned (below the table) does not grow." +
-    " BEAM does the same: a receive scans the message queue from the start, and OTP's" +
-    " efficiency guide warns about it. There is one exception, which otpkit has no equivalent" +
-    " of. Since OTP 24 the compiler marks a receive that matches a reference made just before" +
-    " it (`make_ref`, `monitor`, `alias`, i.e. `gen_server:call`), and the VM starts that" +
-    " scan at the marker, skipping older messages. otpkit's GenServer calls do not need it:" +
-    " replies go to a slot on the call (runtime/gen.ts), never through the caller's mailbox," +
-    " so a call's cost does not depend on the caller's backlog. A blocked selective receive" +
-    " costs O(1) per arriving message (only the newcomer is tested). Taking a matched message" +
-    " from the middle of a deep mailbox is a `splice` within one segment of at most 1,024" +
-    " entries; BEAM unlinks it from a list in O(1).",
-  "**One-way pairs: 10k pairs cost more per message than 1 or 100.** Each message is a" +
-    " small integer, so the messages themselves allocate nothing. In the profile at 10k" +
-    " pairs, garbage collection goes from 15% of CPU time (1 pair) to 45%. The median" +
-    " scavenge takes about 8× longer (4.2 ms against 0.5 ms) and frees less. The likely cause" +
-    " is the per-receive promises of 20k live function processes: each blocked `receive`" +
-    " holds a promise and its resolver (runtime/process.ts `receive`), reachable from the" +
-    " process until it is woken, so many of them survive a scavenge. This is an inference" +
-    " from the GC figures, not a proof. Handler processes (`spawnHandler`) allocate no" +
-    " promise per message and are the way to fan out this wide today. In the runtime, the" +
-    " direction is to allocate less per blocking receive.",
-  "**Calls in flight**: throughput per call stays flat as calls pile up. The mean latency" +
-    " of one call grows with the number in flight, as it must (Little's law: latency ≈ calls" +
-    " in flight × time per call, with one server serving them in turn). A lone ▲ between flat" +
-    " neighbours in this series is the shared machine's noise; rerun it with `--runs=5`.",
-];
+function reading(results: readonly ScalingResult[]): string[] {
+  /** CPU time per unit of `series` at size `n` over its cheapest size, as the table shows it ("?" if not run). */
+  const x = (series: string, n: number): string => {
+    const rows = results.find((r) => r.series.name === series)?.rows ?? [];
+    const row = rows.find((r) => r.n === n);
+    return row === undefined ? "?" : `${(row.cpuNs / cheapest(rows)).toFixed(2)}×`;
+  };
+  return [
+    "**Spawning: flat from 10k to 1M processes.** The earlier run of this table found 1M" +
+      " spawns costing about twice 100k per process: the scheduler's `drain` copied the rest of" +
+      " the run queue on every yield (O(N²) for N runnable processes). The run queue is now" +
+      " runtime/queue.ts's segmented queue (no copy per take, none on growth), and 1M costs" +
+      ` ${x("spawn", 1_000_000)} the cheapest size for function processes in this run; handler processes are cheapest at 1M` +
+      " (fixed costs spread over more spawns). The 1k rows are dearer per spawn because a fresh" +
+      " node and the first turns weigh more there.",
+    "**Mailbox depth: the queue no longer grows the cost; the queued messages' garbage" +
+      " does.** `mailbox_steady` does O(1) work per message at any depth. Before, 56% of the" +
+      " CPU time at depth 1M was in `Mailbox.push`, growing and copying one large array;" +
+      " mailboxes are now segments of at most 1,024 entries (runtime/queue.ts), so push and" +
+      " take never copy and nothing lands in V8's large-object space (a million pushes: about" +
+      " 20 ms in segments against 220–370 ms into one array, measured on this machine). What is" +
+      ` left of the growth (${x("mailbox_steady", 10_000)} at 10k, ${x("mailbox_steady", 100_000)} at 100k and ${x("mailbox_steady", 1_000_000)} at 1M in this run) is the messages themselves: each` +
+      " is a fresh object kept alive while it waits behind N others, so it survives scavenges" +
+      " and is copied and promoted, which a shallow mailbox never pays (inferred from the" +
+      " profile, where garbage collection's share grows with depth; not measured with messages" +
+      " that allocate nothing). BEAM pays for deep mailboxes in its process GC too (hence its" +
+      " `message_queue_data = off_heap` flag).",
+    "**Selective receive is O(depth) per receive, as in OTP.** `receive(match)` scans the" +
+      " mailbox from the oldest message (runtime/queue.ts `find`). Each new `receive` starts" +
+      " again at the front, so a process that keeps N unmatched messages pays N predicate calls" +
+      " per selective receive. That is the `selective_receive` row: its cost per receive grows" +
+      " with N by design, and the cost per message scanned (below the table) does not grow." +
+      " BEAM does the same: a receive scans the message queue from the start, and OTP's" +
+      " efficiency guide warns about it. There is one exception, which otpkit has no equivalent" +
+      " of. Since OTP 24 the compiler marks a receive that matches a reference made just before" +
+      " it (`make_ref`, `monitor`, `alias`, i.e. `gen_server:call`), and the VM starts that" +
+      " scan at the marker, skipping older messages. otpkit's GenServer calls do not need it:" +
+      " replies go to a slot on the call (runtime/gen.ts), never through the caller's mailbox," +
+      " so a call's cost does not depend on the caller's backlog. A blocked selective receive" +
+      " costs O(1) per arriving message (only the newcomer is tested). Taking a matched message" +
+      " from the middle of a deep mailbox is a `splice` within one segment of at most 1,024" +
+      " entries; BEAM unlinks it from a list in O(1).",
+    "**One-way pairs: 10k pairs cost more per message than 1 or 100.** Each message is a" +
+      " small integer, so the messages themselves allocate nothing. In the profile at 10k" +
+      " pairs, garbage collection goes from 15% of CPU time (1 pair) to 45%. The median" +
+      " scavenge takes about 8× longer (4.2 ms against 0.5 ms) and frees less. The likely cause" +
+      " is the per-receive promises of 20k live function processes: each blocked `receive`" +
+      " holds a promise and its resolver (runtime/process.ts `receive`), reachable from the" +
+      " process until it is woken, so many of them survive a scavenge. This is an inference" +
+      " from the GC figures, not a proof. Handler processes (`spawnHandler`) allocate no" +
+      " promise per message and are the way to fan out this wide today. In the runtime, the" +
+      " direction is to allocate less per blocking receive.",
+    "**Calls in flight**: throughput per call stays flat as calls pile up. The mean latency" +
+      " of one call grows with the number in flight, as it must (Little's law: latency ≈ calls" +
+      " in flight × time per call, with one server serving them in turn). A lone ▲ between flat" +
+      " neighbours in this series is the shared machine's noise; rerun it with `--runs=5`.",
+  ];
+}
 
 /** For `selective_receive`: CPU time per message scanned, at each depth above 1. */
 function scannedLine(results: readonly ScalingResult[]): string[] {
@@ -194,7 +202,7 @@ function section(input: ScalingInput): string[] {
     "",
     "### Reading the figures",
     "",
-    ...READING.flatMap((p) => [p, ""]),
+    ...reading(input.results).flatMap((p) => [p, ""]),
     "### Commands",
     "",
     `- \`npm run bench -- --scaling\`: this section and its chart; it took ${Math.round(input.seconds)} s.`,
