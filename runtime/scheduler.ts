@@ -408,8 +408,16 @@ export class Scheduler {
    * fifo mode when nothing is in flight on the pair, else posted.
    */
   message(from: number, s: Signal, actor = s.to > 0 ? s.to : 0): void {
-    if (this.direct && (this.inflight === 0 || this.clear(from, actor))) s.fire();
+    if (this.landsNow(from, actor)) s.fire();
     else this.post(from, s, actor);
+  }
+
+  /**
+   * Would a message from `from` to actor `actor` be put in place at once
+   * (`message`)? Then the caller may apply it directly, without making the signal.
+   */
+  landsNow(from: number, actor: number): boolean {
+    return this.direct && (this.inflight === 0 || this.clear(from, actor));
   }
 
   /** Nothing in flight from `from` to actor `to`: a message may be put in place at once. */

@@ -293,15 +293,21 @@ export function sendExitSignals(p: Proc, reason: unknown): void {
   // In plain fifo a DOWN lands at once when nothing is in flight on its pair,
   // as a message would. EXITs are always posted: one may kill its receiver,
   // whose own EXITs would then recurse down a chain of links.
+  // (A signal object is made only when it has to wait its turn.)
   for (let w = p.watchers; w !== null;) {
     const next = w.nextWatch;
-    s.message(p.id, new WatcherDown(w, reason), actorOf(w));
+    const actor = actorOf(w);
+    if (s.landsNow(p.id, actor)) w.targetDown(reason);
+    else s.post(p.id, new WatcherDown(w, reason), actor);
     w = next;
   }
   p.watchers = null;
   if (p.monitoredBy !== null) {
-    for (const m of p.monitoredBy.values())
-      s.message(p.id, new DownSignal(p.node, m, reason, p.pid), actorOf(m.owner));
+    for (const m of p.monitoredBy.values()) {
+      const actor = actorOf(m.owner);
+      if (s.landsNow(p.id, actor)) fireDown(p.node, m, reason, p.pid);
+      else s.post(p.id, new DownSignal(p.node, m, reason, p.pid), actor);
+    }
     p.monitoredBy = null;
   }
 }
