@@ -10,6 +10,7 @@
 import { BadArgError, ExitError, checkMs, describe } from "./errors";
 import type { Node } from "./node";
 import type { Proc } from "./process";
+import { openPromise, promiseParts } from "./open-promise";
 import { ReplySlot } from "./reply-slot";
 import { inspect } from "util";
 import { Pid, Ref, formatTerm } from "./terms";
@@ -240,10 +241,8 @@ export function call(
 ): Promise<unknown> {
   checkTimeout(op, timeout);
   const pid = whereisServer(node, server, op);
-  const promise = new Promise(capture);
-  const resolve = capturedResolve!;
-  const reject = capturedReject!;
-  capturedResolve = capturedReject = null;
+  const promise = openPromise();
+  const { resolve, reject } = promiseParts;
   const actor = caller?.id ?? 0;
   const slot = new CallSlot(node.nextEndpointId(), actor, resolve, op, server, request, timeout);
   if (pid === undefined || (caller !== null && pid === caller.pid)) {
@@ -262,18 +261,6 @@ export function call(
   node.sendFrom(actor, pid, build(from, request));
   if (timeout !== Infinity && slot.alive) slot.expireAfter(node.deadlines, timeout);
   return promise;
-}
-
-/*
- * One executor for every call's promise: it hands the promise's functions
- * over through these two variables (no closure, and no context holding the
- * call's arguments, per call).
- */
-let capturedResolve: ((v: unknown) => void) | null = null;
-let capturedReject: ((e: unknown) => void) | null = null;
-function capture(resolve: (v: unknown) => void, reject: (e: unknown) => void): void {
-  capturedResolve = resolve;
-  capturedReject = reject;
 }
 
 /** @internal Sends `value` as the reply to the call `from` (from any process; silent if the caller is gone). */

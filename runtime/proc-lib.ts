@@ -17,6 +17,7 @@ import {
 } from "./errors";
 import { ServerRef, call, checkTimeout, whereisServer } from "./gen";
 import { type Node, nodeFor } from "./node";
+import { openPromise, promiseParts } from "./open-promise";
 import { Body, Proc, Self, checkSelf } from "./process";
 import { ReplySlot } from "./reply-slot";
 import { link as linkProcs, unlink as unlinkProcs } from "./signals";
@@ -209,29 +210,20 @@ export function awaitAck(
   timeout: number,
   linked = false,
 ): Promise<unknown> {
-  const promise = new Promise(capture);
+  const promise = openPromise();
   const slot = new AckSlot(
     node.nextEndpointId(),
     parent?.id ?? node.current?.id ?? 0,
     child,
     parent,
-    capturedResolve!,
-    capturedReject!,
+    promiseParts.resolve,
+    promiseParts.reject,
     op,
     linked,
   );
-  capturedResolve = capturedReject = null;
   child.ack = slot;
   if (timeout !== Infinity) slot.expireAfter(node.deadlines, timeout);
   return promise;
-}
-
-/* One executor for every start's promise (as for calls): no closure per start. */
-let capturedResolve: ((v: unknown) => void) | null = null;
-let capturedReject: ((e: unknown) => void) | null = null;
-function capture(resolve: (v: unknown) => void, reject: (e: unknown) => void): void {
-  capturedResolve = resolve;
-  capturedReject = reject;
 }
 
 /** @internal `procLib.stop` and `GenServer.stop`: a sys terminate request, then wait for the DOWN. */
