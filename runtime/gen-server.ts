@@ -114,7 +114,8 @@ export function makeGenServer(currentNode: () => Node) {
       node,
       parent,
       p,
-      `GenServer.${link ? "startLink" : "start"}(${spec.name ?? "GenServer"})`,
+      link ? "GenServer.startLink" : "GenServer.start",
+      spec.name ?? "GenServer",
       timeout,
     );
     p.schedule();

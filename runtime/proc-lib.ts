@@ -54,7 +54,10 @@ class AckSlot extends ReplySlot {
     readonly parent: Proc | null,
     readonly resolve: (v: unknown) => void,
     readonly reject: (e: unknown) => void,
-    readonly op: string,
+    /** The start function, e.g. `GenServer.start`. */
+    readonly fn: string,
+    /** What it starts (the body's or the server's name): the failure says `fn(what)`. */
+    readonly what: string,
     /** startLink's: a failed start takes the child's EXIT from the parent (OTP's flush_EXIT). */
     readonly linked: boolean,
   ) {
@@ -71,6 +74,10 @@ class AckSlot extends ReplySlot {
   protected onDown(reason: unknown): void {
     if (this.linked && this.parent !== null) flushExit(this.parent, this.child.pid);
     this.reject(new ExitError(this.failure !== undefined ? this.failure.reason : reason, this.op));
+  }
+  /** The start as the caller wrote it (made only when it fails). */
+  private get op(): string {
+    return `${this.fn}(${this.what})`;
   }
   /** PL-03: unlink, kill, fail with timeout. */
   protected override onTimeout(): void {
@@ -118,11 +125,14 @@ function initialCallOf(body: Body): string {
   return body.name || "anonymous";
 }
 
+/** The ancestors of a process started outside any process: none (one frozen array for all). */
+const NO_ANCESTORS: unknown[] = Object.freeze([]) as unknown as unknown[];
+
 /** @internal Records initial call and ancestors in the child's dictionary (PL-05). */
 export function record(child: Proc, parent: Proc | null, initialCall: string): void {
-  const ancestors: unknown[] = [];
+  let ancestors: unknown[] = NO_ANCESTORS;
   if (parent !== null) {
-    ancestors.push(parent.name ?? parent.pid);
+    ancestors = [parent.name ?? parent.pid];
     const up = parent.ancestors;
     if (Array.isArray(up)) ancestors.push(...up);
   }
@@ -206,7 +216,8 @@ export function awaitAck(
   node: Node,
   parent: Proc | null,
   child: Proc,
-  op: string,
+  fn: string,
+  what: string,
   timeout: number,
   linked = false,
 ): Promise<unknown> {
@@ -218,7 +229,8 @@ export function awaitAck(
     parent,
     promiseParts.resolve,
     promiseParts.reject,
-    op,
+    fn,
+    what,
     linked,
   );
   child.ack = slot;
@@ -290,7 +302,8 @@ export function makeProcLib(currentNode: () => Node) {
       node,
       parent,
       child,
-      `${fn}(${initialCallOf(body)})`,
+      fn,
+      initialCallOf(body),
       timeout,
       how === "startLink",
     );
