@@ -10,8 +10,8 @@
  * never reads the clock, touches the heap or the timer. A deadline so starts
  * at most one pass late (a pass is bounded: the scheduler yields to the
  * event loop), never early. Under a replaced `setTimeout` (Jest's fake
- * timers) a deadline starts at once, so that advancing the fake clock right
- * after a call times it out as before.
+ * timers; the preset's timer tracking) a deadline starts at once, so that
+ * advancing the fake clock right after a call times it out as before.
  *
  * The timer is taken from the global `setTimeout` when armed, so Jest fake
  * timers drive call timeouts too; switching between real and fake timers
@@ -19,7 +19,7 @@
  * keeps Node alive (as a receive timeout does); once none is, it is unref'd
  * (left armed: no clearTimeout per call on the hot path).
  */
-import { setTimeout as realSetTimeout } from "timers";
+import { setTimeout as hostSetTimeout } from "timers";
 
 /** @internal Something that can expire; `due` and `deadlineIndex` are managed by `Deadlines`. */
 export interface Expirable {
@@ -34,12 +34,7 @@ export interface Expirable {
 /** @internal `deadlineIndex` of an item added in the current pass, not yet in the heap. */
 export const FRESH = -2;
 
-/** The host's own setTimeout, to tell it from a replaced one (fake timers). */
-const hostSetTimeout = realSetTimeout;
-
 type Timer = { ref?: () => unknown; unref?: () => unknown };
-
-const resolved = Promise.resolve();
 
 /** The longest delay setTimeout takes (2^31 - 1 ms, about 24.8 days). */
 const MAX_DELAY = 2 ** 31 - 1;
@@ -63,9 +58,7 @@ export class Deadlines {
      * Arranges a call of `flush` soon: the node's scheduler calls it at the
      * end of every pass, and arranges a pass if none is under way or due.
      */
-    private readonly requestFlush: () => void = () => {
-      void resolved.then(() => this.flush()); // not queueMicrotask: Jest's fake timers replace it
-    },
+    private readonly requestFlush: () => void,
   ) {}
 
   /** The number of pending deadlines. */
