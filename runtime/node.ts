@@ -525,7 +525,7 @@ export class Node {
 
   /** A fresh, unique ref. */
   makeRef(): Ref {
-    return new Ref(this.nextRef++, this.id);
+    return new Ref(this.nextRefId(), this.id);
   }
 
   /** @internal The id a fresh ref would have, taken (for a ref made later: a call's tag). */
