@@ -60,14 +60,6 @@ import {
 
 const NO_OPTIONS: CallOptions = Object.freeze({});
 
-/** `Name.init`, made once per definition (not a string per server). */
-const initialCalls = new WeakMap<object, string>();
-function initialCallOf(spec: { name?: string }): string {
-  let s = initialCalls.get(spec);
-  if (s === undefined) initialCalls.set(spec, (s = `${spec.name ?? "GenServer"}.init`));
-  return s;
-}
-
 /** Builds a call's message (a plain function: no closure per call). */
 const callMessage = (from: From, request: unknown) => new CallMessage(from, request as Request);
 
@@ -101,10 +93,10 @@ export function makeGenServer(currentNode: () => Node) {
     const timeout = options.timeout ?? Infinity;
     const node = parent?.node ?? options.node ?? currentNode();
     const p = node.spawnProc(null);
-    record(p, parent, initialCallOf(spec));
-    p.special = true;
     const loop = new ServerLoop(p, spec, arg, parent?.pid ?? p.pid, options.name);
     p.behaviour = loop;
+    record(p, parent, loop.initialCall);
+    p.special = true;
     if (options.debug) {
       const d = debugOf(p);
       for (const o of options.debug) d.apply(o);

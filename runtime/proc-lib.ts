@@ -125,19 +125,20 @@ function initialCallOf(body: Body): string {
   return body.name || "anonymous";
 }
 
-/** The ancestors of a process started outside any process: none (one frozen array for all). */
-const NO_ANCESTORS: unknown[] = Object.freeze([]) as unknown as unknown[];
-
-/** @internal Records initial call and ancestors in the child's dictionary (PL-05). */
+/**
+ * @internal Records initial call and ancestors in the child's dictionary
+ * (PL-05). What the child already shows (its behaviour's initial call, no
+ * ancestors outside any process) is not written again, so such a child
+ * needs no extras.
+ */
 export function record(child: Proc, parent: Proc | null, initialCall: string): void {
-  let ancestors: unknown[] = NO_ANCESTORS;
+  if (child.initialCall !== initialCall) child.initialCall = initialCall;
   if (parent !== null) {
-    ancestors = [parent.name ?? parent.pid];
+    const ancestors: unknown[] = [parent.name ?? parent.pid];
     const up = parent.ancestors;
     if (Array.isArray(up)) ancestors.push(...up);
+    child.ancestors = ancestors;
   }
-  child.initialCall = initialCall;
-  child.ancestors = ancestors;
 }
 
 /** @internal The crash report of procLib process `p` ending with `reason` (PL-06, PL-07). */

@@ -127,12 +127,12 @@ class ProcExtras {
   initialCall: string | undefined = undefined;
   ancestors: unknown[] | undefined = undefined;
   debug: import("./sys").Debug | null = null;
-  special = false;
   recvTimer: ReturnType<typeof setTimeout> | undefined = undefined;
-  ack: unknown = undefined;
 }
 
-/** The process record. Internal; bodies see it through the `Self` interface. */
+/** The ancestors of a procLib process started outside any process: none (one frozen array for all). */
+const NO_ANCESTORS: unknown[] = Object.freeze([]) as unknown as unknown[];
+
 /** Bits of `Proc.flags`. */
 const DEAD = 1;
 const TRAP_EXIT = 2;
@@ -144,6 +144,8 @@ const EXITING = 16;
 const FINISHED = 32;
 /** `task` is the body, not yet started (else it is the behaviour, or null). */
 const UNSTARTED = 64;
+/** Answers sys requests. */
+const SPECIAL = 128;
 
 /** What a behaviour process (GenServer, handler...) runs on each turn instead of a body. */
 interface Behaviour {
@@ -151,6 +153,8 @@ interface Behaviour {
   stop?(): void;
   /** Handles an exception that escaped the turn. */
   crash?(e: unknown): void;
+  /** procLib's initial call, for a behaviour started through procLib (no extras needed to record it). */
+  readonly initialCall?: string;
 }
 
 /**
@@ -231,6 +235,12 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
    * (the WOKEN flag), the matched message waiting for this process's turn.
    */
   private pending: unknown = null;
+  /**
+   * @internal While a synchronous start (procLib, GenServer) waits for this
+   * process's initAck: its reply slot. On the record itself, not in the
+   * extras, so a started server needs no extras.
+   */
+  ack: unknown = undefined;
   /** For behaviour processes (GenServer, ...): runs on each turn instead of a body. */
   get behaviour(): Behaviour | null {
     return (this.flags & UNSTARTED) === 0 ? (this.task as Behaviour | null) : null;
@@ -268,25 +278,28 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
   }
   /** procLib's initial call (the body's or the behaviour's name); undefined for a plain spawn. */
   get initialCall(): string | undefined {
-    return this.ext?.initialCall;
+    return this.ext?.initialCall ?? this.behaviour?.initialCall;
   }
   set initialCall(v: string | undefined) {
     this.x.initialCall = v;
   }
-  /** procLib's ancestors: the parent (its name if registered), then its ancestors. */
+  /**
+   * procLib's ancestors: the parent (its name if registered), then its
+   * ancestors; none when started outside any process; undefined for a plain spawn.
+   */
   get ancestors(): unknown[] | undefined {
-    return this.ext?.ancestors;
+    return this.ext?.ancestors ?? (this.initialCall === undefined ? undefined : NO_ANCESTORS);
   }
   set ancestors(v: unknown[] | undefined) {
     this.x.ancestors = v;
   }
   /** The process dictionary as OTP shows it (`$initial_call`, `$ancestors`). */
   get dictionary(): Array<[string, unknown]> {
-    const e = this.ext;
-    if (e === null || e.initialCall === undefined) return [];
+    const initialCall = this.initialCall;
+    if (initialCall === undefined) return [];
     return [
-      ["$initial_call", e.initialCall],
-      ["$ancestors", e.ancestors ?? []],
+      ["$initial_call", initialCall],
+      ["$ancestors", this.ancestors],
     ];
   }
   /** sys debug state. */
@@ -298,17 +311,10 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
   }
   /** Answers sys requests (started through procLib + sys, GenServer, Supervisor). */
   get special(): boolean {
-    return this.ext?.special ?? false;
+    return (this.flags & SPECIAL) !== 0;
   }
   set special(v: boolean) {
-    this.x.special = v;
-  }
-  /** @internal While a synchronous start (procLib, GenServer) waits for this process's initAck: its reply slot. */
-  get ack(): unknown {
-    return this.ext?.ack;
-  }
-  set ack(v: unknown) {
-    if (v !== undefined || this.ext !== null) this.x.ack = v;
+    this.flags = v ? this.flags | SPECIAL : this.flags & ~SPECIAL;
   }
   private get recvTimer(): ReturnType<typeof setTimeout> | undefined {
     return this.ext?.recvTimer;

@@ -63,6 +63,14 @@ const TIMEOUT_DUE = 64;
 const HOLD_NEXT = 128;
 const HELD = 256;
 
+/** `Name.init`, made once per definition (not a string per server). */
+const initialCalls = new WeakMap<object, string>();
+function initialCallOf(spec: { name?: string }): string {
+  let s = initialCalls.get(spec);
+  if (s === undefined) initialCalls.set(spec, (s = `${spec.name ?? "GenServer"}.init`));
+  return s;
+}
+
 /** @internal The behaviour object of one running server. */
 export class ServerLoop<S> implements SystemHost {
   state!: S;
@@ -85,6 +93,10 @@ export class ServerLoop<S> implements SystemHost {
 
   get module(): string {
     return this.spec.name ?? "GenServer";
+  }
+  /** procLib's initial call, `Name.init` (the process shows it without storing it). */
+  get initialCall(): string {
+    return initialCallOf(this.spec);
   }
   get behaviour(): string {
     return "gen_server";

@@ -8,6 +8,7 @@
 import {
   BadArgError,
   ExitError,
+  GenServer,
   LogEvent,
   Pid,
   Self,
@@ -16,6 +17,7 @@ import {
   isDown,
   isExit,
   isSystemMessage,
+  ok,
   procLib,
   sys,
 } from "otpkit";
@@ -525,6 +527,34 @@ describe("PL-05: initial call and ancestors", () => {
     });
     expect(await dictEntry(c, "$ancestors")).toEqual([]);
     expect(await dictEntry(c, "$initial_call")).toBe("orphan");
+  });
+
+  const Idle = GenServer.define({ name: "Idle", init: (n: number) => ok(n), handleCall: {} });
+
+  it("PL-05: a GenServer started outside any process shows Name.init and no ancestors", async () => {
+    const pid = await Idle.start(1, { node });
+    expect(await dictEntry(pid, "$initial_call")).toBe("Idle.init");
+    expect(await dictEntry(pid, "$ancestors")).toEqual([]);
+  });
+
+  it("PL-05: a GenServer started from a process has that process as its ancestor", async () => {
+    await run(node, async (self) => {
+      self.register("starter");
+      const pid = await Idle.startLink(self, 1);
+      expect(await dictEntry(pid, "$initial_call")).toBe("Idle.init");
+      expect(await dictEntry(pid, "$ancestors")).toEqual(["starter"]);
+    });
+  });
+
+  it("PL-05: enterLoop keeps procLib's initial call and ancestors", async () => {
+    await run(node, async (self) => {
+      const pid = (await procLib.start(self, function entering(s) {
+        procLib.initAck(s);
+        return GenServer.enterLoop(s, Idle.spec, 1);
+      })) as Pid;
+      expect(await dictEntry(pid, "$initial_call")).toBe("entering");
+      expect(await dictEntry(pid, "$ancestors")).toEqual([self.pid]);
+    });
   });
 });
 
