@@ -21,6 +21,8 @@ import {
   addMonitor,
   addDeadMonitor,
   monitorSignal,
+  monitorsOn,
+  ownedMonitors,
   removeMonitor,
   sendExit,
   sendExitSignals,
@@ -411,10 +413,9 @@ export class Node {
     p.node.scheduler.flush(this.current?.id ?? 0, p.id);
     if (!p.alive) return undefined;
     const monitors: MonitorObject[] = [];
-    for (const m of p.owned?.values() ?? []) monitors.push(m.object);
+    for (const m of ownedMonitors(p)) monitors.push(m.object);
     const monitoredBy: Pid[] = [];
-    for (const m of p.monitoredBy?.values() ?? [])
-      if (m.owner instanceof Proc) monitoredBy.push(m.owner.pid);
+    for (const m of monitorsOn(p)) if (m.owner instanceof Proc) monitoredBy.push(m.owner.pid);
     return {
       status: p.scheduled
         ? "runnable"
@@ -517,7 +518,7 @@ export class Node {
   /** @internal Closes an endpoint: its monitors and aliases are dropped. */
   closeEndpoint(e: Endpoint): void {
     e.alive = false;
-    for (const ref of [...(e.owned?.keys() ?? [])]) {
+    for (const { ref } of ownedMonitors(e)) {
       removeMonitor(e, ref);
       this.aliases.delete(ref);
     }

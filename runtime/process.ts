@@ -216,8 +216,9 @@ export class Proc extends Mailbox implements Self, Receiver, Runnable {
     return this;
   }
   links: Set<Pid> | null = null;
-  monitoredBy: Map<Ref, Monitor> | null = null;
-  owned: Map<Ref, Monitor> | null = null;
+  /** The monitors on this process: the newest, linked to the older ones (`targetNext`). */
+  monitoredBy: Monitor | null = null;
+  owned: Monitor | null = null;
   /** Pending calls to this process (light monitors). */
   watchers: Watcher | null = null;
   /** Neighbours in the node's list of live processes. */

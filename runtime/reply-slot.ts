@@ -8,12 +8,11 @@
 import type { Deadlines, Expirable } from "./deadlines";
 import type { Proc } from "./process";
 import { Monitor, Receiver, Watcher, unwatch, watch } from "./signals";
-import type { Ref } from "./terms";
 
 /** @internal A receiver that is not a process, handing each message to a callback while alive (the test helpers' and `stop`'s watchers). */
 export class Endpoint implements Receiver {
   alive = true;
-  owned: Map<Ref, Monitor> | null = null;
+  owned: Monitor | null = null;
   constructor(
     /** Negative: unique among the node's endpoints. */
     readonly id: number,
@@ -31,7 +30,7 @@ export class Endpoint implements Receiver {
  */
 export abstract class ReplySlot implements Receiver, Watcher, Expirable {
   alive = true;
-  owned: Map<Ref, Monitor> | null = null;
+  owned: Monitor | null = null;
   /** The process that owes the reply, while watched. */
   target: Proc | null = null;
   prevWatch: Watcher | null = null;

@@ -16,17 +16,27 @@ export interface Receiver {
   /** For an endpoint: the actor it belongs to (the calling process's id; 0 outside processes). */
   readonly actor?: number;
   readonly alive: boolean;
-  /** Monitors this receiver owns, by ref (created lazily). */
-  owned: Map<Ref, Monitor> | null;
+  /** The monitors this receiver owns: the newest, linked to the older ones (`ownerNext`). */
+  owned: Monitor | null;
   /** Puts a message into this receiver (its mailbox, or its callback). */
   deliver(msg: unknown): void;
 }
 
-/** @internal One monitor: `owner` watches `target`. */
+/**
+ * @internal One monitor: `owner` watches `target`. It sits in two intrusive
+ * lists, its owner's (`Receiver.owned`) and, once the monitor signal has
+ * landed, its target's (`Proc.monitoredBy`); while active its ref names it
+ * (`Ref.monitorOf`). Setting, firing and removing one touch no map.
+ */
 export class Monitor {
+  /** In its owner's list, its ref naming it: the DOWN is still to come. */
   active = true;
   /** The ref is also an alias of the owner, dropped with the monitor (MON-08). */
   alias = false;
+  ownerPrev: Monitor | null = null;
+  ownerNext: Monitor | null = null;
+  targetPrev: Monitor | null = null;
+  targetNext: Monitor | null = null;
   constructor(
     readonly ref: Ref,
     readonly owner: Receiver,
@@ -34,6 +44,62 @@ export class Monitor {
     readonly target: Proc | null,
     readonly object: MonitorObject,
   ) {}
+}
+
+/** Puts `m` first in its owner's list; its ref names it from now on. */
+function linkOwned(m: Monitor): void {
+  const o = m.owner;
+  const head = o.owned;
+  m.ownerNext = head;
+  if (head !== null) head.ownerPrev = m;
+  o.owned = m;
+  Ref.setMonitor(m.ref, m);
+}
+
+/** Takes the active `m` out of its owner's list; its ref no longer names it. */
+function unlinkOwned(m: Monitor): void {
+  const prev = m.ownerPrev;
+  const next = m.ownerNext;
+  if (prev !== null) prev.ownerNext = next;
+  else m.owner.owned = next;
+  if (next !== null) next.ownerPrev = prev;
+  m.ownerPrev = m.ownerNext = null;
+  Ref.setMonitor(m.ref, null);
+}
+
+/** Puts `m` first in its (live) target's list. */
+function linkOnTarget(m: Monitor, target: Proc): void {
+  const head = target.monitoredBy;
+  m.targetNext = head;
+  if (head !== null) head.targetPrev = m;
+  target.monitoredBy = m;
+}
+
+/** Takes `m` out of its target's list, if it is there (not when in flight, nor once the target's DOWNs went out). */
+function unlinkOnTarget(m: Monitor): void {
+  const t = m.target;
+  if (t === null || t.monitoredBy === null) return;
+  const prev = m.targetPrev;
+  const next = m.targetNext;
+  if (prev !== null) prev.targetNext = next;
+  else if (t.monitoredBy === m) t.monitoredBy = next;
+  else return;
+  if (next !== null) next.targetPrev = prev;
+  m.targetPrev = m.targetNext = null;
+}
+
+/** @internal The monitors `r` owns, oldest first. */
+export function ownedMonitors(r: Receiver): Monitor[] {
+  const all: Monitor[] = [];
+  for (let m = r.owned; m !== null; m = m.ownerNext) all.push(m);
+  return all.reverse();
+}
+
+/** @internal The monitors on `p` (their signals landed), oldest first. */
+export function monitorsOn(p: Proc): Monitor[] {
+  const all: Monitor[] = [];
+  for (let m = p.monitoredBy; m !== null; m = m.targetNext) all.push(m);
+  return all.reverse();
 }
 
 /**
@@ -190,8 +256,8 @@ export function addMonitor(
   object: MonitorObject,
 ): Monitor {
   const m = new Monitor(ref, owner, target, object);
-  (target.monitoredBy ??= new Map()).set(ref, m);
-  (owner.owned ??= new Map()).set(ref, m);
+  linkOnTarget(m, target);
+  linkOwned(m);
   return m;
 }
 
@@ -208,7 +274,7 @@ export function monitorSignal(
   object: MonitorObject,
 ): Monitor {
   const m = new Monitor(ref, owner, target, object);
-  (owner.owned ??= new Map()).set(ref, m);
+  linkOwned(m);
   const node = target.node;
   node.scheduler.post(
     actorOf(owner),
@@ -216,7 +282,7 @@ export function monitorSignal(
       target.id,
       () => {
         if (!m.active) return; // demonitored while in flight
-        if (!target.finished) (target.monitoredBy ??= new Map()).set(ref, m);
+        if (!target.finished) linkOnTarget(m, target);
         else
           node.scheduler.post(
             target.id,
@@ -243,7 +309,7 @@ export function addDeadMonitor(
   object: MonitorObject,
 ): Monitor {
   const m = new Monitor(ref, owner, null, object);
-  (owner.owned ??= new Map()).set(ref, m);
+  linkOwned(m);
   node.scheduler.post(fromId, new DownSignal(node, m, "noproc", undefined), actorOf(owner));
   return m;
 }
@@ -252,20 +318,19 @@ export function addDeadMonitor(
 function fireDown(node: Node, m: Monitor, reason: unknown, pid: Pid | undefined): void {
   if (!m.active) return;
   m.active = false;
-  m.owner.owned?.delete(m.ref);
+  unlinkOwned(m);
   if (m.alias) node.unalias(m.ref, m.owner);
   if (m.owner.alive) m.owner.deliver(new Down(m.ref, m.object, reason, pid));
 }
 
 /** @internal Removes `owner`'s monitor `ref`; true if it was active (MON-04/05). */
 export function removeMonitor(owner: Receiver, ref: Ref): boolean {
-  const m = owner.owned?.get(ref);
-  if (m === undefined) return false;
-  owner.owned!.delete(ref);
-  m.target?.monitoredBy?.delete(ref);
-  const was = m.active;
+  const m = Ref.monitorOf(ref) as Monitor | null;
+  if (m === null || m.owner !== owner) return false;
   m.active = false;
-  return was;
+  unlinkOwned(m);
+  unlinkOnTarget(m);
+  return true;
 }
 
 /**
@@ -274,12 +339,12 @@ export function removeMonitor(owner: Receiver, ref: Ref): boolean {
  */
 export function sendExitSignals(p: Proc, reason: unknown): void {
   const s = p.node.scheduler;
-  if (p.owned !== null) {
-    for (const m of p.owned.values()) {
-      m.active = false;
-      m.target?.monitoredBy?.delete(m.ref);
-    }
-    p.owned = null;
+  for (let m = p.owned; m !== null;) {
+    const next = m.ownerNext;
+    m.active = false;
+    unlinkOwned(m);
+    unlinkOnTarget(m);
+    m = next;
   }
   if (p.links !== null) {
     const from = p.pid;
@@ -302,12 +367,15 @@ export function sendExitSignals(p: Proc, reason: unknown): void {
     w = next;
   }
   p.watchers = null;
-  if (p.monitoredBy !== null) {
-    for (const m of p.monitoredBy.values()) {
+  // Oldest first (the order they were set in): from the list's tail back.
+  let m = p.monitoredBy;
+  if (m !== null) {
+    p.monitoredBy = null;
+    while (m.targetNext !== null) m = m.targetNext;
+    for (; m !== null; m = m.targetPrev) {
       const actor = actorOf(m.owner);
       if (s.landsNow(p.id, actor)) fireDown(p.node, m, reason, p.pid);
       else s.post(p.id, new DownSignal(p.node, m, reason, p.pid), actor);
     }
-    p.monitoredBy = null;
   }
 }

@@ -59,6 +59,8 @@ export class Pid {
 
 /** A unique reference (monitor refs, timer refs, call tags, aliases). */
 export class Ref {
+  /** The monitor this ref names, while it is active (found without a map). */
+  #monitor: object | null = null;
   constructor(
     /** Unique, never reused within a node. */
     readonly id: number,
@@ -76,6 +78,14 @@ export class Ref {
   /** Prints as `#Ref<Node.ID>` in `util.inspect` (reports, errors, Jest diffs). */
   [inspect.custom](): string {
     return this.toString();
+  }
+  /** @internal The active monitor `ref` names, or null. */
+  static monitorOf(ref: Ref): object | null {
+    return ref.#monitor;
+  }
+  /** @internal Names (or, with null, stops naming) an active monitor. */
+  static setMonitor(ref: Ref, monitor: object | null): void {
+    ref.#monitor = monitor;
   }
 }
 

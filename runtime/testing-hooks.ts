@@ -12,6 +12,7 @@ import type { Proc, Self } from "./process";
 import type { Delivery } from "./scheduler";
 import { SystemMessage, type AnySysEvent } from "./sys";
 import { Pid } from "./terms";
+import { ownedMonitors } from "./signals";
 
 export type { Chooser, Delivery, Hold, InFlight, RaceObserver, StepRecord } from "./scheduler";
 export { prng } from "./scheduler";
@@ -63,11 +64,7 @@ class View implements ProcessView {
   }
   get watched(): boolean {
     const p = this.p;
-    return (
-      (p.links !== null && p.links.size > 0) ||
-      (p.monitoredBy !== null && p.monitoredBy.size > 0) ||
-      p.watchers !== null
-    );
+    return (p.links !== null && p.links.size > 0) || p.monitoredBy !== null || p.watchers !== null;
   }
   get recentEvents(): readonly AnySysEvent[] {
     return this.p.debug?.recent ?? [];
@@ -106,7 +103,7 @@ export function landSignalsTo(pid: Pid): void {
   if (p === null) return;
   // Its own monitor and link signals to processes that are gone land first: their noproc
   // answers come back to it (a monitor that lost the race with a death).
-  for (const m of p.owned?.values() ?? [])
+  for (const m of ownedMonitors(p))
     if (m.target !== null && !m.target.alive) p.node.scheduler.flush(p.id, m.target.id);
   for (const l of p.links ?? []) if (Pid.procOf(l) === null) p.node.scheduler.flush(p.id, l.id);
   p.node.scheduler.flushTo(p.id);

@@ -696,3 +696,106 @@ describe("MON-08: monitor aliases", () => {
     });
   });
 });
+
+describe("monitor bookkeeping: many monitors per owner and per target", () => {
+  it("demonitoring one of three monitors on a target leaves the other two, in the order they were set", async () => {
+    const node = quietNode();
+    await run(node, async (self) => {
+      const target = self.spawn(exitOnMessage);
+      const owners: Pid[] = [];
+      const refs: Ref[] = [];
+      for (let i = 0; i < 3; i++) {
+        const owner = self.spawn(async (s) => {
+          const ref = s.monitor(target);
+          s.send(self.pid, { ref });
+          const m = await s.receive((x) => x === "demonitor" || isDown(x));
+          if (m === "demonitor") {
+            s.send(self.pid, { demonitored: s.demonitor(ref, { info: true }) });
+            await s.receive(isDown, { timeout: 0 }).then((d) => s.send(self.pid, { late: d }));
+          } else s.send(self.pid, { down: (m as Down).ref });
+        });
+        owners.push(owner);
+        refs.push(
+          ((await self.receive((m) => (m as { ref?: Ref }).ref !== undefined)) as { ref: Ref }).ref,
+        );
+      }
+      expect(node.processInfo(target)!.monitoredBy).toEqual(owners);
+      self.send(owners[1], "demonitor");
+      expect(
+        await self.receive((m) => (m as { demonitored?: boolean }).demonitored !== undefined),
+      ).toEqual({ demonitored: true });
+      expect(node.processInfo(target)!.monitoredBy).toEqual([owners[0], owners[2]]);
+      self.send(target, "bye");
+      const downs = [
+        await self.receive((m) => (m as { down?: Ref }).down !== undefined),
+        await self.receive((m) => (m as { down?: Ref }).down !== undefined),
+      ];
+      expect(downs).toEqual([{ down: refs[0] }, { down: refs[2] }]);
+      expect(await self.receive((m) => (m as { late?: unknown }).late !== undefined)).toEqual({
+        late: TIMEOUT,
+      });
+    });
+    node.shutdown();
+  });
+
+  it("an owner's monitors: demonitoring the middle one of three leaves the others, and only their DOWNs come", async () => {
+    const node = quietNode();
+    await run(node, async (self) => {
+      const targets = [0, 1, 2].map(() => self.spawn(exitOnMessage));
+      const refs = targets.map((t) => self.monitor(t));
+      expect(self.demonitor(refs[1], { info: true })).toBe(true);
+      expect(self.demonitor(refs[1], { info: true })).toBe(false);
+      expect(node.processInfo(self.pid)!.monitors).toEqual([targets[0], targets[2]]);
+      for (const t of targets) self.send(t, "bye");
+      // Each target's DOWNs have landed once a fresh monitor's DOWN from it arrives.
+      for (const t of targets) await barrierFrom(self, t);
+      const got = node
+        .processInfo(self.pid)!
+        .messages.filter((m) => isDown(m))
+        .map((d) => d.ref);
+      expect(got).toEqual([refs[0], refs[2]]);
+      expect(node.processInfo(self.pid)!.monitors).toEqual([]);
+    });
+    node.shutdown();
+  });
+
+  it("a ref is demonitored only by its owner: another process's demonitor with it removes nothing", async () => {
+    const node = quietNode();
+    await run(node, async (self) => {
+      const target = self.spawn(exitOnMessage);
+      const ref = self.monitor(target);
+      const other = self.spawn(async (s) => {
+        s.send(self.pid, { removed: s.demonitor(ref, { info: true }) });
+      });
+      expect(await self.receive((m) => (m as { removed?: boolean }).removed !== undefined)).toEqual(
+        { removed: false },
+      );
+      expect(await barrierFrom(self, other)).toBe("normal");
+      self.send(target, "bye");
+      expect((await self.receive((m) => isDown(m, ref))).reason).toBe("bye");
+    });
+    node.shutdown();
+  });
+
+  it("an owner monitoring many targets dies: every target's list is empty and the others' monitors stay", async () => {
+    const node = quietNode();
+    await run(node, async (self) => {
+      const targets = Array.from({ length: 50 }, () => self.spawn(exitOnMessage));
+      const mine = targets.map((t) => self.monitor(t));
+      const owner = self.spawn(async (s) => {
+        for (const t of targets) s.monitor(t);
+        s.send(self.pid, "monitoring");
+        await s.receive((m) => m === "never");
+      });
+      await self.receive((m) => m === "monitoring");
+      expect(node.processInfo(targets[7])!.monitoredBy).toEqual([self.pid, owner]);
+      self.exit(owner, "kill");
+      expect(await barrierFrom(self, owner)).toBe("killed");
+      for (const t of targets) expect(node.processInfo(t)!.monitoredBy).toEqual([self.pid]);
+      for (const t of targets) self.send(t, "bye");
+      for (const ref of mine)
+        expect((await self.receive((m) => isDown(m, ref))).reason).toBe("bye");
+    });
+    node.shutdown();
+  });
+});
