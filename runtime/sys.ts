@@ -316,53 +316,62 @@ export function reportEvent<E extends AnySysEvent>(
   const entries = debug.entries;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
-    switch (e.kind) {
-      case "trace":
-        print(debug.proc, format(event, name));
-        break;
-      case "log": {
-        const l = debug.log!;
-        l.entries.push({ event, format, name });
-        if (l.entries.length > l.max) l.entries.splice(0, l.entries.length - l.max);
-        break;
-      }
-      case "statistics": {
-        const st = debug.stats!;
-        st.reductions++;
-        if (event.kind === "in") st.messagesIn++;
-        else if (event.kind === "out") st.messagesOut++;
-        break;
-      }
-      default: {
-        if (e.removed) break;
-        let r: unknown;
-        const node = debug.proc.node;
-        const prev = node.current;
-        // It runs inside the process (SYS-26): a request it makes to its own process is calling_self.
-        node.current = debug.proc;
-        try {
-          r = e.fn(e.state, event, name);
-        } catch (err) {
-          // SYS-21: an error removes it; a thrown "done" removes it; any other thrown value is its new state.
-          if (isInstance(err, Error) || err === "done") debug.remove(e.id);
-          else e.state = err;
-          break;
-        } finally {
-          node.current = prev;
-        }
-        if (r === "done") debug.remove(e.id);
-        else {
-          // An async debug function that rejects is removed, as one that throws (SYS-21).
-          const fun = e;
-          if (r !== null && typeof r === "object") catchRejection(r, () => debug.remove(fun.id));
-          e.state = r;
-        }
-      }
-    }
+    if (e.kind === "fn") {
+      if (!e.removed) callDebugFun(debug, e, event, name);
+    } else applyOption(debug, e.kind, format, name, event);
   }
   if (debug.recent !== null) {
     debug.recent.push(event);
     if (debug.recent.length > debug.proc.node.recentEvents) debug.recent.shift();
+  }
+}
+
+/**
+ * Runs one installed debug function on `event`, inside the process (SYS-26:
+ * a request it makes to its own process is calling_self), and keeps what it
+ * returns as its state.
+ */
+function callDebugFun(debug: Debug, e: Installed, event: AnySysEvent, name: unknown): void {
+  const node = debug.proc.node;
+  const prev = node.current;
+  node.current = debug.proc;
+  let r: unknown;
+  try {
+    r = e.fn(e.state, event, name);
+  } catch (err) {
+    node.current = prev;
+    // SYS-21: an error removes it; a thrown "done" removes it; any other thrown value is its new state.
+    if (isInstance(err, Error) || err === "done") debug.remove(e.id);
+    else e.state = err;
+    return;
+  }
+  node.current = prev;
+  if (r === "done") debug.remove(e.id);
+  else {
+    // An async debug function that rejects is removed, as one that throws (SYS-21).
+    if (r !== null && typeof r === "object") catchRejection(r, () => debug.remove(e.id));
+    e.state = r;
+  }
+}
+
+/** Applies the debug option `kind` (trace, log, statistics) to `event`. */
+function applyOption(
+  debug: Debug,
+  kind: "trace" | "log" | "statistics",
+  format: EventFormatter<any>,
+  name: unknown,
+  event: AnySysEvent,
+): void {
+  if (kind === "trace") print(debug.proc, format(event, name));
+  else if (kind === "log") {
+    const l = debug.log!;
+    l.entries.push({ event, format, name });
+    if (l.entries.length > l.max) l.entries.splice(0, l.entries.length - l.max);
+  } else {
+    const st = debug.stats!;
+    st.reductions++;
+    if (event.kind === "in") st.messagesIn++;
+    else if (event.kind === "out") st.messagesOut++;
   }
 }
 
