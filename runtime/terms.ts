@@ -79,9 +79,9 @@ export class Ref {
   [inspect.custom](): string {
     return this.toString();
   }
-  /** @internal The active monitor `ref` names, or null. */
+  /** @internal The active monitor `ref` names, or null (also for an object that only looks like a ref). */
   static monitorOf(ref: Ref): object | null {
-    return ref.#monitor;
+    return #monitor in ref ? ref.#monitor : null;
   }
   /** @internal Names (or, with null, stops naming) an active monitor. */
   static setMonitor(ref: Ref, monitor: object | null): void {

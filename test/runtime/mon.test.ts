@@ -759,6 +759,19 @@ describe("monitor bookkeeping: many monitors per owner and per target", () => {
     node.shutdown();
   });
 
+  it("demonitor with an object that only looks like a ref (its prototype) removes nothing and does not throw", async () => {
+    const node = quietNode();
+    await run(node, async (self) => {
+      const target = self.spawn(exitOnMessage);
+      const ref = self.monitor(target);
+      const forged = Object.create(Ref.prototype) as Ref;
+      expect(self.demonitor(forged, { info: true })).toBe(false);
+      self.send(target, "bye");
+      expect((await self.receive((m) => isDown(m, ref))).reason).toBe("bye");
+    });
+    node.shutdown();
+  });
+
   it("a ref is demonitored only by its owner: another process's demonitor with it removes nothing", async () => {
     const node = quietNode();
     await run(node, async (self) => {
