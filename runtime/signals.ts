@@ -323,13 +323,18 @@ function fireDown(node: Node, m: Monitor, reason: unknown, pid: Pid | undefined)
   if (m.owner.alive) m.owner.deliver(new Down(m.ref, m.object, reason, pid));
 }
 
+/** Ends the active monitor `m` without a DOWN: out of its owner's list and its target's. */
+function dropMonitor(m: Monitor): void {
+  m.active = false;
+  unlinkOwned(m);
+  unlinkOnTarget(m);
+}
+
 /** @internal Removes `owner`'s monitor `ref`; true if it was active (MON-04/05). */
 export function removeMonitor(owner: Receiver, ref: Ref): boolean {
   const m = Ref.monitorOf(ref) as Monitor | null;
   if (m === null || m.owner !== owner) return false;
-  m.active = false;
-  unlinkOwned(m);
-  unlinkOnTarget(m);
+  dropMonitor(m);
   return true;
 }
 
@@ -341,9 +346,7 @@ export function sendExitSignals(p: Proc, reason: unknown): void {
   const s = p.node.scheduler;
   for (let m = p.owned; m !== null;) {
     const next = m.ownerNext;
-    m.active = false;
-    unlinkOwned(m);
-    unlinkOnTarget(m);
+    dropMonitor(m);
     m = next;
   }
   if (p.links !== null) {
